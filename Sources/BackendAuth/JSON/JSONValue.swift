@@ -1,0 +1,37 @@
+/// A JSON value as parsed by ``StrictJSONParser``. Objects keep member order; member names are
+/// unique (the parser refuses duplicates).
+indirect enum JSONValue: Equatable, Sendable {
+    /// One `name: value` pair of an object.
+    struct Member: Equatable, Sendable {
+        /// The unescaped member name.
+        var name: String
+        /// The member value.
+        var value: JSONValue
+    }
+
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([Member])
+
+    /// The value of member `name` when this is an object that has it.
+    subscript(member name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        for member in members where member.name == name { return member.value }
+        return nil
+    }
+
+    /// A JSON type name for messages: `null`, `boolean`, `number`, `string`, `array` or `object`.
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}

@@ -1,0 +1,268 @@
+/// A small, strict RFC 8259 JSON parser for JWS headers and claims.
+///
+/// Unlike `JSONDecoder` it refuses duplicate member names (RFC 7515 §4, RFC 8725 §3.4), validates
+/// UTF-8 up front, caps nesting depth (a hostile document cannot exhaust the stack), accepts only
+/// JSON whitespace, rejects lone surrogate escapes and parses numbers by the RFC grammar (the
+/// numeric value may be infinite, e.g. `1e400`; callers check finiteness).
+struct StrictJSONParser {
+    /// The default nesting limit.
+    static let defaultMaximumDepth = 32
+
+    private let input: UnsafeBufferPointer<UInt8>
+    private let maximumDepth: Int
+    private var position = 0
+
+    private init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        self.input = input
+        self.maximumDepth = maximumDepth
+    }
+
+    /// Parses one complete JSON document (any value at the top level; surrounding whitespace allowed).
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = defaultMaximumDepth
+    ) throws(JSONParseError) -> JSONValue {
+        guard UTF8Validation.isValid(bytes) else { throw .invalidUTF8 }
+        var parser = StrictJSONParser(input: bytes, maximumDepth: maximumDepth)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.syntax("unexpected data after the JSON value") }
+        return value
+    }
+
+    /// Parses one complete JSON document from a byte array.
+    static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            try parse(buffer, maximumDepth: maximumDepth)
+        }
+    }
+
+    private func syntax(_ message: String) -> JSONParseError {
+        .syntax(message, offset: position)
+    }
+
+    private var current: UInt8? { position < input.count ? input[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while position < input.count {
+            switch input[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard let byte = current else { throw syntax("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        default:
+            throw syntax("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard input.count - position >= count else { throw syntax("invalid literal") }
+        let base = literal.utf8Start
+        for offset in 0..<count where input[position + offset] != base[offset] {
+            throw syntax("invalid literal")
+        }
+        position += count
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
+        position += 1  // {
+        var members: [JSONValue.Member] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw syntax("expected a member name") }
+            let name = try parseString()
+            for member in members where member.name == name { throw .duplicateMember(name) }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw syntax("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            members.append(JSONValue.Member(name: name, value: value))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                position += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                position += 1
+                return .object(members)
+            default:
+                throw syntax("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
+        position += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                position += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                position += 1
+                return .array(elements)
+            default:
+                throw syntax("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Parses a string starting at the opening quote. The input is already known to be valid UTF-8.
+    private mutating func parseString() throws(JSONParseError) -> String {
+        position += 1  // opening quote
+        let start = position
+        // Fast path: no escapes.
+        while position < input.count {
+            let byte = input[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw syntax("control character in string") }
+            position += 1
+        }
+        var bytes = Array(input[start..<position])
+        while position < input.count {
+            let byte = input[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: bytes, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                position += 1
+                try parseEscape(into: &bytes)
+            case 0..<0x20:
+                throw syntax("control character in string")
+            default:
+                bytes.append(byte)
+                position += 1
+            }
+        }
+        throw syntax("unterminated string")
+    }
+
+    private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONParseError) {
+        guard let escape = current else { throw syntax("unterminated string") }
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): bytes.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): bytes.append(0x08)
+        case UInt8(ascii: "f"): bytes.append(0x0C)
+        case UInt8(ascii: "n"): bytes.append(0x0A)
+        case UInt8(ascii: "r"): bytes.append(0x0D)
+        case UInt8(ascii: "t"): bytes.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard input.count - position >= 6, input[position] == UInt8(ascii: "\\"),
+                    input[position + 1] == UInt8(ascii: "u")
+                else { throw syntax("unpaired surrogate escape") }
+                position += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw syntax("unpaired surrogate escape") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw syntax("unpaired surrogate escape")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw syntax("invalid \\u escape") }
+            bytes.append(contentsOf: UTF8.encode(unicode) ?? UTF8.EncodedScalar())
+        default:
+            position -= 1
+            throw syntax("invalid escape")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard input.count - position >= 4 else { throw syntax("invalid \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = input[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw syntax("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = position
+        if current == UInt8(ascii: "-") { position += 1 }
+        guard let first = current, isDigit(first) else { throw syntax("invalid number") }
+        if first == UInt8(ascii: "0") {
+            position += 1
+            if let next = current, isDigit(next) { throw syntax("leading zero in number") }
+        } else {
+            skipDigits()
+        }
+        if current == UInt8(ascii: ".") {
+            position += 1
+            guard let next = current, isDigit(next) else { throw syntax("invalid number") }
+            skipDigits()
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let next = current, isDigit(next) else { throw syntax("invalid number") }
+            skipDigits()
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
+        guard let value = Double(text) else {
+            position = start
+            throw syntax("invalid number")
+        }
+        return value
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func skipDigits() {
+        while let byte = current, isDigit(byte) { position += 1 }
+    }
+}
