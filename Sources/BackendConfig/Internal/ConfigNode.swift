@@ -47,19 +47,20 @@ struct ConfigNode: Sendable {
         }
     }
 
-    /// The public value; `nil` when absent. Object entries that are absent or `null` are dropped.
-    func toValue() -> ConfigValue? {
+    /// The public value; `nil` when absent. Absent object entries are dropped, and so are `null` ones
+    /// unless `keepingNulls` (a raw parse rather than a config tree).
+    func toValue(keepingNulls: Bool = false) -> ConfigValue? {
         switch content {
         case .null: return .null
         case .bool(let bool): return .bool(bool)
         case .number(let number): return .number(number)
         case .string(let string): return .string(string)
-        case .array(let items): return .array(items.compactMap { $0.toValue() })
+        case .array(let items): return .array(items.compactMap { $0.toValue(keepingNulls: keepingNulls) })
         case .object(let object):
             var entries: [(String, ConfigValue)] = []
             entries.reserveCapacity(object.count)
-            for (key, node) in object.entries where !node.isUnset {
-                if let value = node.toValue() {
+            for (key, node) in object.entries where keepingNulls || !node.isUnset {
+                if let value = node.toValue(keepingNulls: keepingNulls) {
                     entries.append((key, value))
                 }
             }
