@@ -1,0 +1,25 @@
+/// The service auth check as a middleware, for route collections mounted with
+/// ``PluginRoutes/addRoutes(_:atPath:access:)``.
+struct ServiceAuthMiddleware: RouterMiddleware {
+    typealias Context = BackendRequestContext
+
+    /// The access level of every route behind this middleware.
+    let access: RouteAccess
+    /// The host's authenticator.
+    let authenticator: ServiceAuthenticator
+
+    func handle(
+        _ request: Request,
+        context: BackendRequestContext,
+        next: (Request, BackendRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        switch access {
+        case .protected:
+            context.caller = try await authenticator.authenticate(request)
+        case .public:
+            context.caller = await authenticator.identify(request)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,77 @@
+/// What the caller is told about an error: status, name and message of the JSON body.
+///
+/// Built by ``ErrorDescriptor/init(_:)``, the single place where thrown errors are classified.
+struct ErrorDescriptor: Sendable, Equatable {
+    /// The generic message of every `500`.
+    static let internalServerErrorMessage = "Internal server error"
+
+    /// The response status.
+    let status: HTTPResponse.Status
+    /// `error.name` of the body.
+    let name: String
+    /// `error.message` of the body.
+    let message: String
+    /// True when the body hides the error's details (they belong in the log only).
+    let isInternal: Bool
+
+    /// Names of Backstage's error types, by the status they map to.
+    static let namesByStatus: [Int: String] = [
+        400: "InputError",
+        401: "AuthenticationError",
+        403: "NotAllowedError",
+        404: "NotFoundError",
+        409: "ConflictError",
+    ]
+
+    /// Classifies `error`.
+    init(_ error: any Error) {
+        switch error {
+        case let error as any BackendError:
+            self.init(status: error.status, name: error.name, message: error.message, isInternal: false)
+        case let error as ServiceCallError:
+            if let status = error.statusCode, (400..<500).contains(status),
+                let name = error.remoteName, Self.namesByStatus[status] == name
+            {
+                self.init(
+                    status: HTTPResponse.Status(code: status),
+                    name: name,
+                    message: error.remoteMessage ?? name,
+                    isInternal: false
+                )
+            } else {
+                self = .internalServerError
+            }
+        case let error as HTTPError where error.status.code < 500:
+            self.init(
+                status: error.status,
+                name: Self.namesByStatus[error.status.code] ?? "Error",
+                message: error.body ?? error.status.reasonPhrase,
+                isInternal: false
+            )
+        case let error as any HTTPResponseError where error.status.code < 500:
+            self.init(
+                status: error.status,
+                name: Self.namesByStatus[error.status.code] ?? "Error",
+                message: error.status.reasonPhrase,
+                isInternal: false
+            )
+        default:
+            self = .internalServerError
+        }
+    }
+
+    init(status: HTTPResponse.Status, name: String, message: String, isInternal: Bool) {
+        self.status = status
+        self.name = name
+        self.message = message
+        self.isInternal = isInternal
+    }
+
+    /// The descriptor of every error that is not meant for the caller.
+    static let internalServerError = ErrorDescriptor(
+        status: .internalServerError,
+        name: "Error",
+        message: internalServerErrorMessage,
+        isInternal: true
+    )
+}

@@ -1,0 +1,28 @@
+/// Renders Backstage's JSON error body:
+/// `{"error":{"name":…,"message":…},"request":{"method":…,"url":…},"response":{"statusCode":…}}`.
+enum ErrorResponse {
+    /// The body text, members in Backstage's order.
+    static func body(_ descriptor: ErrorDescriptor, method: String, url: String) -> String {
+        "{\"error\":{\"name\":\(JSONText.quoted(descriptor.name)),\"message\":\(JSONText.quoted(descriptor.message))},"
+            + "\"request\":{\"method\":\(JSONText.quoted(method)),\"url\":\(JSONText.quoted(url))},"
+            + "\"response\":{\"statusCode\":\(descriptor.status.code)}}"
+    }
+
+    /// The full response for `descriptor`; `url` is the request URL as the failing router saw it.
+    static func make(
+        _ descriptor: ErrorDescriptor, method: HTTPRequest.Method, url: String, extraHeaders: HTTPFields = [:]
+    )
+        -> Response
+    {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if descriptor.status == .unauthorized {
+            headers[.wwwAuthenticate] = "Bearer"
+        }
+        for field in extraHeaders where headers[field.name] == nil {
+            headers.append(field)
+        }
+        let text = body(descriptor, method: method.rawValue, url: url)
+        return Response(
+            status: descriptor.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,72 @@
+/// The outermost middleware: turns every error into Backstage's JSON error body and writes one log line
+/// per request (method, path without query, status, duration; never headers or tokens).
+struct RequestHandlingMiddleware: RouterMiddleware {
+    typealias Context = BackendRequestContext
+
+    /// The host's logger (request logs and handler `context.logger`).
+    let logger: Logger
+
+    func handle(
+        _ request: Request,
+        context: BackendRequestContext,
+        next: (Request, BackendRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        var context = context
+        var requestLogger = logger
+        if let requestID = context.logger[metadataKey: "hb.request.id"] {
+            requestLogger[metadataKey: "request.id"] = requestID
+        }
+        context.logger = requestLogger
+
+        let response: Response
+        var failure: (any Error)?
+        var descriptor: ErrorDescriptor?
+        do {
+            response = try await next(request, context)
+        } catch {
+            let (underlying, url) = Self.unwrap(error, request: request, context: context)
+            let described =
+                context.coreContext.endpointPath.value == Self.notFoundEndpoint && url == request.uri.description
+                ? ErrorDescriptor(NotFoundError("No route for \(request.method.rawValue) \(request.uri.path)"))
+                : ErrorDescriptor(underlying)
+            response = ErrorResponse.make(
+                described,
+                method: request.method,
+                url: url,
+                extraHeaders: (underlying as? HTTPError)?.headers ?? [:]
+            )
+            failure = underlying
+            descriptor = described
+        }
+
+        let milliseconds = (ContinuousClock.now - started).milliseconds
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible(milliseconds),
+        ]
+        let line: Logger.Message =
+            "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(milliseconds)ms"
+        if let failure, let descriptor, descriptor.isInternal {
+            metadata["error"] = .string(String(reflecting: failure))
+            requestLogger.error(line, metadata: metadata)
+        } else {
+            requestLogger.info(line, metadata: metadata)
+        }
+        return response
+    }
+
+    /// Hummingbird's endpoint path for requests no route matched.
+    static let notFoundEndpoint = "NotFound"
+
+    /// The original error and the URL for the body: relative to the plugin mount for errors from plugin
+    /// routes, else the full request URL.
+    static func unwrap(_ error: any Error, request: Request, context: BackendRequestContext) -> (any Error, String) {
+        if let scoped = error as? PluginScopedError {
+            return (scoped.underlying, scoped.relativeURL)
+        }
+        return (error, request.uri.description)
+    }
+}

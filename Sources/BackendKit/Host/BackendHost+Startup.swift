@@ -1,0 +1,158 @@
+import AsyncHTTPClient
+import Foundation
+import NIOPosix
+
+extension BackendHost {
+    /// Performs startup up to (not including) binding.
+    ///
+    /// - Throws: ``BackendStartupError`` with the reason.
+    func prepare(plugins allPlugins: [any BackendPlugin], handlesSignals: Bool) async throws -> PreparedBackend {
+        if let argumentError { throw argumentError }
+        let logger = options.logger ?? Self.makeLogger(level: options.logLevel)
+
+        let environment = try startupStep {
+            try options.environment ?? BackendEnvironment.fromProcess(options.processEnvironment)
+        }
+        let config = try startupStep { try loadConfig(logger: logger) }
+        logger.info("Environment: \(environment.rawValue)")
+
+        let plugins = try selectPlugins(allPlugins)
+        let (tokenManager, tokenManagerKind) = try startupStep {
+            try makeTokenManager(config: config, environment: environment, logger: logger)
+        }
+        logger.info("Service-to-service auth: \(tokenManagerKind)")
+
+        var listen = try startupStep { try ListenAddress.fromConfig(config) }
+        if let host = options.listenHost { listen.host = host }
+        if let port = options.listenPort { listen.port = port }
+        let discovery = try startupStep { try HostDiscovery.fromConfig(config, listen: listen) }
+        let clientConfiguration = try startupStep { try ServiceClientConfiguration.fromConfig(config) }
+
+        let httpClient = HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: HTTPClient.Configuration.Timeout(
+                    connect: ServiceClient.timeAmount(clientConfiguration.connectTimeout),
+                    read: ServiceClient.timeAmount(clientConfiguration.readTimeout)
+                )
+            )
+        )
+        do {
+            let gate = ListeningGate()
+            let router = try await buildRouter(
+                plugins: plugins,
+                context: PluginContext(
+                    config: config,
+                    environment: environment,
+                    tokenManager: tokenManager,
+                    discovery: discovery,
+                    httpClient: httpClient,
+                    clientConfiguration: clientConfiguration,
+                    logger: logger
+                ),
+                gate: gate
+            )
+            let application = makeApplication(
+                router: router.router, listen: listen, discovery: discovery, gate: gate, logger: logger)
+
+            var services = router.backgroundServices.map {
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: $0,
+                    successTerminationBehavior: .ignore,
+                    failureTerminationBehavior: .ignore,
+                    serviceName: $0.description
+                )
+            }
+            services.append(.init(service: HostServerService(application: application, gate: gate)))
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services,
+                gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+                logger: logger
+            )
+            groupConfiguration.maximumGracefulShutdownDuration = options.shutdownGracePeriod
+            groupConfiguration.maximumCancellationDuration = .seconds(5)
+
+            return PreparedBackend(
+                logger: logger,
+                listen: listen,
+                tokenManager: tokenManager,
+                tokenManagerKind: tokenManagerKind,
+                discovery: discovery,
+                pluginIds: plugins.map(\.id),
+                httpClient: httpClient,
+                gate: gate,
+                serviceGroup: ServiceGroup(configuration: groupConfiguration)
+            )
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+    }
+
+    /// A logger labelled `backend` at `level`.
+    static func makeLogger(level: Logger.Level) -> Logger {
+        var logger = Logger(label: "backend")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Runs `step`, turning any error into a ``BackendStartupError`` with the error's description.
+    func startupStep<T>(_ step: () throws -> T) throws -> T {
+        do {
+            return try step()
+        } catch let error as BackendStartupError {
+            throw error
+        } catch {
+            throw BackendStartupError("\(error)")
+        }
+    }
+
+    /// The config from options or files, logging where it came from.
+    func loadConfig(logger: Logger) throws -> Config {
+        if let config = options.config {
+            logger.info("Using config provided in code")
+            return config
+        }
+        let loader = ConfigLoader(
+            environment: options.processEnvironment,
+            workingDirectory: options.workingDirectory ?? FileManager.default.currentDirectoryPath
+        )
+        let loaded = try loader.load(paths: options.configPaths)
+        logger.info("Loaded config from \(loaded.files.joined(separator: ", "))")
+        return loaded.config
+    }
+
+    /// The plugins to run: all, or those named by ``BackendHostOptions/pluginIds``; ids validated.
+    func selectPlugins(_ plugins: [any BackendPlugin]) throws -> [any BackendPlugin] {
+        var seen = Set<String>()
+        for plugin in plugins {
+            guard PluginIdentifier.isValid(plugin.id) else {
+                throw BackendStartupError(
+                    "Invalid plugin id '\(plugin.id)'; use letters, digits, '-', '_' and '.'"
+                )
+            }
+            guard seen.insert(plugin.id).inserted else {
+                throw BackendStartupError("More than one plugin has the id '\(plugin.id)'")
+            }
+        }
+        guard let wanted = options.pluginIds else { return plugins }
+        for id in wanted where !seen.contains(id) {
+            let available = plugins.map(\.id).joined(separator: ", ")
+            throw BackendStartupError("Unknown plugin '\(id)'; available plugins: \(available)")
+        }
+        return plugins.filter { wanted.contains($0.id) }
+    }
+}
+
+/// Plugin id rules.
+enum PluginIdentifier {
+    /// True for non-empty ids of ASCII letters, digits, `-`, `_` and `.` (not `.` or `..`).
+    static func isValid(_ id: String) -> Bool {
+        guard !id.isEmpty, id != ".", id != ".." else { return false }
+        return id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        }
+    }
+}

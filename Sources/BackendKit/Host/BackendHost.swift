@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs plugins on one Hummingbird server: each plugin's routes under `/api/<id>`, `GET /healthcheck`,
+/// service-to-service auth, discovery and a shared HTTP client for plugin-to-plugin calls.
+///
+/// Startup (before anything binds): load config (or take ``BackendHostOptions/config``), pick the token
+/// manager by `backend.auth.keys` and the environment (or take ``BackendHostOptions/tokenManager``),
+/// read `backend.listen`, `backend.baseUrl`, `discovery.endpoints` and `backend.client.*`, then register
+/// every plugin. Any failure there throws ``BackendStartupError``.
+///
+/// ```swift
+/// // main.swift
+/// await BackendHost(arguments: CommandLine.arguments).runMain(plugins: [HelloPlugin()])
+/// ```
+public struct BackendHost: Sendable {
+    /// How the host starts.
+    public var options: BackendHostOptions
+    /// A problem with the arguments given to ``init(arguments:)``, reported at startup.
+    let argumentError: BackendStartupError?
+
+    /// Creates a host.
+    public init(options: BackendHostOptions = BackendHostOptions()) {
+        self.options = options
+        self.argumentError = nil
+    }
+
+    /// Creates a host from command-line arguments (see ``BackendHostOptions/init(arguments:)``); invalid
+    /// arguments are reported as a startup error when the host runs.
+    public init(arguments: [String]) {
+        do {
+            self.options = try BackendHostOptions(arguments: arguments)
+            self.argumentError = nil
+        } catch {
+            self.options = BackendHostOptions()
+            self.argumentError = error as? BackendStartupError ?? BackendStartupError("\(error)")
+        }
+    }
+
+    /// Starts the backend and runs it until SIGTERM or SIGINT (when ``BackendHostOptions/handlesSignals``)
+    /// has shut it down gracefully.
+    ///
+    /// - Throws: ``BackendStartupError`` when startup fails (nothing was bound), or an error from a
+    ///   service after startup.
+    public func run(plugins: [any BackendPlugin]) async throws {
+        let prepared = try await prepare(plugins: plugins, handlesSignals: options.handlesSignals)
+        try await prepared.serve()
+    }
+
+    /// Runs the backend as the process's main program: ``run(plugins:)``, then exits `0`; on a startup
+    /// failure prints `Backend failed to start up: <reason>` to standard error and exits `1`; on any
+    /// other failure prints `Backend failed: <error>` and exits `1`.
+    public func runMain(plugins: [any BackendPlugin]) async -> Never {
+        do {
+            try await run(plugins: plugins)
+            exit(0)
+        } catch let error as BackendStartupError {
+            FileHandle.standardError.write(Data("Backend failed to start up: \(error.reason)\n".utf8))
+            exit(1)
+        } catch {
+            FileHandle.standardError.write(Data("Backend failed: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// Starts the backend in-process, runs `body` once the server listens, then shuts down gracefully
+    /// and returns `body`'s result after everything has stopped. Signal handlers are not installed.
+    ///
+    /// With ``BackendHostOptions/listenPort`` `0` the server binds a free port; ``RunningBackend/port``
+    /// tells which. `body` may call ``RunningBackend/shutdown()`` itself (for example to test graceful
+    /// shutdown with a request in flight).
+    ///
+    /// - Throws: ``BackendStartupError`` when startup or binding fails; `body`'s error; an error from a
+    ///   service.
+    public func withRunning<Result>(
+        plugins: [any BackendPlugin],
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RunningBackend) async throws -> Result
+    ) async throws -> Result {
+        let prepared = try await prepare(plugins: plugins, handlesSignals: false)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { try await prepared.serve() }
+            guard let port = await prepared.gate.waitUntilListening() else {
+                try await group.waitForAll()
+                throw BackendStartupError("The server stopped before it listened")
+            }
+            let running = prepared.running(port: port)
+            let result: Result
+            do {
+                result = try await body(running)
+            } catch {
+                await running.shutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+            await running.shutdown()
+            try await group.waitForAll()
+            return result
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+
+/// A host after startup (config read, plugins registered, routes built) and before binding.
+struct PreparedBackend: Sendable {
+    /// The host's logger.
+    let logger: Logger
+    /// The effective listen address (the port may be `0`).
+    let listen: ListenAddress
+    /// The token manager in use.
+    let tokenManager: any TokenManager
+    /// How it was chosen, for logs and ``RunningBackend``.
+    let tokenManagerKind: String
+    /// The host's discovery.
+    let discovery: HostDiscovery
+    /// Mounted plugin ids, in order.
+    let pluginIds: [String]
+    /// The shared HTTP client, closed after the service group has stopped.
+    let httpClient: HTTPClient
+    /// Opened once the server listens.
+    let gate: ListeningGate
+    /// Runs the server and the plugins' background work.
+    let serviceGroup: ServiceGroup
+
+    /// Runs until graceful shutdown (or a failure), then closes the HTTP client.
+    ///
+    /// - Throws: ``BackendStartupError`` when the server could not bind; other errors from services.
+    func serve() async throws {
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await httpClient.shutdown()
+            if await !gate.didListen {
+                throw BackendStartupError("Could not listen on \(listen): \(error)")
+            }
+            throw error
+        }
+        try await httpClient.shutdown()
+        logger.info("Backend stopped")
+    }
+
+    /// The handle given to in-process callers once the server listens on `port`.
+    func running(port: Int) -> RunningBackend {
+        let serviceGroup = self.serviceGroup
+        return RunningBackend(
+            address: ListenAddress(host: listen.host, port: port),
+            tokenManager: tokenManager,
+            tokenManagerKind: tokenManagerKind,
+            discovery: discovery,
+            pluginIds: pluginIds,
+            trigger: { await serviceGroup.triggerGracefulShutdown() }
+        )
+    }
+}

@@ -1,0 +1,43 @@
+/// A host that is listening, as handed to the body of ``BackendHost/withRunning(plugins:isolation:_:)``.
+public struct RunningBackend: Sendable {
+    /// The address the server bound, with the actual port (never `0`).
+    public let address: ListenAddress
+    /// The token manager the host verifies tokens with (issue tokens for test calls with it).
+    public let tokenManager: any TokenManager
+    /// How the token manager was chosen, for example `noop` or `generated development key`.
+    public let tokenManagerKind: String
+    /// The host's discovery.
+    public let discovery: HostDiscovery
+    /// The ids of the mounted plugins, in mount order.
+    public let pluginIds: [String]
+    /// Triggers graceful shutdown.
+    private let trigger: @Sendable () async -> Void
+
+    init(
+        address: ListenAddress,
+        tokenManager: any TokenManager,
+        tokenManagerKind: String,
+        discovery: HostDiscovery,
+        pluginIds: [String],
+        trigger: @escaping @Sendable () async -> Void
+    ) {
+        self.address = address
+        self.tokenManager = tokenManager
+        self.tokenManagerKind = tokenManagerKind
+        self.discovery = discovery
+        self.pluginIds = pluginIds
+        self.trigger = trigger
+    }
+
+    /// The bound port.
+    public var port: Int { address.port }
+
+    /// `http://<reachable host>:<port>`, for example `http://127.0.0.1:54321`.
+    public var baseURL: String { "http://\(address.reachableHost):\(address.port)" }
+
+    /// Starts a graceful shutdown, as SIGTERM would: the server stops accepting connections, in-flight
+    /// requests complete, then background work stops and the HTTP client closes. Returns immediately.
+    public func shutdown() async {
+        await trigger()
+    }
+}

@@ -1,0 +1,29 @@
+/// A backend plugin: an id and the routes (and background work) it adds to the host.
+///
+/// The host mounts the plugin's routes under `/api/<id>`. `register` runs once at startup, before the
+/// server listens; an error thrown from it is a startup failure.
+///
+/// ```swift
+/// import BackendKit
+///
+/// public struct HelloPlugin: BackendPlugin {
+///     public let id = "hello"
+///     public init() {}
+///     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
+///         routes.get("/greeting", access: .public) { _, _ in "hello" }
+///         routes.get("/whoami") { _, context in context.caller.description }
+///     }
+/// }
+/// ```
+public protocol BackendPlugin: Sendable {
+    /// The plugin id: the mount path segment (`/api/<id>`) and the name other plugins use to call it.
+    /// Letters, digits, `-`, `_` and `.` only.
+    var id: String { get }
+
+    /// Adds the plugin's routes and background work.
+    ///
+    /// - Parameters:
+    ///   - routes: Where to add routes (relative to `/api/<id>`) and background work.
+    ///   - env: The plugin's logger, config, token manager, discovery and service client.
+    func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws
+}

@@ -1,0 +1,36 @@
+/// Everything the host gives a plugin at registration.
+public struct PluginEnvironment: Sendable {
+    /// The id of the plugin this environment belongs to.
+    public let pluginId: String
+    /// A logger with `plugin=<id>` metadata.
+    public let logger: Logger
+    /// The root config (read your plugin's section with `config.getOptionalConfig("<id>")`).
+    public let config: Config
+    /// `development` or `production`.
+    public let environment: BackendEnvironment
+    /// The host's token manager (issues tokens for outgoing calls, verifies incoming ones).
+    public let tokenManager: any TokenManager
+    /// Where every plugin lives.
+    public let discovery: any PluginEndpointDiscovery
+    /// A client for calling other plugins with a server token.
+    public let client: ServiceClient
+
+    /// Creates an environment (the host does this; tests may too).
+    public init(
+        pluginId: String,
+        logger: Logger,
+        config: Config,
+        environment: BackendEnvironment,
+        tokenManager: any TokenManager,
+        discovery: any PluginEndpointDiscovery,
+        client: ServiceClient
+    ) {
+        self.pluginId = pluginId
+        self.logger = logger
+        self.config = config
+        self.environment = environment
+        self.tokenManager = tokenManager
+        self.discovery = discovery
+        self.client = client
+    }
+}
