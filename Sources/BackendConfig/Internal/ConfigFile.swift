@@ -33,9 +33,12 @@ struct ConfigFile: Sendable {
     func relative(_ reference: String) -> ConfigFile {
         let directory = (path as NSString).deletingLastPathComponent
         let displayDirectory = (displayName as NSString).deletingLastPathComponent
-        let display =
-            reference.hasPrefix("/") || displayDirectory.isEmpty
-            ? reference : Self.normalize(displayDirectory + "/" + reference)
+        let display: String
+        if reference.hasPrefix("/") {
+            display = reference
+        } else {
+            display = Self.normalize(displayDirectory.isEmpty ? reference : displayDirectory + "/" + reference)
+        }
         let resolved = Self.resolve(reference, against: directory)
         return ConfigFile(
             displayName: display, path: resolved, chain: chain + [display], chainPaths: chainPaths + [resolved]
