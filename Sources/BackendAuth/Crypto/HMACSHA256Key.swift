@@ -9,16 +9,20 @@ import COpenSSL
 /// `@unchecked Sendable` is sound: the two heap-allocated contexts are written only in `init`,
 /// never mutated afterwards (each call works on its own stack copy), and released in `deinit`
 /// when no other reference can exist.
-final class HMACSHA256Key: @unchecked Sendable {
+///
+/// Public only so that the benchmark package (`Benchmarks/`) can measure the HMAC floor with the
+/// very primitive token verification uses; hosts and plugins never need it — they use a
+/// ``TokenManager``. Only ``init(key:)``, ``macLength`` and ``authenticate(_:into:)`` are public.
+public final class HMACSHA256Key: @unchecked Sendable {
     /// Length of an HMAC-SHA256 tag in bytes.
-    static let macLength = 32
+    public static let macLength = 32
     private static let blockLength = 64
 
     private let inner: UnsafeMutablePointer<SHA256_CTX>
     private let outer: UnsafeMutablePointer<SHA256_CTX>
 
     /// Precomputes the states for `key` (any length; keys longer than the block are hashed first).
-    init(key: [UInt8]) {
+    public init(key: [UInt8]) {
         var block = [UInt8](repeating: 0, count: Self.blockLength)
         if key.count > Self.blockLength {
             var ctx = SHA256_CTX()
@@ -51,7 +55,8 @@ final class HMACSHA256Key: @unchecked Sendable {
     }
 
     /// Writes the 32-byte MAC of `message` to `output` (which must hold at least 32 bytes).
-    func authenticate(_ message: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) {
+    /// Allocation-free: the precomputed states are copied onto the stack and continued.
+    public func authenticate(_ message: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) {
         var context = inner.pointee
         copenssl_sha256_update(&context, message.baseAddress, message.count)
         copenssl_sha256_final(output, &context)

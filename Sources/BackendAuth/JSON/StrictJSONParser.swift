@@ -166,8 +166,15 @@ struct StrictJSONParser {
                 position += 1
                 return String(decoding: bytes, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                let escapeStart = position
                 position += 1
-                try parseEscape(into: &bytes)
+                do {
+                    try parseEscape(into: &bytes)
+                } catch {
+                    // Report escape problems at the backslash that starts the escape.
+                    guard case .syntax(let message, _) = error else { throw error }
+                    throw .syntax(message, offset: escapeStart)
+                }
             case 0..<0x20:
                 throw syntax("control character in string")
             default:
@@ -206,7 +213,6 @@ struct StrictJSONParser {
             guard let unicode = Unicode.Scalar(scalar) else { throw syntax("invalid \\u escape") }
             bytes.append(contentsOf: UTF8.encode(unicode) ?? UTF8.EncodedScalar())
         default:
-            position -= 1
             throw syntax("invalid escape")
         }
     }
