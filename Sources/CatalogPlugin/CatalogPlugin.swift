@@ -1,0 +1,41 @@
+import BackendKit
+import Foundation
+
+/// The sample software catalog, mounted at `/api/catalog`.
+///
+/// An in-memory entity store seeded at startup from `catalog.locations` (YAML files of one or
+/// more Backstage entities) with Backstage's `GET /entities` filter semantics, lookups by name,
+/// validated registration and deletion. Config:
+///
+/// ```yaml
+/// catalog:
+///   locations:
+///     - type: file
+///       target: ./Examples/catalog/all.yaml   # relative to this config file's directory
+/// ```
+public struct CatalogPlugin: BackendPlugin {
+    /// `catalog`.
+    public let id = "catalog"
+
+    /// Creates the plugin.
+    public init() {}
+
+    /// Reads the locations, seeds the store and adds the routes; an unreadable location is a startup error.
+    public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
+        let settings = try CatalogSettings(
+            config: env.config, workingDirectory: FileManager.default.currentDirectoryPath)
+        var loader = LocationLoader()
+        try loader.load(settings.locations)
+        for message in loader.skipped {
+            env.logger.warning("\(message)")
+        }
+        let store = EntityStore()
+        for entity in loader.entities {
+            try await store.add(entity)
+        }
+        env.logger.info(
+            "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
+            metadata: ["files": "\(loader.files.joined(separator: ", "))"])
+        CatalogRoutes(store: store, logger: env.logger).add(to: routes)
+    }
+}

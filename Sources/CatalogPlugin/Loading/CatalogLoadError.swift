@@ -1,0 +1,14 @@
+/// A catalog location that could not be read at startup; the host reports it as
+/// `Backend failed to start up: <message>`.
+struct CatalogLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// For example `Failed to read catalog location '/x/all.yaml': no such file`.
+    let message: String
+
+    /// Wraps a message.
+    init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    var description: String { message }
+}

@@ -1,0 +1,89 @@
+import BackendKit
+import Foundation
+
+/// Seeds the entity store from `catalog.locations` at startup.
+///
+/// Each file holds one or more YAML documents (`---`), each a Backstage entity (empty documents
+/// are skipped). A `Location` entity's `spec.target`/`spec.targets` are followed relative to its
+/// file, as Backstage does, each file at most once. An unreadable file, invalid YAML, an invalid
+/// entity or a duplicate ref stops startup with a message naming the file.
+struct LocationLoader {
+    /// The entities read, in order.
+    private(set) var entities: [Entity] = []
+    /// Files read, in order.
+    private(set) var files: [String] = []
+    /// Locations skipped (unsupported type), with the reason.
+    private(set) var skipped: [String] = []
+    private var origins: [EntityRef: String] = [:]
+
+    /// An empty loader.
+    init() {}
+
+    /// Reads every location.
+    mutating func load(_ locations: [CatalogLocation]) throws {
+        for location in locations {
+            guard location.type == "file" else {
+                skipped.append(
+                    "Skipped catalog location '\(location.target)': type '\(location.type)' is not supported, only 'file'"
+                )
+                continue
+            }
+            try loadTarget(PathUtilities.resolve(location.target, against: location.baseDirectory))
+        }
+    }
+
+    private mutating func loadTarget(_ target: String) throws {
+        let paths: [String]
+        do {
+            paths = try PathUtilities.expand(target)
+        } catch {
+            throw CatalogLoadError("Failed to read catalog location '\(target)': \(error.localizedDescription)")
+        }
+        for path in paths where !files.contains(path) {
+            try loadFile(path)
+        }
+    }
+
+    private mutating func loadFile(_ path: String) throws {
+        files.append(path)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CatalogLoadError("Failed to read catalog location '\(path)': No such file or directory")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CatalogLoadError("Failed to read catalog location '\(path)': \(error.localizedDescription)")
+        }
+        let documents: [ConfigValue]
+        do {
+            documents = try ConfigLoader.parseDocuments(yaml: String(decoding: data, as: UTF8.self), source: path)
+        } catch {
+            throw CatalogLoadError("Failed to parse catalog location: \(error)")
+        }
+        var followUps: [String] = []
+        for (index, document) in documents.enumerated() where document != .null {
+            let entity: Entity
+            do {
+                entity = try EntityValidator.validate(JSONValue(document))
+            } catch {
+                throw CatalogLoadError("\(path): document \(index + 1): \(error)")
+            }
+            if let origin = origins[entity.ref] {
+                throw CatalogLoadError("\(path): document \(index + 1): entity '\(entity.ref)' is already defined in \(origin)")
+            }
+            origins[entity.ref] = "\(path)"
+            entities.append(entity)
+            if entity.ref.kind.lowercased() == "location", let spec = entity.document["spec"],
+                (spec["type"]?.stringValue ?? "file") == "file"
+            {
+                let targets = [spec["target"]].compactMap { $0?.stringValue } + (spec["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let directory = PathUtilities.directory(of: path)
+                followUps += targets.map { PathUtilities.resolve($0, against: directory) }
+            }
+        }
+        for target in followUps {
+            try loadTarget(target)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// The identity of an entity: kind, namespace and name.
+///
+/// Two refs are the same entity when they match case-insensitively, as in Backstage.
+struct EntityRef: Sendable, Hashable, CustomStringConvertible {
+    /// The kind as written (`Component`).
+    let kind: String
+    /// The namespace as written (`default` when the entity has none).
+    let namespace: String
+    /// The name as written.
+    let name: String
+
+    /// The default namespace of entities that declare none.
+    static let defaultNamespace = "default"
+
+    /// Creates a ref.
+    init(kind: String, namespace: String, name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// The lower-cased identity used for lookups and uniqueness.
+    var key: String {
+        "\(kind):\(namespace)/\(name)".lowercased()
+    }
+
+    /// `kind:namespace/name`, as Backstage's `stringifyEntityRef` prints it (kind lower-cased).
+    var description: String {
+        "\(kind.lowercased()):\(namespace)/\(name)"
+    }
+
+    /// Compares identities case-insensitively.
+    static func == (lhs: EntityRef, rhs: EntityRef) -> Bool {
+        lhs.key == rhs.key
+    }
+
+    /// Hashes the case-insensitive identity.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import BackendKit
+
+/// The catalog's HTTP API under `/api/catalog`.
+///
+/// | route | does |
+/// |---|---|
+/// | `GET /entities?filter=…&fields=…&offset=…&limit=…` | entities matching the filter, in ref order |
+/// | `GET /entities/by-name/:kind/:namespace/:name` | one entity, or 404 |
+/// | `POST /entities` | validates and adds an entity: 201 with it, 400, or 409 |
+/// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, or 404 |
+///
+/// Every route requires a server token (the host's default).
+struct CatalogRoutes: Sendable {
+    /// The store the routes read and write.
+    let store: EntityStore
+    /// The plugin's logger.
+    let logger: Logger
+
+    /// Adds the routes.
+    func add(to routes: PluginRoutes) {
+        routes.get("/entities") { request, _ in
+            try await list(QueryItems(request.uri.query))
+        }
+        routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
+            let ref = try Self.ref(context)
+            guard let entity = await store.entity(ref) else { throw CatalogError.entityNotFound(ref) }
+            return entity.document
+        }
+        routes.post("/entities") { request, _ in
+            let entity = try EntityValidator.validate(try await JSONValue.decodeBody(of: request))
+            let stored = try await store.add(entity)
+            logger.info("Added entity \(stored.ref)")
+            return EditedResponse(status: .created, response: stored.document)
+        }
+        routes.delete("/entities/by-name/:kind/:namespace/:name") { _, context in
+            let ref = try Self.ref(context)
+            try await store.remove(ref)
+            logger.info("Removed entity \(ref)")
+            return Response(status: .noContent)
+        }
+    }
+
+    /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`.
+    func list(_ query: QueryItems) async throws -> JSONValue {
+        let filter = try EntityFilter.parse(query.values("filter"))
+        let offset = try Self.nonNegativeInteger(query, "offset") ?? 0
+        let limit = try Self.nonNegativeInteger(query, "limit")
+        let fields = FieldSelection.parse(query.values("fields"))
+        let entities = await store.list(filter: filter, offset: offset, limit: limit)
+        return .array(entities.map { fields?.apply(to: $0.document) ?? $0.document })
+    }
+
+    private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(CatalogError) -> Int? {
+        guard let text = query.first(name) else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw .invalidInput("Invalid \(name) query parameter '\(text)', expected a non-negative integer")
+        }
+        return value
+    }
+
+    private static func ref(_ context: BackendRequestContext) throws -> EntityRef {
+        func parameter(_ name: String) throws -> String {
+            let raw = try context.parameters.require(name)
+            return raw.removingPercentEncoding ?? raw
+        }
+        return EntityRef(kind: try parameter("kind"), namespace: try parameter("namespace"), name: try parameter("name"))
+    }
+}

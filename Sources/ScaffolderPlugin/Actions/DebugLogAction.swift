@@ -1,0 +1,18 @@
+/// `debug:log`: writes `message` to the task log.
+struct DebugLogAction: ScaffolderAction {
+    let id = "debug:log"
+    let description = "Writes a message to the task log."
+    let schema: JSONValue = .object([
+        "input": .object([
+            "type": .string("object"),
+            "properties": .object(["message": .object(["type": .string("string")])]),
+        ])
+    ])
+
+    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+        if let message = context.input["message"] {
+            await context.log(message.scalarText ?? message.compactJSON)
+        }
+        return [:]
+    }
+}

@@ -1,0 +1,37 @@
+/// `debug:wait`: sleeps for `minutes` + `seconds` + `milliseconds` (the task timeout still applies).
+struct DebugWaitAction: ScaffolderAction {
+    let id = "debug:wait"
+    let description = "Waits for the given time before the next step."
+    let schema: JSONValue = .object([
+        "input": .object([
+            "type": .string("object"),
+            "properties": .object([
+                "minutes": .object(["type": .string("number")]),
+                "seconds": .object(["type": .string("number")]),
+                "milliseconds": .object(["type": .string("number")]),
+            ]),
+        ])
+    ])
+
+    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+        var milliseconds = 0.0
+        for (key, factor) in [("minutes", 60_000.0), ("seconds", 1_000.0), ("milliseconds", 1.0)] {
+            switch context.input[key] {
+            case nil, .null?:
+                continue
+            case .int(let value)?:
+                milliseconds += Double(value) * factor
+            case .double(let value)?:
+                milliseconds += value * factor
+            case let other?:
+                throw ActionError("Input '\(key)' must be a number, got \(other.typeName)")
+            }
+        }
+        guard milliseconds >= 0, milliseconds.isFinite else {
+            throw ActionError("The wait time must not be negative")
+        }
+        await context.log("Waiting \(JSONValue.format(milliseconds)) ms")
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        return [:]
+    }
+}

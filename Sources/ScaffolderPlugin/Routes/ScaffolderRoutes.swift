@@ -1,0 +1,114 @@
+import BackendKit
+
+/// The scaffolder's HTTP API under `/api/scaffolder` (every route requires a server token).
+///
+/// | route | does |
+/// |---|---|
+/// | `GET /v2/actions` | the built-in actions with their input/output schemas |
+/// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values, 404 for an unknown template, 503 when the catalog cannot be asked |
+/// | `GET /v2/tasks?status=…` | `{tasks, totalTasks}` in creation order |
+/// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
+/// | `GET /v2/tasks/:id/events` | the log as Backstage-style events |
+struct ScaffolderRoutes: Sendable {
+    /// Where tasks live.
+    let store: TaskStore
+    /// Where new tasks go.
+    let queue: TaskQueue
+    /// The catalog (templates are fetched at submit time).
+    let catalog: any CatalogAPI
+    /// The actions steps may use.
+    let actions: ActionRegistry
+    /// The plugin's logger.
+    let logger: Logger
+
+    /// Adds the routes.
+    func add(to routes: PluginRoutes) {
+        routes.get("/v2/actions") { _, _ in
+            JSONValue.array(
+                actions.all.map {
+                    .object(["id": .string($0.id), "description": .string($0.description), "schema": $0.schema])
+                })
+        }
+        routes.post("/v2/tasks") { request, _ in
+            let id = try await submit(try await JSONValue.decodeObjectBody(of: request))
+            return EditedResponse(status: .created, response: JSONValue.object(["id": .string(id)]))
+        }
+        routes.get("/v2/tasks") { request, _ in
+            let status = try Self.statusFilter(request.uri.queryParameters["status"].map(String.init))
+            let tasks = await store.list(status: status)
+            return TaskList(tasks: tasks, totalTasks: tasks.count)
+        }
+        routes.get("/v2/tasks/:id") { _, context in
+            try await task(context)
+        }
+        routes.get("/v2/tasks/:id/events") { _, context in
+            TaskEvent.events(of: try await task(context))
+        }
+    }
+
+    /// Validates a submission against its template and queues the task; returns its id.
+    func submit(_ body: [String: JSONValue]) async throws -> String {
+        guard let refText = body["templateRef"]?.stringValue, !refText.isEmpty else {
+            throw ScaffolderError.invalidInput("'templateRef' is required and must be a string like 'template:default/x'")
+        }
+        let given: [String: JSONValue]
+        switch body["values"] {
+        case nil, .null?:
+            given = [:]
+        case .object(let object)?:
+            given = object
+        case let other?:
+            throw ScaffolderError.invalidInput("'values' must be an object, got \(other.typeName)")
+        }
+        let ref = try TemplateRef.parse(refText)
+        let entity: JSONValue?
+        do {
+            entity = try await catalog.entity(kind: "template", namespace: ref.namespace, name: ref.name)
+        } catch {
+            throw CatalogUnavailableError(message: "Could not fetch template '\(ref)' from the catalog: \(error)")
+        }
+        guard let entity else {
+            throw ScaffolderError.notFound("Template '\(ref)' was not found in the catalog")
+        }
+        let template = try TemplateDefinition(entity: entity, ref: ref)
+        for step in template.steps where actions.action(step.action) == nil {
+            throw ScaffolderError.invalidInput(
+                "Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
+        }
+        let values = template.applyingDefaults(to: given)
+        let problems = template.problems(with: values)
+        guard problems.isEmpty else {
+            throw ScaffolderError.invalidInput(
+                "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
+        }
+        let task = await store.create(template: template, values: values)
+        logger.info("Created task \(task.id) for \(ref)")
+        queue.enqueue(task.id)
+        return task.id
+    }
+
+    private func task(_ context: BackendRequestContext) async throws -> ScaffolderTask {
+        let id = try context.parameters.require("id")
+        guard let task = await store.task(id) else {
+            throw ScaffolderError.notFound("Task with id '\(id)' does not exist")
+        }
+        return task
+    }
+
+    private static func statusFilter(_ text: String?) throws(ScaffolderError) -> TaskStatus? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let status = TaskStatus(rawValue: text) else {
+            let allowed = TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidInput("Invalid status '\(text)', expected one of \(allowed)")
+        }
+        return status
+    }
+}
+
+/// `GET /v2/tasks`'s body.
+struct TaskList: Sendable, Encodable, ResponseEncodable {
+    /// The tasks.
+    let tasks: [ScaffolderTask]
+    /// How many.
+    let totalTasks: Int
+}

@@ -1,0 +1,36 @@
+import BackendKit
+
+/// One entry of `GET /v2/tasks/:id/events`, shaped like Backstage's task events.
+struct TaskEvent: Sendable, Encodable, ResponseEncodable {
+    /// The event's body.
+    struct Body: Sendable, Encodable {
+        /// The log text.
+        let message: String
+        /// The step, if any.
+        let stepId: String?
+        /// The task's final status, on the completion event.
+        let status: String?
+    }
+
+    /// Position in the log, from 1.
+    let id: Int
+    /// The task.
+    let taskId: String
+    /// `log`, or `completion` for the last event of a finished task.
+    let type: String
+    /// When it happened.
+    let createdAt: String
+    /// The content.
+    let body: Body
+
+    /// The events of `task`: one per log line, the last of a finished task being `completion`.
+    static func events(of task: ScaffolderTask) -> [TaskEvent] {
+        task.log.enumerated().map { index, entry in
+            let isCompletion = task.status.isFinal && index == task.log.count - 1
+            return TaskEvent(
+                id: index + 1, taskId: task.id, type: isCompletion ? "completion" : "log", createdAt: entry.createdAt,
+                body: Body(
+                    message: entry.message, stepId: entry.stepId, status: isCompletion ? task.status.rawValue : nil))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import BackendKit
+
+/// The sample scaffolder, mounted at `/api/scaffolder`.
+///
+/// Runs `Template` entities from the catalog: `POST /v2/tasks` fetches the template through the
+/// service client (with a server token), checks the required parameters, and queues a task that
+/// a background worker runs step by step (`catalog:register` adds the new entity to the catalog
+/// with `POST /entities`). Failures (a catalog that rejects the call, is down, or a task over
+/// `scaffolder.taskTimeout`) end the task as `failed` with a readable reason. Config:
+///
+/// ```yaml
+/// scaffolder:
+///   taskTimeout: { minutes: 5 }   # or "5m", or milliseconds
+///   concurrency: 2
+///   maxTasks: 1000
+/// ```
+public struct ScaffolderPlugin: BackendPlugin {
+    /// `scaffolder`.
+    public let id = "scaffolder"
+
+    /// Creates the plugin.
+    public init() {}
+
+    /// Reads the settings, adds the routes and registers the task worker as background work.
+    public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
+        let settings = try ScaffolderSettings(config: env.config)
+        let store = TaskStore(capacity: settings.maxTasks)
+        let catalog = ServiceCatalogAPI(client: env.client)
+        let actions = ActionRegistry.builtIn
+        let logger = env.logger
+        let runner = TaskRunner(
+            store: store, actions: actions, catalog: catalog, timeout: settings.taskTimeout,
+            onLog: { taskId, entry in
+                let level: Logger.Level = entry.level == "error" ? .error : .info
+                logger.log(level: level, "\(entry.message)", metadata: ["task": "\(taskId)"])
+            })
+        let queue = TaskQueue(runner: runner, concurrency: settings.concurrency)
+        routes.addBackgroundService(queue, name: "task-queue")
+        ScaffolderRoutes(store: store, queue: queue, catalog: catalog, actions: actions, logger: logger)
+            .add(to: routes)
+    }
+}

@@ -1,0 +1,13 @@
+/// Human text for durations in messages.
+enum DurationText {
+    /// `250 milliseconds`, `5 seconds`, `1.5 seconds`.
+    static func describe(_ duration: Duration) -> String {
+        let components = duration.components
+        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        if milliseconds < 1000 {
+            return "\(JSONValue.format(milliseconds.rounded())) milliseconds"
+        }
+        let seconds = (milliseconds / 100).rounded() / 10
+        return "\(JSONValue.format(seconds)) second\(seconds == 1 ? "" : "s")"
+    }
+}

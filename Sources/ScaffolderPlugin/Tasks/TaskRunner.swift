@@ -1,0 +1,178 @@
+/// Runs one task's steps in order with the built-in actions, under the task timeout, recording
+/// progress and the log in the `TaskStore`. Never throws: every failure ends as a `failed` task
+/// with a readable reason.
+struct TaskRunner: Sendable {
+    /// Where tasks live.
+    let store: TaskStore
+    /// The actions steps may use.
+    let actions: ActionRegistry
+    /// The catalog, for catalog actions.
+    let catalog: any CatalogAPI
+    /// The limit for a whole task.
+    let timeout: Duration
+    /// Called for every log line (the plugin forwards it to its logger).
+    let onLog: @Sendable (_ taskId: String, _ entry: TaskLogEntry) -> Void
+
+    /// Runs the task `id` to completion or failure.
+    func run(_ id: String) async {
+        guard let template = await store.template(forTask: id), let task = await store.task(id),
+            task.status == .open
+        else { return }
+        await store.update(id) { $0.status = .processing }
+        await log(id, nil, "info", "Starting to run \(template.ref) with \(template.steps.count) step(s)")
+        let values = task.values
+        let outcome: Result<JSONValue?, any Error>
+        do {
+            let output = try await withTimeout(timeout) {
+                try await self.runSteps(id, template: template, values: values)
+            }
+            outcome = .success(output)
+        } catch {
+            outcome = .failure(error)
+        }
+        let now = Timestamp.now()
+        switch outcome {
+        case .success(let output):
+            await store.update(id) { task in
+                task.status = .completed
+                task.completedAt = now
+                task.output = output
+            }
+            await log(id, nil, "info", "Task completed")
+        case .failure(let error):
+            let reason = Self.reason(error)
+            let stepId = await store.update(id) { task in
+                for index in task.steps.indices {
+                    switch task.steps[index].status {
+                    case .processing:
+                        task.steps[index].status = .failed
+                        task.steps[index].endedAt = now
+                    case .open:
+                        task.steps[index].status = .skipped
+                    default:
+                        break
+                    }
+                }
+                task.status = .failed
+                task.completedAt = now
+                task.error = ScaffolderTask.Failure(name: Self.errorName(error), message: reason)
+            }?.steps.first { $0.status == .failed }?.id
+            await log(id, stepId, "error", "Task failed: \(reason)")
+        }
+    }
+
+    /// Stops a task that never ran because the scaffolder is shutting down.
+    func abandon(_ id: String) async {
+        guard await store.task(id)?.status == .open else { return }
+        let now = Timestamp.now()
+        let message = "The scaffolder shut down before the task could run"
+        await store.update(id) { task in
+            task.status = .failed
+            task.completedAt = now
+            for index in task.steps.indices {
+                task.steps[index].status = .skipped
+            }
+            task.error = ScaffolderTask.Failure(name: "Error", message: message)
+        }
+        await log(id, nil, "error", "Task failed: \(message)")
+    }
+
+    private func runSteps(_ id: String, template: TemplateDefinition, values: [String: JSONValue]) async throws
+        -> JSONValue?
+    {
+        var outputs: [String: [String: JSONValue]] = [:]
+        for step in template.steps {
+            try Task.checkCancellation()
+            let renderer = TemplateRenderer(parameters: values, stepOutputs: outputs)
+            if let condition = step.condition, try !renderer.isTruthy(condition) {
+                await store.update(id) { $0.setStep(step.id, status: .skipped) }
+                await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
+                continue
+            }
+            let startedAt = Timestamp.now()
+            await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
+            await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
+            guard let action = actions.action(step.action) else {
+                throw ActionError("Step '\(step.id)' uses the unknown action '\(step.action)'")
+            }
+            let input = try renderer.render(step.input).objectValue ?? [:]
+            let context = ActionContext(
+                taskId: id, stepId: step.id, input: input, catalog: catalog,
+                log: { message in await self.log(id, step.id, "info", message) })
+            do {
+                outputs[step.id] = try await action.handle(context)
+            } catch {
+                throw StepFailure(stepName: step.name, underlying: error)
+            }
+            let endedAt = Timestamp.now()
+            await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
+            await log(id, step.id, "info", "Finished step \(step.name)")
+        }
+        guard let output = template.output else { return nil }
+        return try TemplateRenderer(parameters: values, stepOutputs: outputs).render(output)
+    }
+
+    private func log(_ id: String, _ stepId: String?, _ level: String, _ message: String) async {
+        let entry = await store.appendLog(id, stepId: stepId, level: level, message: message)
+        onLog(id, entry)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let failure as StepFailure:
+            "Step '\(failure.stepName)' failed: \(reason(failure.underlying))"
+        case is CancellationError:
+            "The task was cancelled"
+        case let error as CustomStringConvertible:
+            error.description
+        default:
+            String(describing: error)
+        }
+    }
+
+    private static func errorName(_ error: any Error) -> String {
+        switch error {
+        case let failure as StepFailure: errorName(failure.underlying)
+        case is TaskTimeoutError: "TimeoutError"
+        case is CatalogCallError: "CatalogError"
+        case is ScaffolderError: "InputError"
+        default: "Error"
+        }
+    }
+}
+
+/// A step's action threw; carries the step name for the reason.
+private struct StepFailure: Error {
+    let stepName: String
+    let underlying: any Error
+}
+
+extension ScaffolderTask {
+    /// Updates one step's state and times.
+    fileprivate mutating func setStep(
+        _ id: String, status: StepStatus, startedAt: String? = nil, endedAt: String? = nil
+    ) {
+        guard let index = steps.firstIndex(where: { $0.id == id }) else { return }
+        steps[index].status = status
+        if let startedAt { steps[index].startedAt = startedAt }
+        if let endedAt { steps[index].endedAt = endedAt }
+    }
+}
+
+/// Runs `operation`, throwing `TaskTimeoutError` if it takes longer than `timeout` (the operation
+/// is cancelled then).
+func withTimeout<T: Sendable>(
+    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw CancellationError() }
+        guard let value = first else { throw TaskTimeoutError(timeout: timeout) }
+        return value
+    }
+}

@@ -1,0 +1,38 @@
+import BackendKit
+
+/// Runs the catalog collator and installs its documents in the index, on a schedule and on
+/// demand. A failed run is logged with its reason and leaves the last index in place.
+struct CatalogIndexer: Sendable {
+    /// Where the index lives.
+    let store: IndexStore
+    /// Reads the catalog.
+    let collator: CatalogCollator
+    /// Builds the page source for one run (the live one fixes the run's token).
+    let makeSource: @Sendable () async throws -> any EntityPageSource
+    /// The plugin's logger.
+    let logger: Logger
+
+    /// Runs once; returns the number of documents indexed, or throws `CollationFailedError`.
+    @discardableResult
+    func run(trigger: String) async throws -> Int {
+        let run = await store.beginRun()
+        let started = ContinuousClock.now
+        do {
+            let source = try await makeSource()
+            let documents = try await collator.collect(from: source)
+            await store.complete(run: run, documents: documents)
+            logger.info(
+                "Indexed \(documents.count) catalog entities",
+                metadata: ["trigger": "\(trigger)", "duration": "\(ContinuousClock.now - started)"])
+            return documents.count
+        } catch {
+            let reason = "\(error)"
+            await store.fail(run: run, reason: reason)
+            let kept = await store.status.documents
+            logger.error(
+                "Catalog collation failed, keeping the last index of \(kept) documents: \(reason)",
+                metadata: ["trigger": "\(trigger)"])
+            throw CollationFailedError(reason: reason, documentsKept: kept)
+        }
+    }
+}

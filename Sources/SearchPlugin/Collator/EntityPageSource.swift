@@ -1,0 +1,5 @@
+/// Pages of catalog entities for one collation run (the live source holds that run's token).
+protocol EntityPageSource: Sendable {
+    /// Up to `limit` entities starting at `offset`, in the catalog's stable order.
+    func page(offset: Int, limit: Int) async throws -> [CatalogEntitySummary]
+}

@@ -1,0 +1,36 @@
+/// Holds the current search index and the collator's status. A run's result replaces the index
+/// only if no later run has already been applied, so overlapping runs never go back in time; a
+/// failed run leaves the index as it was.
+actor IndexStore {
+    private(set) var index = SearchIndex()
+    private(set) var status = CollatorStatus(type: SearchPlugin.catalogType, documents: 0, runs: 0)
+    private var lastStarted = 0
+    private var lastApplied = 0
+
+    /// An empty index.
+    init() {}
+
+    /// Records the start of a run and returns its number.
+    func beginRun() -> Int {
+        lastStarted += 1
+        status.runs = lastStarted
+        status.lastRunAt = Timestamp.now()
+        return lastStarted
+    }
+
+    /// Installs a successful run's documents (unless a later run already did).
+    func complete(run: Int, documents: [CatalogEntityDocument]) {
+        guard run > lastApplied else { return }
+        lastApplied = run
+        index = SearchIndex(documents: documents)
+        status.documents = documents.count
+        status.lastSuccessAt = Timestamp.now()
+        status.lastError = nil
+    }
+
+    /// Records a failed run; the index stays.
+    func fail(run: Int, reason: String) {
+        guard run > lastApplied else { return }
+        status.lastError = reason
+    }
+}

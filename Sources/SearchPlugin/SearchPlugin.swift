@@ -1,0 +1,45 @@
+import BackendKit
+
+/// The sample search plugin, mounted at `/api/search`.
+///
+/// A catalog collator pages through the catalog's `GET /entities` with the service client (one
+/// server token per run) after `search.collators.catalog.initialDelay` and then every
+/// `search.collators.catalog.frequency`, into an in-memory index answering `GET /query`. A run
+/// that fails (the catalog refuses the token, is down, …) is logged with its reason and the
+/// previous index keeps serving. Config:
+///
+/// ```yaml
+/// search:
+///   collators:
+///     catalog:
+///       initialDelay: { seconds: 3 }
+///       frequency: { minutes: 10 }
+/// ```
+public struct SearchPlugin: BackendPlugin {
+    /// `search`.
+    public let id = "search"
+
+    /// The document type of catalog entities: `software-catalog`.
+    static let catalogType = "software-catalog"
+
+    /// Creates the plugin.
+    public init() {}
+
+    /// Reads the settings, adds the routes and schedules the collator.
+    public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
+        let settings = try SearchSettings(config: env.config)
+        let store = IndexStore()
+        let client = env.client
+        let filters = settings.filters
+        let indexer = CatalogIndexer(
+            store: store, collator: CatalogCollator(pageSize: settings.pageSize),
+            makeSource: { ServiceEntityPageSource(client: try await client.pinningToken(), filters: filters) },
+            logger: env.logger)
+        SearchRoutes(store: store, indexer: indexer).add(to: routes)
+        routes.addRepeatingTask(
+            name: "catalog-collator", initialDelay: settings.initialDelay, interval: settings.frequency
+        ) {
+            _ = try? await indexer.run(trigger: "schedule")
+        }
+    }
+}
