@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+
+/// The `backend` command-line tool: runs the host and offers config, secret, token and topology tools.
+///
+/// Exit codes are part of the public contract: 0 success, 1 a failure the command reports, 2 bad usage.
+@main
+struct BackendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backend",
+        abstract: "A miniature plugin backend with Backstage-style service-to-service auth.",
+        subcommands: [
+            RunCommand.self,
+            ConfigCommand.self,
+            SecretCommand.self,
+            TokenCommand.self,
+            TopologyCommand.self,
+        ],
+        defaultSubcommand: RunCommand.self
+    )
+
+    /// Parses the arguments and maps every outcome onto the documented exit codes.
+    ///
+    /// swift-argument-parser exits with 64 (`EX_USAGE`) on bad usage; our contract says 2, so parsing and
+    /// reporting are done here rather than through the default `main()`.
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            StandardError.write(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+            Foundation.exit(0)
+        } catch let failure as CommandFailure {
+            if !failure.message.isEmpty {
+                StandardError.write(failure.message)
+            }
+            Foundation.exit(failure.exitCode)
+        } catch {
+            // Help requests, validation errors thrown from `validate()`/`run()` and anything else.
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            StandardError.write(fullMessage(for: error))
+            Foundation.exit(code == .validationFailure ? 2 : 1)
+        }
+    }
+}

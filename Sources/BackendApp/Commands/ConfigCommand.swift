@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `backend config`: inspect the merged app config.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check or print the merged app config.",
+        subcommands: [ConfigCheckCommand.self, ConfigPrintCommand.self]
+    )
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import BackendConfig
+
+/// `backend config print`: the merged config with secrets redacted.
+struct ConfigPrintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "print",
+        abstract: "Print the merged config, secrets redacted unless --with-secrets is given."
+    )
+
+    /// Output formats of `config print`.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case yaml
+        case json
+    }
+
+    @OptionGroup var config: ConfigOptions
+
+    @Flag(name: .customLong("with-secrets"), help: "Print secret values instead of <secret>.")
+    var withSecrets = false
+
+    @Option(help: "Output format: yaml or json.")
+    var format: Format = .yaml
+
+    func run() throws {
+        let loaded = try config.load()
+        let value = withSecrets ? loaded.value : loaded.value.redactingSecrets()
+        switch format {
+        case .yaml:
+            print(value.yamlString(), terminator: "")
+        case .json:
+            print(value.jsonString(pretty: true))
+        }
+    }
+}
