@@ -88,17 +88,11 @@ struct IssuingTests {
         }
     }
 
-    @Test func cachedPathIsCheap() async throws {
+    /// The cached path never re-signs, however often it is called (its speed is measured in Benchmarks/).
+    @Test func cachedPathNeverResigns() async throws {
         let manager = try makeManager(clock: TestClock(F.now))
-        _ = manager.currentToken()
-        let clock = ContinuousClock()
-        let iterations = 200_000
-        let elapsed = clock.measure {
-            for _ in 0..<iterations { _ = manager.currentToken() }
-        }
-        let perCall = elapsed / iterations
-        // Generous bound for unoptimised debug builds on shared CI machines; release is ~0.05µs.
-        #expect(perCall < .microseconds(5), "cached getToken took \(perCall)")
+        let first = manager.currentToken()
+        for _ in 0..<10_000 { #expect(manager.currentToken() == first) }
         #expect(manager.signingCount == 1)
     }
 
