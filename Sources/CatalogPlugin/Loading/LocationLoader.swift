@@ -70,14 +70,17 @@ struct LocationLoader {
                 throw CatalogLoadError("\(path): document \(index + 1): \(error)")
             }
             if let origin = origins[entity.ref] {
-                throw CatalogLoadError("\(path): document \(index + 1): entity '\(entity.ref)' is already defined in \(origin)")
+                throw CatalogLoadError(
+                    "\(path): document \(index + 1): entity '\(entity.ref)' is already defined in \(origin)")
             }
             origins[entity.ref] = "\(path)"
             entities.append(entity)
             if entity.ref.kind.lowercased() == "location", let spec = entity.document["spec"],
                 (spec["type"]?.stringValue ?? "file") == "file"
             {
-                let targets = [spec["target"]].compactMap { $0?.stringValue } + (spec["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let targets =
+                    [spec["target"]].compactMap { $0?.stringValue }
+                    + (spec["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
                 let directory = PathUtilities.directory(of: path)
                 followUps += targets.map { PathUtilities.resolve($0, against: directory) }
             }

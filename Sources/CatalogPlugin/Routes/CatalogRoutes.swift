@@ -1,5 +1,5 @@
-import Foundation
 import BackendKit
+import Foundation
 
 /// The catalog's HTTP API under `/api/catalog`.
 ///
@@ -64,6 +64,7 @@ struct CatalogRoutes: Sendable {
             let raw = try context.parameters.require(name)
             return raw.removingPercentEncoding ?? raw
         }
-        return EntityRef(kind: try parameter("kind"), namespace: try parameter("namespace"), name: try parameter("name"))
+        return EntityRef(
+            kind: try parameter("kind"), namespace: try parameter("namespace"), name: try parameter("name"))
     }
 }

@@ -49,7 +49,8 @@ struct ScaffolderRoutes: Sendable {
     /// Validates a submission against its template and queues the task; returns its id.
     func submit(_ body: [String: JSONValue]) async throws -> String {
         guard let refText = body["templateRef"]?.stringValue, !refText.isEmpty else {
-            throw ScaffolderError.invalidInput("'templateRef' is required and must be a string like 'template:default/x'")
+            throw ScaffolderError.invalidInput(
+                "'templateRef' is required and must be a string like 'template:default/x'")
         }
         let given: [String: JSONValue]
         switch body["values"] {

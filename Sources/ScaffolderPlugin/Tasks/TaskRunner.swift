@@ -77,7 +77,9 @@ struct TaskRunner: Sendable {
         await log(id, nil, "error", "Task failed: \(message)")
     }
 
-    private func runSteps(_ id: String, template: TemplateDefinition, values: [String: JSONValue]) async throws
+    private func runSteps(
+        _ id: String, template: TemplateDefinition, values: [String: JSONValue]
+    ) async throws
         -> JSONValue?
     {
         var outputs: [String: [String: JSONValue]] = [:]

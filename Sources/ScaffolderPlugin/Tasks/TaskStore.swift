@@ -26,7 +26,9 @@ actor TaskStore {
             steps: template.steps.map {
                 TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
             },
-            log: [TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")],
+            log: [
+                TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
+            ],
             output: nil, error: nil)
         entries[task.id] = Entry(task: task, template: template)
         order.append(task.id)

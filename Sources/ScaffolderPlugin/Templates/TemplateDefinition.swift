@@ -41,7 +41,8 @@ struct TemplateDefinition: Sendable, Equatable {
         var required: [String] = []
         var schemas: [String: JSONValue] = [:]
         for section in sections {
-            for name in section["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !required.contains(name) {
+            for name in section["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !required.contains(name)
+            {
                 required.append(name)
             }
             for (name, schema) in section["properties"]?.objectValue ?? [:] {

@@ -2,7 +2,7 @@
 ///
 /// Every query token contributes its best match in each document: exact token (10), prefix of
 /// a token (4, for query tokens of two or more characters), or one edit away (1, for query
-/// tokens of four or more characters); matches in the title count three times. A document
+/// tokens of four or more characters; a swap of neighbours counts as one edit); matches in the title count three times. A document
 /// matches when any token does (as lunr's default), and the score is scaled by the share of
 /// query tokens that matched, so documents matching every token come first. Ties are ordered
 /// by title and location. An empty term matches every document, ordered by title.
@@ -22,8 +22,10 @@ struct SearchIndex: Sendable {
     init(documents: [CatalogEntityDocument] = []) {
         entries = documents.map { document in
             let titleTokens = Set(Tokenizer.tokens(document.title))
-            let body = [document.text, document.kind, document.type, document.lifecycle, document.owner, document.namespace]
-                .joined(separator: " ")
+            let body = [
+                document.text, document.kind, document.type, document.lifecycle, document.owner, document.namespace,
+            ]
+            .joined(separator: " ")
             return Entry(
                 document: document, titleTokens: titleTokens,
                 bodyTokens: Set(Tokenizer.tokens(body)).union(Tokenizer.tokens(document.location)))
@@ -82,11 +84,20 @@ struct SearchIndex: Sendable {
         return best
     }
 
-    /// Whether `a` becomes `b` with one insertion, deletion or substitution.
+    /// Whether `a` becomes `b` with one insertion, deletion, substitution or swap of two
+    /// neighbouring characters.
     static func isOneEditAway(_ a: String, _ b: String) -> Bool {
         let left = Array(a)
         let right = Array(b)
         guard abs(left.count - right.count) <= 1, left != right else { return false }
+        if left.count == right.count {
+            let differences = left.indices.filter { left[$0] != right[$0] }
+            if differences.count == 2, differences[1] == differences[0] + 1,
+                left[differences[0]] == right[differences[1]], left[differences[1]] == right[differences[0]]
+            {
+                return true
+            }
+        }
         var i = 0
         var j = 0
         var edits = 0

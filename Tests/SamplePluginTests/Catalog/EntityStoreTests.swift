@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import CatalogPlugin
+
+@Suite("Entity store")
+struct EntityStoreTests {
+    private func component(_ name: String, namespace: String = "default") throws -> Entity {
+        try EntityValidator.validate(
+            .object([
+                "apiVersion": .string("backstage.io/v1alpha1"), "kind": .string("Component"),
+                "metadata": .object(["name": .string(name), "namespace": .string(namespace)]),
+            ]))
+    }
+
+    @Test("refs are unique case-insensitively; conflicts and missing entities use Backstage's messages")
+    func uniqueness() async throws {
+        let store = EntityStore()
+        let stored = try await store.add(try component("a"))
+        #expect(stored.document["metadata"]?["uid"]?.stringValue != nil)
+        await #expect(throws: CatalogError.conflict("Entity 'component:default/A' already exists")) {
+            try await store.add(try component("A"))
+        }
+        #expect(await store.entity(EntityRef(kind: "COMPONENT", namespace: "Default", name: "a")) != nil)
+        await #expect(
+            throws: CatalogError.notFound("No entity named 'b' found, with kind 'Component' in namespace 'default'")
+        ) {
+            try await store.remove(EntityRef(kind: "Component", namespace: "default", name: "b"))
+        }
+        try await store.remove(EntityRef(kind: "component", namespace: "default", name: "a"))
+        #expect(await store.count == 0)
+    }
+
+    @Test("paging with offset and limit walks the entities in ref order")
+    func paging() async throws {
+        let store = EntityStore()
+        for name in ["d", "b", "e", "a", "c"] {
+            try await store.add(try component(name))
+        }
+        var seen: [String] = []
+        var offset = 0
+        while true {
+            let page = await store.list(filter: .all, offset: offset, limit: 2)
+            seen += page.map(\.ref.name)
+            if page.count < 2 { break }
+            offset += page.count
+        }
+        #expect(seen == ["a", "b", "c", "d", "e"])
+        #expect(await store.list(filter: .all, offset: 10, limit: 2).isEmpty)
+        #expect(await store.list(filter: try EntityFilter.parse(["metadata.name=c"])).map(\.ref.name) == ["c"])
+    }
+}

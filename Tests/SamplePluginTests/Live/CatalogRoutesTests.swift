@@ -1,0 +1,143 @@
+import BackendKit
+import CatalogPlugin
+import Foundation
+import Testing
+
+@Suite("Catalog HTTP API", .serialized)
+struct CatalogRoutesTests {
+    private func withCatalog(_ body: (RunningBackend) async throws -> Void) async throws {
+        try await TestHosts.with(TestHosts.config(), plugins: [CatalogPlugin()], body)
+    }
+
+    @Test("GET /entities filters, pages and selects fields")
+    func list() async throws {
+        try await withCatalog { host in
+            let all = try await send(.GET, host.url("catalog", "/entities"))
+            #expect(all.status == 200)
+            #expect(all.array.count == TestHosts.exampleEntityCount)
+
+            let components = try await send(.GET, host.url("catalog", "/entities?filter=kind=component"))
+            #expect(
+                Set(components.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
+                    == ["payment-service", "checkout-web", "ledger-lib"])
+
+            let services = try await send(
+                .GET, host.url("catalog", "/entities?filter=KIND=Component,spec.type=service&filter=kind=template"))
+            #expect(
+                Set(services.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
+                    == ["payment-service", "create-component"])
+
+            let named = try await send(
+                .GET,
+                host.url("catalog", "/entities?filter=kind=component,metadata.name=ledger-lib&fields=metadata.name"))
+            #expect(normalizedJSON(named.body) == #"[{"metadata":{"name":"ledger-lib"}}]"#)
+
+            var names: [String] = []
+            var offset = 0
+            while true {
+                let page = try await send(
+                    .GET, host.url("catalog", "/entities?limit=3&offset=\(offset)&fields=metadata.name"))
+                names += page.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
+                if page.array.count < 3 { break }
+                offset += 3
+            }
+            #expect(names.count == TestHosts.exampleEntityCount)
+            #expect(Set(names).count == names.count)
+
+            let badLimit = try await send(.GET, host.url("catalog", "/entities?limit=-1"))
+            #expect(
+                badLimit.body
+                    == errorBody(
+                        name: "InputError",
+                        message: "Invalid limit query parameter '-1', expected a non-negative integer",
+                        method: "GET", url: "/entities?limit=-1", status: 400))
+            let badFilter = try await send(.GET, host.url("catalog", "/entities?filter=%3Dx"))
+            #expect(badFilter.status == 400)
+            #expect(
+                badFilter.object["error"].flatMap { ($0 as? [String: Any])?["message"] as? String }
+                    == "Invalid filter, '=x' is not a valid statement (expected a string on the form a=b or a= or a)")
+        }
+    }
+
+    @Test("GET by name: case-insensitive kind and namespace; 404 body is Backstage's")
+    func byName() async throws {
+        try await withCatalog { host in
+            let found = try await send(.GET, host.url("catalog", "/entities/by-name/COMPONENT/Default/payment-service"))
+            #expect(found.status == 200)
+            #expect((found.object["metadata"] as? [String: Any])?["namespace"] as? String == "default")
+
+            let missing = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/nope"))
+            #expect(missing.status == 404)
+            #expect(
+                missing.body
+                    == errorBody(
+                        name: "NotFoundError",
+                        message: "No entity named 'nope' found, with kind 'component' in namespace 'default'",
+                        method: "GET", url: "/entities/by-name/component/default/nope", status: 404))
+        }
+    }
+
+    @Test("POST validates (400), conflicts (409), creates (201); DELETE answers 204 then 404")
+    func writes() async throws {
+        try await withCatalog { host in
+            let invalid = try await send(
+                .POST, host.url("catalog", "/entities"), json: #"{"kind":"Component","metadata":{}}"#)
+            #expect(
+                invalid.body
+                    == errorBody(
+                        name: "InputError",
+                        message: "Invalid entity: 'apiVersion' is required; 'metadata.name' is required",
+                        method: "POST", url: "/entities", status: 400))
+
+            let notJSON = try await send(.POST, host.url("catalog", "/entities"), json: "{nope")
+            #expect(
+                notJSON.body
+                    == errorBody(
+                        name: "InputError", message: "The request body is not valid JSON", method: "POST",
+                        url: "/entities",
+                        status: 400))
+
+            let existing =
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"component","metadata":{"name":"Payment-Service"}}"#
+            let conflict = try await send(.POST, host.url("catalog", "/entities"), json: existing)
+            #expect(
+                conflict.body
+                    == errorBody(
+                        name: "ConflictError", message: "Entity 'component:default/Payment-Service' already exists",
+                        method: "POST", url: "/entities", status: 409))
+
+            let fresh =
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"fresh","namespace":"lab"},"spec":{"type":"service","owner":"me"}}"#
+            let created = try await send(.POST, host.url("catalog", "/entities"), json: fresh)
+            #expect(created.status == 201)
+            #expect((created.object["metadata"] as? [String: Any])?["uid"] is String)
+            #expect(try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/fresh")).status == 200)
+
+            let deleted = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
+            #expect(deleted.status == 204)
+            #expect(deleted.body.isEmpty)
+            let again = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
+            #expect(
+                again.body
+                    == errorBody(
+                        name: "NotFoundError",
+                        message: "No entity named 'fresh' found, with kind 'component' in namespace 'lab'",
+                        method: "DELETE", url: "/entities/by-name/component/lab/fresh", status: 404))
+        }
+    }
+
+    @Test("a missing catalog file fails startup with the path")
+    func missingFile() async throws {
+        let config = TestHosts.config(extra: [
+            ("catalog", ["locations": [["type": "file", "target": "/nonexistent/x.yaml"]]])
+        ])
+        do {
+            try await TestHosts.with(config, plugins: [CatalogPlugin()]) { _ in }
+            Issue.record("startup should fail")
+        } catch let error as BackendStartupError {
+            #expect(
+                error.reason.contains(
+                    "Failed to read catalog location '/nonexistent/x.yaml': No such file or directory"))
+        }
+    }
+}

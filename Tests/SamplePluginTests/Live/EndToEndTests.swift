@@ -1,0 +1,309 @@
+import BackendKit
+import CatalogPlugin
+import Foundation
+import ScaffolderPlugin
+import SearchPlugin
+import Testing
+
+/// The scenarios of issue 5's "Done means", against live hosts on 127.0.0.1.
+@Suite("Plugins calling each other", .serialized)
+struct EndToEndTests {
+    /// Runs the create-component template for `name`, then checks the catalog and search.
+    private func scaffoldAndFind(_ host: RunningBackend, token: String, name: String) async throws {
+        let submit = try await send(
+            .POST, host.url("scaffolder", "/v2/tasks"), token: token,
+            json:
+                #"{"templateRef":"template:default/create-component","values":{"name":"\#(name)","owner":"platform-team"}}"#
+        )
+        #expect(submit.status == 201, "\(submit.body)")
+        let id = try #require(submit.object["id"] as? String)
+
+        var task: [String: Any] = [:]
+        let finished = try await eventually {
+            task = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).object
+            return ["completed", "failed"].contains(task["status"] as? String ?? "")
+        }
+        #expect(finished)
+        #expect(task["status"] as? String == "completed", "\(task)")
+        let log = task["log"] as? [[String: Any]] ?? []
+        #expect(log.contains { $0["message"] as? String == "Registered component:default/\(name) in the catalog" })
+        #expect(log.allSatisfy { ($0["createdAt"] as? String)?.hasSuffix("Z") == true })
+        let steps = task["steps"] as? [[String: Any]] ?? []
+        #expect(steps.map { $0["status"] as? String } == ["completed", "completed"])
+
+        let listed = try await send(.GET, host.url("scaffolder", "/v2/tasks?status=completed"), token: token)
+        #expect((listed.object["tasks"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
+
+        let entity = try await send(
+            .GET, host.url("catalog", "/entities/by-name/component/default/\(name)"), token: token)
+        #expect(entity.status == 200)
+        #expect((entity.object["spec"] as? [String: Any])?["owner"] as? String == "platform-team")
+        #expect((entity.object["spec"] as? [String: Any])?["type"] as? String == "service")
+
+        let refresh = try await send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
+        #expect(refresh.status == 200, "\(refresh.body)")
+        #expect(refresh.object["documents"] as? Int == TestHosts.exampleEntityCount + 1)
+
+        let query = try await send(
+            .GET, host.url("search", "/query?term=\(name)&types%5B0%5D=software-catalog"), token: token)
+        #expect(query.status == 200)
+        let results = query.object["results"] as? [[String: Any]] ?? []
+        let first = try #require(results.first)
+        #expect(first["type"] as? String == "software-catalog")
+        #expect(first["rank"] as? Int == 1)
+        let document = first["document"] as? [String: Any] ?? [:]
+        #expect(document["location"] as? String == "/catalog/default/component/\(name)")
+        #expect(document["title"] as? String == name)
+        #expect(document["text"] as? String == "Created by the create-component template")
+        #expect((query.object["numberOfResults"] as? Int ?? 0) >= 1)
+    }
+
+    @Test("one development host with a generated key: task, catalog and search through authenticated calls")
+    func generatedKey() async throws {
+        try await TestHosts.with(TestHosts.config(auth: ["keys": []]), plugins: TestHosts.allPlugins) { host in
+            let token = try await host.token()
+            #expect(!token.isEmpty)
+            let anonymous = try await send(.GET, host.url("catalog", "/entities"))
+            #expect(anonymous.status == 401)
+            let forged = try await send(.POST, host.url("catalog", "/entities"), token: "x.y.z", json: "{}")
+            #expect(forged.status == 401)
+            try await scaffoldAndFind(host, token: token, name: "generated-key-service")
+
+            let missing = try await send(
+                .POST, host.url("scaffolder", "/v2/tasks"), token: token,
+                json: #"{"templateRef":"template:default/create-component","values":{"name":"x"}}"#)
+            #expect(
+                missing.body
+                    == errorBody(
+                        name: "InputError",
+                        message:
+                            "Invalid parameters for template 'template:default/create-component': missing required parameter 'owner'",
+                        method: "POST", url: "/v2/tasks", status: 400))
+
+            let unknown = try await send(
+                .POST, host.url("scaffolder", "/v2/tasks"), token: token,
+                json: #"{"templateRef":"template:default/nope","values":{}}"#)
+            #expect(
+                unknown.body
+                    == errorBody(
+                        name: "NotFoundError", message: "Template 'template:default/nope' was not found in the catalog",
+                        method: "POST", url: "/v2/tasks", status: 404))
+
+            let duplicate = try await send(
+                .POST, host.url("scaffolder", "/v2/tasks"), token: token,
+                json:
+                    #"{"templateRef":"template:default/create-component","values":{"name":"payment-service","owner":"me"}}"#
+            )
+            let id = try #require(duplicate.object["id"] as? String)
+            var task: [String: Any] = [:]
+            #expect(
+                try await eventually {
+                    task = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).object
+                    return task["status"] as? String == "failed"
+                })
+            #expect(
+                (task["error"] as? [String: Any])?["message"] as? String
+                    == "Step 'Register the component' failed: The catalog rejected the request POST \(host.url("catalog", "/entities")) (409 ConflictError: Entity 'component:default/payment-service' already exists)"
+            )
+
+            let actions = try await send(.GET, host.url("scaffolder", "/v2/actions"), token: token)
+            #expect(
+                actions.array.compactMap { $0["id"] as? String } == [
+                    "catalog:fetch", "catalog:register", "debug:log", "debug:wait",
+                ])
+        }
+    }
+
+    @Test("the same with a noop host and no tokens at all")
+    func noopHost() async throws {
+        try await TestHosts.with(TestHosts.config(), plugins: TestHosts.allPlugins) { host in
+            #expect(try await host.token().isEmpty)
+            try await scaffoldAndFind(host, token: "", name: "noop-service")
+        }
+    }
+
+    @Test("search signing with a key the catalog refuses: 401s logged, still serving the last index")
+    func refusedKey() async throws {
+        let keyA = "Y2F0YWxvZy1rZXktQS1jYXRhbG9nLWtleS1BLWNhdGFsb2cta2V5LUE="
+        let keyB = "c2VhcmNoLWtleS1CLXNlYXJjaC1rZXktQi1zZWFyY2gta2V5LUItc2Vh"
+        let logs = LogCapture()
+        let catalogConfig = { (keys: [String]) in
+            TestHosts.config(auth: ["keys": .array(keys.map { ["secret": .string($0)] })])
+        }
+        // The catalog first accepts both keys, so search builds an index...
+        try await TestHosts.with(catalogConfig([keyA, keyB]), plugins: [CatalogPlugin()]) { oldCatalog in
+            let port = oldCatalog.port
+            let searchConfig = TestHosts.config(
+                auth: ["keys": [["secret": .string(keyB)]]],
+                extra: [
+                    TestHosts.catalogDiscovery(oldCatalog.baseURL),
+                    ("search", ["collators": ["catalog": ["initialDelay": 0, "frequency": "200ms"]]]),
+                    (
+                        "backend",
+                        [
+                            "baseUrl": "http://127.0.0.1:7007", "auth": ["keys": [["secret": .string(keyB)]]],
+                            "client": ["connectTimeout": "300ms", "requestTimeout": "2s"],
+                        ]
+                    ),
+                ])
+            try await TestHosts.with(searchConfig, logs: logs, plugins: [SearchPlugin()]) { search in
+                let token = try await search.token()
+                #expect(
+                    try await eventually {
+                        let status = try await send(.GET, search.url("search", "/collators"), token: token).array.first
+                        return status?["documents"] as? Int == TestHosts.exampleEntityCount
+                    })
+
+                // ...then it is replaced on the same port by one that only accepts key A.
+                await oldCatalog.shutdown()
+                #expect(
+                    await eventually {
+                        (try? await send(.GET, "\(oldCatalog.baseURL)/healthcheck", timeout: .milliseconds(300))) == nil
+                    })
+                try await TestHosts.with(catalogConfig([keyA]), port: port, plugins: [CatalogPlugin()]) { catalog in
+                    let refusedLine = { () -> Bool in
+                        logs.entries.contains {
+                            $0.level == .error
+                                && $0.message.contains(
+                                    "Catalog collation failed, keeping the last index of \(TestHosts.exampleEntityCount) documents"
+                                )
+                                && $0.message.contains("responded 401, AuthenticationError: Invalid server token")
+                        }
+                    }
+                    #expect(await eventually { refusedLine() })
+
+                    let refresh = try await send(
+                        .POST, search.url("search", "/collators/catalog/refresh"), token: token)
+                    #expect(refresh.status == 503)
+                    let message = (refresh.object["error"] as? [String: Any])?["message"] as? String ?? ""
+                    #expect(
+                        message.hasPrefix(
+                            "Catalog collation failed, keeping the last index of \(TestHosts.exampleEntityCount) documents: "
+                        ))
+                    #expect(message.contains("responded 401, AuthenticationError: Invalid server token; caused by"))
+                    #expect(!message.contains(token))
+
+                    let query = try await send(
+                        .GET, search.url("search", "/query?term=payment&types%5B0%5D=software-catalog"), token: token)
+                    #expect(query.status == 200)
+                    let locations = (query.object["results"] as? [[String: Any]] ?? []).compactMap {
+                        ($0["document"] as? [String: Any])?["location"] as? String
+                    }
+                    #expect(locations.first == "/catalog/default/component/payment-service")
+
+                    let status = try await send(.GET, search.url("search", "/collators"), token: token).array.first
+                    #expect(status?["documents"] as? Int == TestHosts.exampleEntityCount)
+                    #expect((status?["lastError"] as? String)?.contains("401") == true)
+                    #expect(try await send(.GET, "\(search.baseURL)/healthcheck").status == 200)
+
+                    // The catalog itself still serves callers with key A.
+                    let own = try await send(
+                        .GET, catalog.url("catalog", "/entities?limit=1"), token: try await catalog.token())
+                    #expect(own.status == 200)
+                }
+            }
+        }
+    }
+
+    @Test("a task against a stopped catalog fails with a clear reason within the configured timeout")
+    func stoppedCatalog() async throws {
+        let slowTemplate = """
+            {"apiVersion":"scaffolder.backstage.io/v1beta3","kind":"Template","metadata":{"name":"slow"},
+             "spec":{"parameters":{"required":["name"],"properties":{"name":{"type":"string"}}},
+              "steps":[{"id":"wait","name":"Wait","action":"debug:wait","input":{"milliseconds":1500}},
+                       {"id":"register","name":"Register","action":"catalog:register",
+                        "input":{"entity":{"apiVersion":"backstage.io/v1alpha1","kind":"Component",
+                                           "metadata":{"name":"${{ parameters.name }}"}}}}]}}
+            """
+        try await TestHosts.with(TestHosts.config(), plugins: [CatalogPlugin()]) { catalog in
+            #expect(try await send(.POST, catalog.url("catalog", "/entities"), json: slowTemplate).status == 201)
+            let config = TestHosts.config(extra: [
+                TestHosts.catalogDiscovery(catalog.baseURL),
+                ("scaffolder", ["taskTimeout": "6s"]),
+                (
+                    "backend",
+                    ["baseUrl": "http://127.0.0.1:7007", "client": ["connectTimeout": "1s", "requestTimeout": "3s"]]
+                ),
+            ])
+            try await TestHosts.with(config, plugins: [ScaffolderPlugin()]) { scaffolder in
+                let submit = try await send(
+                    .POST, scaffolder.url("scaffolder", "/v2/tasks"),
+                    json: #"{"templateRef":"template:default/slow","values":{"name":"orphan"}}"#)
+                let id = try #require(submit.object["id"] as? String, "\(submit.body)")
+                let submitted = ContinuousClock.now
+                await catalog.shutdown()
+
+                var task: [String: Any] = [:]
+                let finished = try await eventually(timeout: .seconds(8)) {
+                    task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
+                    return task["status"] as? String == "failed"
+                }
+                #expect(finished, "\(task)")
+                #expect(ContinuousClock.now - submitted < .seconds(6))
+                let error = task["error"] as? [String: Any] ?? [:]
+                let message = error["message"] as? String ?? ""
+                #expect(error["name"] as? String == "CatalogError")
+                #expect(
+                    message.hasPrefix(
+                        "Step 'Register' failed: The catalog is unreachable at \(catalog.url("catalog", "/entities")): "
+                    ), "\(message)")
+                let steps = task["steps"] as? [[String: Any]] ?? []
+                #expect(steps.map { $0["status"] as? String } == ["completed", "failed"])
+            }
+        }
+    }
+
+    @Test("a catalog that never answers: the task times out instead of hanging")
+    func hangingCatalog() async throws {
+        let template = try String(
+            contentsOfFile: TestHosts.repositoryRoot + "/Examples/catalog/templates.yaml", encoding: .utf8)
+        let templateJSON = try #require(ConfigLoader.parseDocuments(yaml: template).first).jsonString()
+        let hanging = TestPlugin("catalog") { routes, _ in
+            routes.get("/entities/by-name/:kind/:namespace/:name") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: templateJSON)))
+            }
+            routes.post("/entities") { _, _ in
+                try await Task.sleep(for: .seconds(4))
+                return HTTPResponse.Status.created
+            }
+        }
+        try await TestHosts.with(TestHosts.config(), plugins: [hanging]) { catalog in
+            let config = TestHosts.config(extra: [
+                TestHosts.catalogDiscovery(catalog.baseURL), ("scaffolder", ["taskTimeout": "1s"]),
+            ])
+            try await TestHosts.with(config, plugins: [ScaffolderPlugin()]) { scaffolder in
+                let submit = try await send(
+                    .POST, scaffolder.url("scaffolder", "/v2/tasks"),
+                    json: #"{"templateRef":"template:default/create-component","values":{"name":"late","owner":"me"}}"#)
+                let id = try #require(submit.object["id"] as? String, "\(submit.body)")
+                let submitted = ContinuousClock.now
+                var task: [String: Any] = [:]
+                #expect(
+                    try await eventually(timeout: .seconds(5)) {
+                        task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
+                        return task["status"] as? String == "failed"
+                    })
+                #expect(ContinuousClock.now - submitted < .seconds(3))
+                #expect((task["error"] as? [String: Any])?["message"] as? String == "Task timed out after 1 second")
+                #expect((task["error"] as? [String: Any])?["name"] as? String == "TimeoutError")
+            }
+        }
+    }
+}
+
+/// A plugin whose registration is a closure.
+struct TestPlugin: BackendPlugin {
+    let id: String
+    let setup: @Sendable (PluginRoutes, PluginEnvironment) async throws -> Void
+
+    init(_ id: String, setup: @escaping @Sendable (PluginRoutes, PluginEnvironment) async throws -> Void) {
+        self.id = id
+        self.setup = setup
+    }
+
+    func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
+        try await setup(routes, env)
+    }
+}

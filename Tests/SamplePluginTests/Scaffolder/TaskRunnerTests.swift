@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import ScaffolderPlugin
+
+/// A catalog double recording registrations.
+private actor FakeCatalog: CatalogAPI {
+    enum Mode { case accept, reject, hang }
+    let mode: Mode
+    private(set) var registered: [JSONValue] = []
+
+    init(_ mode: Mode) { self.mode = mode }
+
+    func entity(kind: String, namespace: String, name: String) async throws -> JSONValue? { nil }
+
+    func register(_ entity: JSONValue) async throws -> JSONValue {
+        switch mode {
+        case .accept:
+            registered.append(entity)
+            return entity
+        case .reject:
+            throw CatalogCallError(
+                "The catalog rejected the request POST http://x/entities (409 ConflictError: Entity 'component:default/svc' already exists)"
+            )
+        case .hang:
+            try await Task.sleep(for: .seconds(30))
+            return entity
+        }
+    }
+}
+
+@Suite("Task runner")
+struct TaskRunnerTests {
+    private func run(_ catalog: FakeCatalog, timeout: Duration = .seconds(5)) async throws -> ScaffolderTask {
+        let store = TaskStore()
+        let template = try TemplateTests.template()
+        let task = await store.create(
+            template: template, values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
+        #expect(task.status == .open)
+        let runner = TaskRunner(store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
+        await runner.run(task.id)
+        return try #require(await store.task(task.id))
+    }
+
+    @Test("a task runs its steps, renders the entity and the output, and logs with timestamps")
+    func completes() async throws {
+        let catalog = FakeCatalog(.accept)
+        let task = try await run(catalog)
+        #expect(task.status == .completed)
+        #expect(task.steps.map(\.status) == [.completed])
+        #expect(task.steps[0].startedAt != nil && task.steps[0].endedAt != nil)
+        #expect(task.log.map(\.message).contains("Registered component:default/svc in the catalog"))
+        #expect(task.log.allSatisfy { $0.createdAt.hasSuffix("Z") })
+        #expect(task.output?["links"]?.arrayValue?.first?["entityRef"] == .string("component:default/svc"))
+        #expect(task.output?["text"] == .string("made component:default/svc!"))
+        let registered = await catalog.registered
+        #expect(registered.first?["spec"]?["owner"] == .string("team"))
+        #expect(registered.first?["spec"]?["replicas"] == .string(""))
+    }
+
+    @Test("a catalog rejection fails the task with the catalog's reason")
+    func rejected() async throws {
+        let task = try await run(FakeCatalog(.reject))
+        #expect(task.status == .failed)
+        #expect(task.steps.map(\.status) == [.failed])
+        #expect(task.error?.name == "CatalogError")
+        #expect(
+            task.error?.message
+                == "Step 'Register' failed: The catalog rejected the request POST http://x/entities (409 ConflictError: Entity 'component:default/svc' already exists)"
+        )
+        #expect(task.log.last?.level == "error")
+        #expect(task.completedAt != nil)
+    }
+
+    @Test("a task that outlasts the timeout fails promptly")
+    func timesOut() async throws {
+        let started = ContinuousClock.now
+        let task = try await run(FakeCatalog(.hang), timeout: .milliseconds(300))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(task.status == .failed)
+        #expect(
+            task.error == ScaffolderTask.Failure(name: "TimeoutError", message: "Task timed out after 300 milliseconds")
+        )
+        #expect(task.steps.map(\.status) == [.failed])
+    }
+}

@@ -1,0 +1,135 @@
+import BackendKit
+import Foundation
+import Testing
+
+@testable import SearchPlugin
+
+@Suite("Search index and collator")
+struct SearchIndexTests {
+    static let entities = [
+        CatalogEntitySummary(
+            kind: "Component", name: "payment-service", title: "Payment Service", description: "Charges cards",
+            type: "service", owner: "team-a"),
+        CatalogEntitySummary(
+            kind: "Component", name: "checkout-web", description: "Pays through the payment service", type: "website"),
+        CatalogEntitySummary(kind: "Group", name: "Platform", namespace: "Ops"),
+    ]
+
+    static var index: SearchIndex { SearchIndex(documents: entities.map(CatalogEntityDocument.init)) }
+
+    @Test("documents follow Backstage's CatalogEntityDocument")
+    func documents() {
+        let document = CatalogEntityDocument(Self.entities[0])
+        #expect(document.title == "Payment Service")
+        #expect(document.text == "Charges cards")
+        #expect(document.location == "/catalog/default/component/payment-service")
+        #expect(CatalogEntityDocument(Self.entities[2]).location == "/catalog/ops/group/platform")
+        #expect(CatalogEntityDocument(Self.entities[2]).title == "Platform")
+        #expect(CatalogEntityDocument(Self.entities[2]).type == "other")
+    }
+
+    @Test("title matches rank above text matches; prefixes and typos still match")
+    func ranking() {
+        #expect(Self.index.search(term: "payment").map(\.document.title) == ["Payment Service", "checkout-web"])
+        #expect(Self.index.search(term: "paym").first?.document.title == "Payment Service")
+        #expect(Self.index.search(term: "paymnet").first?.document.title == "Payment Service")
+        #expect(
+            Self.index.search(term: "payment-service").first?.document.location
+                == "/catalog/default/component/payment-service")
+        #expect(Self.index.search(term: "nothing-like-this").isEmpty)
+        #expect(Self.index.search(term: "").count == 3)
+        #expect(Self.index.search(term: "", filters: ["kind": ["component"]]).count == 2)
+        #expect(
+            Self.index.search(term: "payment", filters: ["type": ["website"]]).map(\.document.title) == ["checkout-web"]
+        )
+    }
+
+    @Test("the query string: term, types, filters, paging")
+    func query() throws {
+        let query = try SearchQuery(
+            QueryItems("term=pay+ment&types%5B0%5D=software-catalog&filters[kind]=Component&pageLimit=10"))
+        #expect(query.term == "pay ment")
+        #expect(query.types == ["software-catalog"])
+        #expect(query.filters == ["kind": ["Component"]])
+        #expect(query.pageLimit == 10)
+        let next = try SearchQuery(QueryItems("pageCursor=\(SearchQuery.encodeCursor(2))"))
+        #expect(next.page == 2)
+        #expect(throws: SearchInputError("Invalid pageLimit '0', expected an integer from 1 to 100")) {
+            try SearchQuery(QueryItems("pageLimit=0"))
+        }
+    }
+
+    @Test("durations: milliseconds, units, ISO 8601 and objects")
+    func durations() throws {
+        #expect(DurationConfig.milliseconds(.number(1500)) == 1500)
+        #expect(DurationConfig.milliseconds("30s") == 30_000)
+        #expect(DurationConfig.milliseconds("1h 30m") == 5_400_000)
+        #expect(DurationConfig.milliseconds("500ms") == 500)
+        #expect(DurationConfig.milliseconds("PT1M30S") == 90_000)
+        #expect(DurationConfig.milliseconds(["seconds": 30]) == 30_000)
+        #expect(DurationConfig.milliseconds(["minutes": 1, "milliseconds": 5]) == 60_005)
+        #expect(DurationConfig.milliseconds("soon") == nil)
+        #expect(DurationConfig.milliseconds(["fortnights": 1]) == nil)
+        #expect(DurationConfig.milliseconds(.number(-1)) == nil)
+        let config = Config(["search": ["collators": ["catalog": ["frequency": "often"]]]], source: "app-config.yaml")
+        #expect(
+            throws: ConfigError(
+                "Invalid duration in config for key 'search.collators.catalog.frequency' in 'app-config.yaml', wanted milliseconds, a string such as '30s', '5m' or 'PT1H', or an object such as {seconds: 30}"
+            )
+        ) {
+            try SearchSettings(config: config)
+        }
+        let settings = try SearchSettings(
+            config: Config(["search": ["collators": ["catalog": ["initialDelay": ["seconds": 2], "frequency": 100]]]]))
+        #expect(settings.initialDelay == .seconds(2))
+        #expect(settings.frequency == .milliseconds(100))
+        #expect(settings.pageSize == 500)
+    }
+
+    /// Serves `entities` in pages and counts calls.
+    private actor Pager: EntityPageSource {
+        let entities: [CatalogEntitySummary]
+        private(set) var calls: [(Int, Int)] = []
+        init(_ entities: [CatalogEntitySummary]) { self.entities = entities }
+        func page(offset: Int, limit: Int) async throws -> [CatalogEntitySummary] {
+            calls.append((offset, limit))
+            return Array(entities.dropFirst(offset).prefix(limit))
+        }
+    }
+
+    private struct Refusing: EntityPageSource {
+        func page(offset: Int, limit: Int) async throws -> [CatalogEntitySummary] {
+            throw CollationTestError()
+        }
+    }
+
+    private struct CollationTestError: Error, CustomStringConvertible {
+        var description: String { "responded 401" }
+    }
+
+    @Test("the collator pages until a short page")
+    func paging() async throws {
+        let many = (0..<5).map { CatalogEntitySummary(kind: "Component", name: "c\($0)") }
+        let pager = Pager(many)
+        let documents = try await CatalogCollator(pageSize: 2).collect(from: pager)
+        #expect(documents.count == 5)
+        #expect(await pager.calls.map(\.0) == [0, 2, 4])
+    }
+
+    @Test("a failed run keeps the last index and records why")
+    func keepsLastIndex() async throws {
+        let store = IndexStore()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let good = CatalogIndexer(
+            store: store, collator: CatalogCollator(pageSize: 2), makeSource: { Pager(Self.entities) }, logger: logger)
+        #expect(try await good.run(trigger: "test") == 3)
+        let bad = CatalogIndexer(store: store, collator: CatalogCollator(), makeSource: { Refusing() }, logger: logger)
+        await #expect(throws: CollationFailedError.self) { try await bad.run(trigger: "test") }
+        #expect(await store.index.count == 3)
+        let status = await store.status
+        #expect(status.lastError == "responded 401")
+        #expect(status.documents == 3)
+        #expect(status.runs == 2)
+    }
+}

@@ -1,0 +1,98 @@
+import BackendKit
+import CatalogPlugin
+import Foundation
+import ScaffolderPlugin
+import SearchPlugin
+
+/// Starting in-process hosts on 127.0.0.1, port 0, for the live tests.
+enum TestHosts {
+    /// The repository root (three levels above this file).
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// `Examples/catalog/entities.yaml` and `templates.yaml`, as absolute locations.
+    static let exampleLocations: ConfigValue = [
+        ["type": "file", "target": .string(repositoryRoot + "/Examples/catalog/entities.yaml")],
+        ["type": "file", "target": .string(repositoryRoot + "/Examples/catalog/templates.yaml")],
+    ]
+
+    /// Entities in the example catalog.
+    static let exampleEntityCount = 8
+
+    /// A logger that only shows critical messages.
+    static func quietLogger() -> Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Runs `body` against a host with `plugins` and the config `config`.
+    static func with<Result>(
+        _ config: ConfigValue,
+        environment: BackendEnvironment = .development,
+        tokenManager: (any TokenManager)? = nil,
+        logs: LogCapture? = nil,
+        port: Int = 0,
+        plugins: [any BackendPlugin],
+        _ body: (RunningBackend) async throws -> Result
+    ) async throws -> Result {
+        let options = BackendHostOptions(
+            config: Config(config),
+            environment: environment,
+            processEnvironment: [:],
+            tokenManager: tokenManager,
+            logger: logs?.logger() ?? quietLogger(),
+            listenHost: "127.0.0.1",
+            listenPort: port,
+            handlesSignals: false,
+            shutdownGracePeriod: .seconds(2)
+        )
+        return try await BackendHost(options: options).withRunning(plugins: plugins, body)
+    }
+
+    /// The config of a host: `auth` (nil leaves `backend.auth` unset), the example catalog, a search
+    /// collator that only runs on demand, and `extra` sections merged on top (top-level keys replace).
+    static func config(auth: ConfigValue? = nil, extra: [(String, ConfigValue)] = []) -> ConfigValue {
+        var backend: [(String, ConfigValue)] = [("baseUrl", "http://127.0.0.1:7007")]
+        if let auth { backend.append(("auth", auth)) }
+        var sections: [(String, ConfigValue)] = [
+            ("backend", .object(backend)),
+            ("catalog", ["locations": exampleLocations]),
+            ("search", ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h"]]]),
+            ("scaffolder", ["taskTimeout": ["seconds": 10]]),
+        ]
+        for (key, value) in extra {
+            if let index = sections.firstIndex(where: { $0.0 == key }) {
+                sections[index].1 = value
+            } else {
+                sections.append((key, value))
+            }
+        }
+        return .object(sections)
+    }
+
+    /// `discovery.endpoints` sending `catalog` to `baseURL`.
+    static func catalogDiscovery(_ baseURL: String) -> (String, ConfigValue) {
+        ("discovery", ["endpoints": [["target": .string(baseURL + "/api/{{pluginId}}"), "plugins": ["catalog"]]]])
+    }
+
+    /// All three plugins.
+    static var allPlugins: [any BackendPlugin] {
+        [CatalogPlugin(), ScaffolderPlugin(), SearchPlugin()]
+    }
+}
+
+extension RunningBackend {
+    /// A token from the host's own token manager ("" for noop).
+    func token() async throws -> String {
+        try await tokenManager.getToken().token
+    }
+
+    /// `baseURL` + `/api/<plugin><path>`.
+    func url(_ plugin: String, _ path: String) -> String {
+        "\(baseURL)/api/\(plugin)\(path)"
+    }
+}
