@@ -70,7 +70,7 @@ echo
 echo "Scaffolder -> catalog through the plugins: running a task that registers a component..."
 token="$(BACKEND_ENV=production "$bin" token create --config scaffolder.yaml 2>/dev/null)"
 task="$(curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d '{"templateRef":"template:default/example-service","values":{"name":"demo-service","owner":"team-a"}}' \
+    -d '{"templateRef":"template:default/create-component","values":{"name":"demo-service","owner":"team-a"}}' \
     "http://127.0.0.1:7102/api/scaffolder/v2/tasks")"
 echo "  created task: $task"
 id="$(printf '%s' "$task" | sed -E 's/.*"id" *: *"([^"]+)".*/\1/')"

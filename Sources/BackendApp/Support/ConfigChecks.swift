@@ -20,7 +20,12 @@ enum ConfigChecks {
         check { _ = try ListenAddress.fromConfig(config) }
         check { _ = try ServiceClientConfiguration.fromConfig(config) }
         problems += authProblems(config, environment: environment)
-        check { _ = try HostDiscovery.fromConfig(config) }
+        // Each endpoint on its own, so one bad endpoint does not hide another (HostDiscovery stops at the first).
+        check {
+            for endpoint in try config.getOptionalConfigArray("discovery.endpoints") ?? [] {
+                check { _ = try DiscoveryEndpoint(config: endpoint) }
+            }
+        }
         var seen = Set<String>()
         return problems.filter { seen.insert($0).inserted }
     }

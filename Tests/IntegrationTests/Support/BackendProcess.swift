@@ -1,0 +1,180 @@
+import Foundation
+import Synchronization
+
+/// The built `backend` executable, run as a real OS process, with its output captured.
+///
+/// Tests use ``BackendProcess/run(_:environment:stdin:currentDirectory:)`` for one-shot commands and
+/// ``BackendProcess/withServer(arguments:environment:currentDirectory:_:)`` for servers, which always stops the
+/// process, also when the body throws.
+final class BackendProcess: Sendable {
+    /// Output of a finished command.
+    struct Result: Sendable {
+        let exitCode: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// What went wrong while driving the process.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Bytes captured from the child's standard output and error; filled from pipe handlers on other threads.
+    final class Output: Sendable {
+        let bytes = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
+    }
+
+    // Process is not Sendable in corelibs-foundation, but this wrapper only reads its state and sends signals,
+    // which are thread-safe operations.
+    nonisolated(unsafe) let process: Process
+    private let output = Output()
+
+    /// The `backend` binary next to the test bundle (`swift build` puts every product in one folder),
+    /// or `BACKEND_BINARY` when set.
+    static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["BACKEND_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        // On Linux the runner is `<bin>/<package>PackageTests.xctest`; on macOS it sits inside a bundle.
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("backend")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        return testBinary.deletingLastPathComponent().appendingPathComponent("backend")
+    }
+
+    /// Starts `backend <arguments>` (or another `executable`, such as a helper server for a test).
+    init(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: String? = nil,
+        currentDirectory: URL? = nil,
+        executable: URL? = nil
+    ) throws {
+        let process = Process()
+        process.executableURL = executable ?? Self.executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["BACKEND_ENV"] = nil
+        for (key, value) in env where key.hasPrefix("APP_CONFIG_") {
+            env[key] = nil
+        }
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        if let currentDirectory {
+            process.currentDirectoryURL = currentDirectory
+        }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        self.process = process
+        outPipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            output.bytes.withLock { $0.stdout += data }
+        }
+        errPipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            output.bytes.withLock { $0.stderr += data }
+        }
+        try process.run()
+        if let stdin {
+            inPipe.fileHandleForWriting.write(Data(stdin.utf8))
+        }
+        try inPipe.fileHandleForWriting.close()
+    }
+
+    /// Everything the process wrote to standard output so far.
+    var stdout: String { output.bytes.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+    /// Everything the process wrote to standard error so far.
+    var stderr: String { output.bytes.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
+
+    /// Waits for the process to exit, killing it after `timeout`.
+    func wait(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw Failure(description: "backend did not exit within \(timeout); stderr:\n\(stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Let the readability handlers drain what the process wrote last.
+        try await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    /// Sends `signal` to the process.
+    func send(_ signal: Int32) {
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+        }
+    }
+
+    /// Stops the process for good (SIGKILL) if it is still running.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Waits until standard error contains `Listening on host:port` and returns the port.
+    func waitForListeningPort(timeout: Duration = .seconds(30)) async throws -> Int {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let text = stderr + stdout
+            if let range = text.range(of: #"Listening on [^\s:]+:(\d+)"#, options: .regularExpression) {
+                let match = String(text[range])
+                if let port = match.split(separator: ":").last.flatMap({ Int($0) }) {
+                    return port
+                }
+            }
+            if !process.isRunning {
+                throw Failure(
+                    description: "backend exited with \(process.terminationStatus) before listening:\n\(text)")
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw Failure(description: "backend did not log 'Listening on' within \(timeout):\n\(stderr)")
+    }
+
+    /// Runs `backend <arguments>` to completion.
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: String? = nil,
+        currentDirectory: URL? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Result {
+        let backend = try BackendProcess(
+            arguments,
+            environment: environment,
+            stdin: stdin,
+            currentDirectory: currentDirectory
+        )
+        defer { backend.stop() }
+        let code = try await backend.wait(timeout: timeout)
+        return Result(exitCode: code, stdout: backend.stdout, stderr: backend.stderr)
+    }
+
+    /// Starts a server process, waits until it listens, runs `body` with it and its port, and always stops it.
+    static func withServer<T>(
+        arguments: [String],
+        environment: [String: String] = [:],
+        currentDirectory: URL? = nil,
+        _ body: (BackendProcess, Int) async throws -> T
+    ) async throws -> T {
+        let backend = try BackendProcess(arguments, environment: environment, currentDirectory: currentDirectory)
+        defer { backend.stop() }
+        let port = try await backend.waitForListeningPort()
+        return try await body(backend, port)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A loopback HTTP server (Python's `http.server`) that answers every GET with `[]` after `delay` seconds.
+///
+/// Stands in for a slow catalog so a request can be kept in flight while the backend is told to shut down.
+enum SlowUpstream {
+    static let script = """
+        import http.server, sys, time
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                time.sleep(float(sys.argv[1]))
+                body = b"[]"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print("Listening on 127.0.0.1:%d" % server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+
+    /// Starts the server, runs `body` with its port, and always stops it.
+    static func with<T>(delay: Double, _ body: (Int) async throws -> T) async throws -> T {
+        let server = try BackendProcess(
+            ["python3", "-c", script, String(delay)],
+            executable: URL(fileURLWithPath: "/usr/bin/env")
+        )
+        defer { server.stop() }
+        let port = try await server.waitForListeningPort()
+        return try await body(port)
+    }
+}

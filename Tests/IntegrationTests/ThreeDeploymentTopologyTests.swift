@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+/// Backstage's three-deployment example, run as three OS processes of the built `backend` on loopback.
+@Suite("three deployments with asymmetric keys", .serialized)
+struct ThreeDeploymentTopologyTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/three-deployments")
+    static let deployments = ["catalog", "scaffolder", "search"]
+    static let routes = [
+        "catalog": "/api/catalog/entities",
+        "scaffolder": "/api/scaffolder/v2/actions",
+        "search": "/api/search/query?term=service",
+    ]
+
+    @Test("every cell of the live access matrix matches `backend topology`, and a task runs end to end")
+    func liveMatrix() async throws {
+        let production = ["BACKEND_ENV": "production", "APP_CONFIG_backend_listen_port": "0"]
+        let catalog = try BackendProcess(
+            ["run", "--config", "catalog.yaml", "--plugins", "catalog"],
+            environment: production,
+            currentDirectory: Self.example
+        )
+        defer { catalog.stop() }
+        let catalogPort = try await catalog.waitForListeningPort()
+        var discovery = production
+        discovery["APP_CONFIG_discovery_endpoints"] =
+            #"[{"target":"http://127.0.0.1:\#(catalogPort)/api/{{pluginId}}","plugins":["catalog"]}]"#
+        let scaffolder = try BackendProcess(
+            ["run", "--config", "scaffolder.yaml", "--plugins", "scaffolder"],
+            environment: discovery,
+            currentDirectory: Self.example
+        )
+        defer { scaffolder.stop() }
+        let search = try BackendProcess(
+            ["run", "--config", "search.yaml", "--plugins", "search"],
+            environment: discovery,
+            currentDirectory: Self.example
+        )
+        defer { search.stop() }
+        let ports = [
+            "catalog": catalogPort,
+            "scaffolder": try await scaffolder.waitForListeningPort(),
+            "search": try await search.waitForListeningPort(),
+        ]
+
+        var tokens: [String: String] = [:]
+        for deployment in Self.deployments {
+            let created = try await BackendProcess.run(
+                ["token", "create", "--config", "\(deployment).yaml"],
+                environment: ["BACKEND_ENV": "production"],
+                currentDirectory: Self.example
+            )
+            #expect(created.exitCode == 0, "\(created.stderr)")
+            tokens[deployment] = created.stdout.trimmingCharacters(in: .newlines)
+        }
+
+        var live: [String: [String: Bool]] = [:]
+        for caller in Self.deployments {
+            for callee in Self.deployments {
+                let url = "http://127.0.0.1:\(ports[callee] ?? 0)\(Self.routes[callee] ?? "")"
+                let response = try await HTTP.send(.GET, url, token: tokens[caller])
+                #expect([200, 401].contains(response.status), "\(caller) -> \(callee): \(response.body)")
+                if response.status == 401 {
+                    #expect(response.json["error"] != nil)
+                    #expect(response.body.contains("AuthenticationError"))
+                }
+                live[caller, default: [:]][callee] = response.status == 200
+            }
+        }
+        let expected: [String: [String: Bool]] = [
+            "catalog": ["catalog": true, "scaffolder": false, "search": false],
+            "scaffolder": ["catalog": true, "scaffolder": true, "search": false],
+            "search": ["catalog": true, "scaffolder": false, "search": true],
+        ]
+        #expect(live == expected)
+
+        let topology = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "json"],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(topology.exitCode == 0, "\(topology.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(topology.stdout.utf8)) as? [String: Any]
+        #expect(object?["deployments"] as? [String] == Self.deployments)
+        let matrix = object?["matrix"] as? [String: [String: Bool]]
+        #expect(matrix == live)
+
+        // A scaffolder task across deployments: scaffolder fetches the template from, and registers the
+        // component in, the catalog deployment with its own token.
+        let scaffolderToken = tokens["scaffolder"] ?? ""
+        let scaffolderURL = "http://127.0.0.1:\(ports["scaffolder"] ?? 0)/api/scaffolder"
+        let created = try await HTTP.send(
+            .POST,
+            "\(scaffolderURL)/v2/tasks",
+            token: scaffolderToken,
+            json:
+                #"{"templateRef":"template:default/create-component","values":{"name":"topology-svc","owner":"team-a"}}"#
+        )
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(created.json["id"] as? String)
+        var status = ""
+        for _ in 0..<200 {
+            let task = try await HTTP.send(.GET, "\(scaffolderURL)/v2/tasks/\(id)", token: scaffolderToken)
+            status = task.json["status"] as? String ?? ""
+            if status == "completed" || status == "failed" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == "completed")
+        let entity = try await HTTP.send(
+            .GET,
+            "http://127.0.0.1:\(catalogPort)/api/catalog/entities/by-name/component/default/topology-svc",
+            token: tokens["search"]
+        )
+        #expect(entity.status == 200, "\(entity.body)")
+    }
+
+    @Test("topology prints the docs' matrix as a table")
+    func table() async throws {
+        let result = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml"],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "caller \\ called  catalog  scaffolder  search")
+        #expect(lines.contains("catalog          yes      no          no"))
+        #expect(lines.contains("scaffolder       yes      yes         no"))
+        #expect(lines.contains("search           yes      no          yes"))
+    }
+}
