@@ -45,19 +45,24 @@ struct ErrorDescriptor: Sendable, Equatable {
             self.init(
                 status: error.status,
                 name: Self.namesByStatus[error.status.code] ?? "Error",
-                message: error.body ?? error.status.reasonPhrase,
+                message: error.body ?? Self.statusText(error.status),
                 isInternal: false
             )
         case let error as any HTTPResponseError where error.status.code < 500:
             self.init(
                 status: error.status,
                 name: Self.namesByStatus[error.status.code] ?? "Error",
-                message: error.status.reasonPhrase,
+                message: Self.statusText(error.status),
                 isInternal: false
             )
         default:
             self = .internalServerError
         }
+    }
+
+    /// The reason phrase of `status`, or `HTTP <code>` when it has none.
+    static func statusText(_ status: HTTPResponse.Status) -> String {
+        status.reasonPhrase.isEmpty ? "HTTP \(status.code)" : status.reasonPhrase
     }
 
     init(status: HTTPResponse.Status, name: String, message: String, isInternal: Bool) {

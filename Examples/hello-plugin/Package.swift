@@ -1,0 +1,35 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// A plugin written against BackendKit alone, in its own package.
+let package = Package(
+    name: "hello-plugin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HelloPlugin", targets: ["HelloPlugin"]),
+        .executable(name: "hello-backend", targets: ["hello-backend"]),
+    ],
+    dependencies: [
+        .package(name: "swift-backend", path: "../.."),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        .target(
+            name: "HelloPlugin",
+            dependencies: [.product(name: "BackendKit", package: "swift-backend")]
+        ),
+        .executableTarget(
+            name: "hello-backend",
+            dependencies: ["HelloPlugin", .product(name: "BackendKit", package: "swift-backend")]
+        ),
+        .testTarget(
+            name: "HelloPluginTests",
+            dependencies: [
+                "HelloPlugin",
+                .product(name: "BackendKit", package: "swift-backend"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

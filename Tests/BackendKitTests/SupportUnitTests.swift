@@ -1,0 +1,82 @@
+import Testing
+
+@testable import BackendKit
+
+@Suite("Parsing helpers")
+struct SupportUnitTests {
+    @Test func bearerCredentials() {
+        func parse(_ value: String?) -> ServiceAuthenticator.Credentials {
+            var fields = HTTPFields()
+            if let value { fields[.authorization] = value }
+            return ServiceAuthenticator.credentials(in: fields)
+        }
+        #expect(parse(nil) == .missing)
+        #expect(parse("") == .missing)
+        #expect(parse("Bearer abc") == .bearer("abc"))
+        #expect(parse("bEaReR   abc  ") == .bearer("abc"))
+        #expect(parse("Bearer") == .malformed)
+        #expect(parse("Basic abc") == .malformed)
+        #expect(parse("abc") == .malformed)
+    }
+
+    @Test func durations() {
+        #expect(ConfigDuration.parse("500ms") == .milliseconds(500))
+        #expect(ConfigDuration.parse("5s") == .seconds(5))
+        #expect(ConfigDuration.parse(" 2 m ") == .seconds(120))
+        #expect(ConfigDuration.parse("1h") == .seconds(3600))
+        #expect(ConfigDuration.parse("250") == .milliseconds(250))
+        #expect(ConfigDuration.parse("1.5s") == .milliseconds(1500))
+        #expect(ConfigDuration.parse("-1s") == nil)
+        #expect(ConfigDuration.parse("5 parsecs") == nil)
+    }
+
+    @Test func clientConfigurationFromConfig() throws {
+        let config = Config(
+            try ConfigLoader.parse(yaml: "backend: {client: {connectTimeout: 1500, readTimeout: '2s'}}"))
+        let configuration = try ServiceClientConfiguration.fromConfig(config)
+        #expect(configuration.connectTimeout == .milliseconds(1500))
+        #expect(configuration.readTimeout == .seconds(2))
+        #expect(configuration.requestTimeout == .seconds(60))
+        let bad = Config(try ConfigLoader.parse(yaml: "backend: {client: {readTimeout: soon}}"))
+        #expect(throws: ConfigError.self) { try ServiceClientConfiguration.fromConfig(bad) }
+    }
+
+    @Test func jsonStrings() {
+        #expect(JSONText.quoted("a\"b\\c\nd\u{01}é/") == #""a\"b\\c\nd\u0001é/""#)
+    }
+
+    @Test func percentEncoding() {
+        #expect(PercentEncoding.encodeComponent("a b/c?d=é") == "a%20b%2Fc%3Fd%3D%C3%A9")
+        #expect(PercentEncoding.encodeComponent("catalog-1_x.y~") == "catalog-1_x.y~")
+    }
+
+    @Test func templateSubstitution() {
+        #expect(DiscoveryEndpoint.substitute("http://x/{{pluginId}}/{{ pluginId }}", pluginId: "p") == "http://x/p/p")
+        #expect(DiscoveryEndpoint.substitute("http://x/{{unclosed", pluginId: "p") == "http://x/{{unclosed")
+    }
+
+    @Test func serviceClientURLs() {
+        #expect(ServiceClient.url(baseUrl: "http://h/api/a", path: "/x", query: []) == "http://h/api/a/x")
+        #expect(ServiceClient.url(baseUrl: "http://h/api/a/", path: "/x", query: []) == "http://h/api/a/x")
+        #expect(
+            ServiceClient.url(baseUrl: "http://h/api/a", path: "x", query: [("k", "v w")]) == "http://h/api/a/x?k=v%20w"
+        )
+    }
+
+    @Test func errorDescriptors() {
+        let remote = ServiceCallError(
+            kind: .errorResponse, pluginId: "c", method: "GET", url: "u", statusCode: 409, remoteName: "ConflictError",
+            remoteMessage: "dup")
+        #expect(
+            ErrorDescriptor(remote)
+                == ErrorDescriptor(status: .conflict, name: "ConflictError", message: "dup", isInternal: false))
+        let mismatched = ServiceCallError(
+            kind: .errorResponse, pluginId: "c", method: "GET", url: "u", statusCode: 404, remoteName: "ConflictError",
+            remoteMessage: "dup")
+        #expect(ErrorDescriptor(mismatched) == .internalServerError)
+        let unreachable = ServiceCallError(
+            kind: .connectionFailed, pluginId: "c", method: "GET", url: "u", reason: "refused")
+        #expect(ErrorDescriptor(unreachable) == .internalServerError)
+        #expect(unreachable.description == "Failed to call plugin 'c' at u: refused")
+    }
+}
