@@ -1,74 +1,80 @@
+import Foundation
+
 /// A one-shot signal: opened with the bound port once the server listens, or closed when the server
 /// stopped (or failed) before that. Waiters resume with the port, or `nil`.
-actor ListeningGate {
+final class ListeningGate: @unchecked Sendable {
     private enum State {
         case waiting([Int: CheckedContinuation<Int?, Never>])
         case open(Int)
         case closed
     }
 
+    /// Guards every stored property.
+    private let lock = NSLock()
     private var state: State = .waiting([:])
     private var nextWaiterID = 0
+    private var listened = false
+
     /// True once the server has listened (stays true after ``close()``).
-    private(set) var didListen = false
+    var didListen: Bool {
+        lock.withLock { listened }
+    }
 
     /// The bound port once the server listens; `nil` if it stopped first or the waiting task is cancelled.
     func waitUntilListening() async -> Int? {
-        switch state {
-        case .open(let port): return port
-        case .closed: return nil
-        case .waiting: break
+        let id: Int = lock.withLock {
+            nextWaiterID += 1
+            return nextWaiterID
         }
-        let id = nextWaiterID
-        nextWaiterID += 1
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Int?, Never>) in
-                self.enqueue(id: id, continuation)
+                let immediate: Int?? = lock.withLock {
+                    switch state {
+                    case .open(let port):
+                        return .some(port)
+                    case .closed:
+                        return .some(nil)
+                    case .waiting(var waiters):
+                        if Task.isCancelled { return .some(nil) }
+                        waiters[id] = continuation
+                        state = .waiting(waiters)
+                        return .none
+                    }
+                }
+                if let immediate {
+                    continuation.resume(returning: immediate)
+                }
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id: id) }
-        }
-    }
-
-    /// The port if the server is listening now.
-    var port: Int? {
-        if case .open(let port) = state { return port }
-        return nil
-    }
-
-    /// Marks the server as listening on `port`.
-    func open(port: Int) {
-        guard case .waiting(let waiters) = state else { return }
-        state = .open(port)
-        didListen = true
-        for continuation in waiters.values { continuation.resume(returning: port) }
-    }
-
-    /// Marks the server as stopped; waiters get `nil`.
-    func close() {
-        let waiters: [Int: CheckedContinuation<Int?, Never>]
-        if case .waiting(let pending) = state { waiters = pending } else { waiters = [:] }
-        state = .closed
-        for continuation in waiters.values { continuation.resume(returning: nil) }
-    }
-
-    private func enqueue(id: Int, _ continuation: CheckedContinuation<Int?, Never>) {
-        switch state {
-        case .open(let port): continuation.resume(returning: port)
-        case .closed: continuation.resume(returning: nil)
-        case .waiting(var waiters):
-            if Task.isCancelled {
-                continuation.resume(returning: nil)
-                return
+            let continuation: CheckedContinuation<Int?, Never>? = lock.withLock {
+                guard case .waiting(var waiters) = state, let continuation = waiters.removeValue(forKey: id) else {
+                    return nil
+                }
+                state = .waiting(waiters)
+                return continuation
             }
-            waiters[id] = continuation
-            state = .waiting(waiters)
+            continuation?.resume(returning: nil)
         }
     }
 
-    private func cancelWaiter(id: Int) {
-        guard case .waiting(var waiters) = state, let continuation = waiters.removeValue(forKey: id) else { return }
-        state = .waiting(waiters)
-        continuation.resume(returning: nil)
+    /// Marks the server as listening on `port`; waiters resume with it.
+    func open(port: Int) {
+        let waiters: [CheckedContinuation<Int?, Never>] = lock.withLock {
+            guard case .waiting(let waiters) = state else { return [] }
+            state = .open(port)
+            listened = true
+            return Array(waiters.values)
+        }
+        for continuation in waiters { continuation.resume(returning: port) }
+    }
+
+    /// Marks the server as stopped; waiters resume with `nil`.
+    func close() {
+        let waiters: [CheckedContinuation<Int?, Never>] = lock.withLock {
+            defer { state = .closed }
+            guard case .waiting(let waiters) = state else { return [] }
+            return Array(waiters.values)
+        }
+        for continuation in waiters { continuation.resume(returning: nil) }
     }
 }

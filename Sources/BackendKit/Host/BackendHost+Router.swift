@@ -97,7 +97,7 @@ extension BackendHost {
                 let port = channel.localAddress?.port ?? listen.port
                 discovery.setBoundPort(port)
                 logger.info("Listening on \(ListenAddress(host: listen.host, port: port))")
-                await gate.open(port: port)
+                gate.open(port: port)
             },
             logger: serverLogger
         )

@@ -13,9 +13,9 @@ struct HostServerService: Service, CustomStringConvertible {
         do {
             try await application.run()
         } catch {
-            await gate.close()
+            gate.close()
             throw error
         }
-        await gate.close()
+        gate.close()
     }
 }

@@ -29,7 +29,7 @@ struct PreparedBackend: Sendable {
             try await serviceGroup.run()
         } catch {
             try? await httpClient.shutdown()
-            if await !gate.didListen {
+            if !gate.didListen {
                 throw BackendStartupError("Could not listen on \(listen): \(error)")
             }
             throw error
