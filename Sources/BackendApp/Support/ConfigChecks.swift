@@ -26,6 +26,9 @@ enum ConfigChecks {
                 check { _ = try DiscoveryEndpoint(config: endpoint) }
             }
         }
+        for plugin in SamplePlugins.all {
+            problems += plugin.checkConfig(config).map { "\($0)" }
+        }
         var seen = Set<String>()
         return problems.filter { seen.insert($0).inserted }
     }

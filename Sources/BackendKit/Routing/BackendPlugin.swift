@@ -26,4 +26,18 @@ public protocol BackendPlugin: Sendable {
     ///   - routes: Where to add routes (relative to `/api/<id>`) and background work.
     ///   - env: The plugin's logger, config, token manager, discovery and service client.
     func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws
+
+    /// Reads the plugin's config section the way ``register(_:_:)`` will, without side effects, and returns
+    /// every problem found (empty when the section is valid).
+    ///
+    /// `backend config check` calls this so that a bad plugin section is reported before startup. The
+    /// default implementation reads nothing and returns no problems.
+    ///
+    /// - Parameter config: The root config.
+    func checkConfig(_ config: Config) -> [any Error]
+}
+
+extension BackendPlugin {
+    /// Reads nothing: a plugin without config has nothing to check.
+    public func checkConfig(_ config: Config) -> [any Error] { [] }
 }
