@@ -20,18 +20,18 @@ struct CatalogRoutes: Sendable {
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/entities") { request, _ in
-            try await list(QueryItems(request.uri.query))
+            JSONBody(try await list(QueryItems(request.uri.query)))
         }
         routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)
             guard let entity = await store.entity(ref) else { throw CatalogError.entityNotFound(ref) }
-            return entity.document
+            return JSONBody(entity.document)
         }
         routes.post("/entities") { request, _ in
             let entity = try EntityValidator.validate(try await JSONValue.decodeBody(of: request))
             let stored = try await store.add(entity)
             logger.info("Added entity \(stored.ref)")
-            return EditedResponse(status: .created, response: stored.document)
+            return JSONBody(stored.document, status: .created)
         }
         routes.delete("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)

@@ -1,8 +1,6 @@
 import BackendKit
 import Foundation
 
-extension JSONValue: ResponseEncodable {}
-
 extension JSONValue {
     /// The largest request body the catalog reads (4 MiB).
     static let maxBodyBytes = 4 * 1024 * 1024

@@ -1,9 +1,6 @@
 import BackendKit
 import Foundation
 
-extension JSONValue: ResponseEncodable {}
-extension ScaffolderTask: ResponseEncodable {}
-
 extension JSONValue {
     /// The largest request body the scaffolder reads (1 MiB).
     static let maxBodyBytes = 1024 * 1024

@@ -24,25 +24,26 @@ struct ScaffolderRoutes: Sendable {
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/v2/actions") { _, _ in
-            JSONValue.array(
-                actions.all.map {
-                    .object(["id": .string($0.id), "description": .string($0.description), "schema": $0.schema])
-                })
+            JSONBody(
+                JSONValue.array(
+                    actions.all.map {
+                        .object(["id": .string($0.id), "description": .string($0.description), "schema": $0.schema])
+                    }))
         }
         routes.post("/v2/tasks") { request, _ in
             let id = try await submit(try await JSONValue.decodeObjectBody(of: request))
-            return EditedResponse(status: .created, response: JSONValue.object(["id": .string(id)]))
+            return JSONBody(JSONValue.object(["id": .string(id)]), status: .created)
         }
         routes.get("/v2/tasks") { request, _ in
             let status = try Self.statusFilter(request.uri.queryParameters["status"].map(String.init))
             let tasks = await store.list(status: status)
-            return TaskList(tasks: tasks, totalTasks: tasks.count)
+            return JSONBody(TaskList(tasks: tasks, totalTasks: tasks.count))
         }
         routes.get("/v2/tasks/:id") { _, context in
-            try await task(context)
+            JSONBody(try await task(context))
         }
         routes.get("/v2/tasks/:id/events") { _, context in
-            TaskEvent.events(of: try await task(context))
+            JSONBody(TaskEvent.events(of: try await task(context)))
         }
     }
 
@@ -107,7 +108,7 @@ struct ScaffolderRoutes: Sendable {
 }
 
 /// `GET /v2/tasks`'s body.
-struct TaskList: Sendable, Encodable, ResponseEncodable {
+struct TaskList: Sendable, Encodable {
     /// The tasks.
     let tasks: [ScaffolderTask]
     /// How many.

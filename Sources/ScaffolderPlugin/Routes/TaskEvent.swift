@@ -1,7 +1,5 @@
-import BackendKit
-
 /// One entry of `GET /v2/tasks/:id/events`, shaped like Backstage's task events.
-struct TaskEvent: Sendable, Encodable, ResponseEncodable {
+struct TaskEvent: Sendable, Encodable {
     /// The event's body.
     struct Body: Sendable, Encodable {
         /// The log text.

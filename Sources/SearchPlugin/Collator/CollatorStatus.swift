@@ -1,7 +1,5 @@
-import BackendKit
-
 /// What `GET /collators` reports about the catalog collator.
-struct CollatorStatus: Sendable, Codable, Equatable, ResponseEncodable {
+struct CollatorStatus: Sendable, Codable, Equatable {
     /// `software-catalog`.
     let type: String
     /// Documents in the index now.

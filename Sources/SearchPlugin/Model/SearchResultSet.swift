@@ -1,7 +1,5 @@
-import BackendKit
-
 /// `GET /query`'s body, shaped like Backstage's `SearchResultSet`.
-struct SearchResultSet: Sendable, Encodable, ResponseEncodable, Equatable {
+struct SearchResultSet: Sendable, Encodable, Equatable {
     /// One result.
     struct Result: Sendable, Encodable, Equatable {
         /// `software-catalog`.

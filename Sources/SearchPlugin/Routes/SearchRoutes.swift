@@ -16,14 +16,14 @@ struct SearchRoutes: Sendable {
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/query") { request, _ in
-            try await query(SearchQuery(QueryItems(request.uri.query)))
+            JSONBody(try await query(SearchQuery(QueryItems(request.uri.query))))
         }
         routes.post("/collators/catalog/refresh") { _, _ in
             let count = try await indexer.run(trigger: "refresh")
-            return RefreshResult(type: SearchPlugin.catalogType, documents: count)
+            return JSONBody(RefreshResult(type: SearchPlugin.catalogType, documents: count))
         }
         routes.get("/collators") { _, _ in
-            [await store.status]
+            JSONBody([await store.status])
         }
     }
 
@@ -46,7 +46,7 @@ struct SearchRoutes: Sendable {
 }
 
 /// `POST /collators/catalog/refresh`'s body.
-struct RefreshResult: Sendable, Encodable, ResponseEncodable {
+struct RefreshResult: Sendable, Encodable {
     /// `software-catalog`.
     let type: String
     /// Documents now in the index.
