@@ -19,6 +19,11 @@ enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
         .notFound("No entity named '\(ref.name)' found, with kind '\(ref.kind)' in namespace '\(ref.namespace)'")
     }
 
+    /// `No entity with uid <uid>`, Backstage's wording.
+    static func entityNotFound(uid: String) -> CatalogError {
+        .notFound("No entity with uid \(uid)")
+    }
+
     /// `Entity 'component:default/x' already exists`.
     static func entityExists(_ ref: EntityRef) -> CatalogError {
         .conflict("Entity '\(ref)' already exists")

@@ -9,6 +9,7 @@ import Foundation
 /// | `GET /entities/by-name/:kind/:namespace/:name` | one entity, or 404 |
 /// | `POST /entities` | validates and adds an entity: 201 with it, 400, or 409 |
 /// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, or 404 |
+/// | `GET /entities/by-uid/:uid`, `DELETE /entities/by-uid/:uid` | the same by `metadata.uid` |
 ///
 /// Every route requires a server token (the host's default).
 struct CatalogRoutes: Sendable {
@@ -32,6 +33,18 @@ struct CatalogRoutes: Sendable {
             let stored = try await store.add(entity)
             logger.info("Added entity \(stored.ref)")
             return JSONBody(stored.document, status: .created)
+        }
+        routes.get("/entities/by-uid/:uid") { _, context in
+            let uid = try context.parameters.require("uid")
+            guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
+            return JSONBody(entity.document)
+        }
+        routes.delete("/entities/by-uid/:uid") { _, context in
+            let uid = try context.parameters.require("uid")
+            guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
+            try await store.remove(entity.ref)
+            logger.info("Removed entity \(entity.ref)")
+            return Response(status: .noContent)
         }
         routes.delete("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)

@@ -34,6 +34,11 @@ actor EntityStore {
         entities[ref.key]?.entity
     }
 
+    /// The entity whose `metadata.uid` is `uid`, if any.
+    func entity(uid: String) -> Entity? {
+        entities.values.first { $0.entity.document["metadata"]?["uid"]?.stringValue == uid }?.entity
+    }
+
     /// Removes the entity with this ref; throws `CatalogError.notFound` if there is none.
     func remove(_ ref: EntityRef) throws(CatalogError) {
         let key = ref.key

@@ -113,6 +113,16 @@ struct CatalogRoutesTests {
             #expect((created.object["metadata"] as? [String: Any])?["uid"] is String)
             #expect(try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/fresh")).status == 200)
 
+            let uid = try #require((created.object["metadata"] as? [String: Any])?["uid"] as? String)
+            let byUID = try await send(.GET, host.url("catalog", "/entities/by-uid/\(uid)"))
+            #expect((byUID.object["metadata"] as? [String: Any])?["name"] as? String == "fresh")
+            let noUID = try await send(.GET, host.url("catalog", "/entities/by-uid/nope"))
+            #expect(
+                noUID.body
+                    == errorBody(
+                        name: "NotFoundError", message: "No entity with uid nope", method: "GET",
+                        url: "/entities/by-uid/nope", status: 404))
+
             let deleted = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
             #expect(deleted.status == 204)
             #expect(deleted.body.isEmpty)

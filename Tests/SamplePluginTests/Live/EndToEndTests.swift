@@ -31,6 +31,10 @@ struct EndToEndTests {
         let steps = task["steps"] as? [[String: Any]] ?? []
         #expect(steps.map { $0["status"] as? String } == ["completed", "completed"])
 
+        let events = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"), token: token).array
+        #expect(events.last?["type"] as? String == "completion")
+        #expect((events.last?["body"] as? [String: Any])?["status"] as? String == "completed")
+
         let listed = try await send(.GET, host.url("scaffolder", "/v2/tasks?status=completed"), token: token)
         #expect((listed.object["tasks"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
 
@@ -105,6 +109,13 @@ struct EndToEndTests {
                 (task["error"] as? [String: Any])?["message"] as? String
                     == "Step 'Register the component' failed: The catalog rejected the request POST \(host.url("catalog", "/entities")) (409 ConflictError: Entity 'component:default/payment-service' already exists)"
             )
+
+            let noTask = try await send(.GET, host.url("scaffolder", "/v2/tasks/nope"), token: token)
+            #expect(
+                noTask.body
+                    == errorBody(
+                        name: "NotFoundError", message: "Task with id 'nope' does not exist", method: "GET",
+                        url: "/v2/tasks/nope", status: 404))
 
             let actions = try await send(.GET, host.url("scaffolder", "/v2/actions"), token: token)
             #expect(
