@@ -2,11 +2,12 @@ import BackendKit
 
 /// The sample search plugin, mounted at `/api/search`.
 ///
-/// A catalog collator pages through the catalog's `GET /entities` with the service client (one
-/// server token per run) after `search.collators.catalog.initialDelay` and then every
+/// A catalog collator pages through the catalog's `GET /entities` with the service client after `search.collators.catalog.initialDelay` and then every
 /// `search.collators.catalog.frequency`, into an in-memory index answering `GET /query`. A run
 /// that fails (the catalog refuses the token, is down, …) is logged with its reason and the
-/// previous index keeps serving. Config:
+/// previous index keeps serving. Every page of a run carries the same server token: the host's
+/// service client asks the token manager for each call, and the managers hand out their cached
+/// token (re-issued only after 10 minutes). Config:
 ///
 /// ```yaml
 /// search:
@@ -33,7 +34,7 @@ public struct SearchPlugin: BackendPlugin {
         let filters = settings.filters
         let indexer = CatalogIndexer(
             store: store, collator: CatalogCollator(pageSize: settings.pageSize),
-            makeSource: { ServiceEntityPageSource(client: try await client.pinningToken(), filters: filters) },
+            makeSource: { ServiceEntityPageSource(client: client, filters: filters) },
             logger: env.logger)
         SearchRoutes(store: store, indexer: indexer).add(to: routes)
         routes.addRepeatingTask(

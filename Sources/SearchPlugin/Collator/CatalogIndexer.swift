@@ -7,7 +7,7 @@ struct CatalogIndexer: Sendable {
     let store: IndexStore
     /// Reads the catalog.
     let collator: CatalogCollator
-    /// Builds the page source for one run (the live one fixes the run's token).
+    /// Builds the page source for one run.
     let makeSource: @Sendable () async throws -> any EntityPageSource
     /// The plugin's logger.
     let logger: Logger

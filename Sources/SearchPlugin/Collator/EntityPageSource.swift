@@ -1,4 +1,4 @@
-/// Pages of catalog entities for one collation run (the live source holds that run's token).
+/// Pages of catalog entities for one collation run.
 protocol EntityPageSource: Sendable {
     /// Up to `limit` entities starting at `offset`, in the catalog's stable order.
     func page(offset: Int, limit: Int) async throws -> [CatalogEntitySummary]
