@@ -142,39 +142,3 @@ struct TaskRunner: Sendable {
         }
     }
 }
-
-/// A step's action threw; carries the step name for the reason.
-private struct StepFailure: Error {
-    let stepName: String
-    let underlying: any Error
-}
-
-extension ScaffolderTask {
-    /// Updates one step's state and times.
-    fileprivate mutating func setStep(
-        _ id: String, status: StepStatus, startedAt: String? = nil, endedAt: String? = nil
-    ) {
-        guard let index = steps.firstIndex(where: { $0.id == id }) else { return }
-        steps[index].status = status
-        if let startedAt { steps[index].startedAt = startedAt }
-        if let endedAt { steps[index].endedAt = endedAt }
-    }
-}
-
-/// Runs `operation`, throwing `TaskTimeoutError` if it takes longer than `timeout` (the operation
-/// is cancelled then).
-func withTimeout<T: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        guard let value = first else { throw TaskTimeoutError(timeout: timeout) }
-        return value
-    }
-}
