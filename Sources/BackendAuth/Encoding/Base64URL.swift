@@ -36,6 +36,86 @@ enum Base64URL {
 
     /// Decodes a canonical unpadded base64url segment, rejecting anything else.
     static func decode(_ input: UnsafeBufferPointer<UInt8>) throws(DecodingError) -> [UInt8] {
+        var failure: DecodingError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: decodedCapacity(input.count)) { buffer, count in
+            do throws(DecodingError) {
+                count = try decode(input, into: buffer)
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    /// Bytes an output buffer needs to decode `encodedCount` base64url characters.
+    static func decodedCapacity(_ encodedCount: Int) -> Int {
+        encodedCount / 4 * 3 + 2
+    }
+
+    /// Decodes a canonical unpadded base64url segment into `output` (at least
+    /// ``decodedCapacity(_:)`` bytes), rejecting anything else. Allocation-free: the token
+    /// verifier decodes into stack memory.
+    ///
+    /// - Returns: the number of bytes written.
+    static func decode(
+        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>
+    ) throws(DecodingError) -> Int {
+        precondition(output.count >= decodedCapacity(input.count), "base64url output buffer too small")
+        let remainder = input.count % 4
+        // Classify invalid characters before the length, as the byte-wise check always did.
+        if remainder == 1 {
+            try checkAlphabet(input)
+            throw .impossibleLength
+        }
+        return try decodeTable.withUnsafeBufferPointer { (table) throws(DecodingError) -> Int in
+            guard let source = input.baseAddress, let target = output.baseAddress else { return 0 }
+            // One pass: an invalid character maps to 0xFF, whose high bits survive the OR.
+            var invalid: UInt32 = 0
+            var read = 0
+            var written = 0
+            let fullEnd = input.count - remainder
+            while read < fullEnd {
+                let a = UInt32(table[Int(source[read])])
+                let b = UInt32(table[Int(source[read + 1])])
+                let c = UInt32(table[Int(source[read + 2])])
+                let d = UInt32(table[Int(source[read + 3])])
+                invalid |= a | b | c | d
+                let value = a << 18 | b << 12 | c << 6 | d
+                target[written] = UInt8(truncatingIfNeeded: value >> 16)
+                target[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                target[written + 2] = UInt8(truncatingIfNeeded: value)
+                read += 4
+                written += 3
+            }
+            var unusedBits: UInt32 = 0
+            if remainder == 2 {
+                let a = UInt32(table[Int(source[read])])
+                let b = UInt32(table[Int(source[read + 1])])
+                invalid |= a | b
+                unusedBits = b & 0x0F
+                target[written] = UInt8(truncatingIfNeeded: a << 2 | b >> 4)
+                written += 1
+            } else if remainder == 3 {
+                let a = UInt32(table[Int(source[read])])
+                let b = UInt32(table[Int(source[read + 1])])
+                let c = UInt32(table[Int(source[read + 2])])
+                invalid |= a | b | c
+                let value = a << 12 | b << 6 | c
+                unusedBits = value & 0x03
+                target[written] = UInt8(truncatingIfNeeded: value >> 10)
+                target[written + 1] = UInt8(truncatingIfNeeded: value >> 2)
+                written += 2
+            }
+            if invalid & 0xC0 != 0 { try checkAlphabet(input) }
+            if unusedBits != 0 { throw .nonZeroUnusedBits }
+            return written
+        }
+    }
+
+    /// Throws the error for the first character outside the base64url alphabet, if any.
+    private static func checkAlphabet(_ input: UnsafeBufferPointer<UInt8>) throws(DecodingError) {
         let table = decodeTable
         for byte in input where table[Int(byte)] == 0xFF {
             switch byte {
@@ -44,35 +124,6 @@ enum Base64URL {
             default: throw .invalidCharacter
             }
         }
-        let remainder = input.count % 4
-        if remainder == 1 { throw .impossibleLength }
-        var output = [UInt8]()
-        output.reserveCapacity(input.count / 4 * 3 + 2)
-        var index = 0
-        let fullEnd = input.count - remainder
-        while index < fullEnd {
-            let value =
-                UInt32(table[Int(input[index])]) << 18 | UInt32(table[Int(input[index + 1])]) << 12
-                | UInt32(table[Int(input[index + 2])]) << 6 | UInt32(table[Int(input[index + 3])])
-            output.append(UInt8(truncatingIfNeeded: value >> 16))
-            output.append(UInt8(truncatingIfNeeded: value >> 8))
-            output.append(UInt8(truncatingIfNeeded: value))
-            index += 4
-        }
-        if remainder == 2 {
-            let first = UInt32(table[Int(input[index])])
-            let second = UInt32(table[Int(input[index + 1])])
-            if second & 0x0F != 0 { throw .nonZeroUnusedBits }
-            output.append(UInt8(truncatingIfNeeded: first << 2 | second >> 4))
-        } else if remainder == 3 {
-            let value =
-                UInt32(table[Int(input[index])]) << 12 | UInt32(table[Int(input[index + 1])]) << 6
-                | UInt32(table[Int(input[index + 2])])
-            if value & 0x03 != 0 { throw .nonZeroUnusedBits }
-            output.append(UInt8(truncatingIfNeeded: value >> 10))
-            output.append(UInt8(truncatingIfNeeded: value >> 2))
-        }
-        return output
     }
 
     /// Decodes a canonical unpadded base64url string, rejecting anything else.

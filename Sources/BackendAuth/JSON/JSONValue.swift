@@ -1,6 +1,9 @@
 /// A JSON value as parsed by ``StrictJSONParser``. Objects keep member order; member names are
 /// unique (the parser refuses duplicates).
-indirect enum JSONValue: Equatable, Sendable {
+///
+/// Not `indirect`: arrays and objects already store their elements out of line, and an indirect
+/// enum would box every string and number (five heap allocations per token verification).
+enum JSONValue: Equatable, Sendable {
     /// One `name: value` pair of an object.
     struct Member: Equatable, Sendable {
         /// The unescaped member name.

@@ -237,13 +237,23 @@ struct StrictJSONParser {
 
     private mutating func parseNumber() throws(JSONParseError) -> Double {
         let start = position
-        if current == UInt8(ascii: "-") { position += 1 }
+        let negative = current == UInt8(ascii: "-")
+        if negative { position += 1 }
         guard let first = current, isDigit(first) else { throw syntax("invalid number") }
+        let integerStart = position
         if first == UInt8(ascii: "0") {
             position += 1
             if let next = current, isDigit(next) { throw syntax("leading zero in number") }
         } else {
             skipDigits()
+        }
+        // Fast path for plain integers of at most 15 digits (every `exp`/`iat`/`nbf` in practice):
+        // they convert to Double exactly, so the result equals `Double(text)` without strtod.
+        if position - integerStart <= 15 {
+            switch current {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): break
+            default: return integerValue(from: integerStart, negative: negative)
+            }
         }
         if current == UInt8(ascii: ".") {
             position += 1
@@ -262,6 +272,14 @@ struct StrictJSONParser {
             throw syntax("invalid number")
         }
         return value
+    }
+
+    /// The digits from `start` up to `position` (at most 15) as an exactly converted Double.
+    private func integerValue(from start: Int, negative: Bool) -> Double {
+        var magnitude = 0
+        for index in start..<position { magnitude = magnitude &* 10 &+ Int(input[index] &- UInt8(ascii: "0")) }
+        let value = Double(magnitude)
+        return negative ? -value : value
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {

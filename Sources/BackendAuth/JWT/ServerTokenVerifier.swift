@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Verifies compact HS256 server tokens strictly (RFC 7515, RFC 7519, RFC 8725; DESIGN.md).
 ///
 /// Order: size → structure (three canonical unpadded base64url segments) → header (strict JSON
@@ -7,6 +15,43 @@
 struct ServerTokenVerifier: Sendable {
     /// Tokens longer than this many bytes are refused before any decoding.
     static let maximumTokenBytes = 8192
+
+    /// The header segment of every server token this package issues (base64url `{"alg":"HS256"}`).
+    private static let serverTokenHeader = Array(ServerTokenSigner.encodedHeader.utf8)
+    /// The payload of every server token up to the `exp` value.
+    private static let serverTokenClaimsPrefix = Array(#"{"sub":"\#(ServerTokenSigner.subject)","exp":"#.utf8)
+
+    // Fast paths. Server tokens from this package, Backstage's legacy `ServerTokenManager` (jose)
+    // and PyJWT carry byte-identical headers and payloads of one fixed shape. Recognizing those
+    // exact bytes lets the verifier skip JSON parsing (and every allocation) while reaching the
+    // same verdict and reason the general path reaches; any other byte takes the general path.
+
+    /// Whether `segment` is exactly the base64url header `{"alg":"HS256"}`, which always passes
+    /// the header checks.
+    static func isServerTokenHeader(_ segment: UnsafeBufferPointer<UInt8>) -> Bool {
+        serverTokenHeader.withUnsafeBufferPointer { expected in
+            segment.count == expected.count && memcmp(segment.baseAddress!, expected.baseAddress!, expected.count) == 0
+        }
+    }
+
+    /// The `exp` of a payload that is exactly `{"sub":"backstage-server","exp":<digits>}` with a
+    /// canonical JSON integer of at most 15 digits (exact as a Double); `nil` for anything else.
+    static func serverTokenExpiry(_ payload: UnsafeBufferPointer<UInt8>) -> Int? {
+        serverTokenClaimsPrefix.withUnsafeBufferPointer { prefix -> Int? in
+            let digitCount = payload.count - prefix.count - 1
+            guard (1...15).contains(digitCount), payload[payload.count - 1] == UInt8(ascii: "}"),
+                memcmp(payload.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+            else { return nil }
+            let digits = UnsafeBufferPointer(rebasing: payload[prefix.count..<(payload.count - 1)])
+            if digitCount > 1, digits[0] == UInt8(ascii: "0") { return nil }  // leading zero: invalid JSON
+            var value = 0
+            for digit in digits {
+                guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+                value = value &* 10 &+ Int(digit &- UInt8(ascii: "0"))
+            }
+            return value
+        }
+    }
 
     /// The verification keys, in configuration order.
     let keys: [HMACSHA256Key]
@@ -40,7 +85,10 @@ struct ServerTokenVerifier: Sendable {
         var firstDot = 0
         var secondDot = 0
         for index in bytes.indices {
-            switch bytes[index] {
+            let byte = bytes[index]
+            // Base64url characters are all above '.' (0x2E) and whitespace below: one compare each.
+            guard byte <= UInt8(ascii: ".") else { continue }
+            switch byte {
             case UInt8(ascii: "."):
                 if dotCount == 0 { firstDot = index } else if dotCount == 1 { secondDot = index }
                 dotCount += 1
@@ -58,47 +106,92 @@ struct ServerTokenVerifier: Sendable {
         let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
         guard !headerSegment.isEmpty else { throw TokenRejection("header segment is empty") }
         guard !payloadSegment.isEmpty else { throw TokenRejection("payload segment is empty") }
-        let header = try decode(headerSegment, part: "header")
-        let payload = try decode(payloadSegment, part: "payload")
-        let signature = try decode(signatureSegment, part: "signature")
+        // The header every server token carries, `{"alg":"HS256"}`, is always valid: skip decoding
+        // and parsing it. Any other header takes the general path (same checks, same reasons).
+        let header = Self.isServerTokenHeader(headerSegment) ? nil : try decode(headerSegment, part: "header")
 
-        try checkHeader(try parseObject(header, part: "header"))
+        // Payload and signature are decoded into one temporary (stack) buffer: no allocation.
+        let payloadCapacity = Base64URL.decodedCapacity(payloadSegment.count)
+        let capacity = payloadCapacity + Base64URL.decodedCapacity(signatureSegment.count)
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch in
+            Result { () throws(TokenRejection) -> VerifiedServerToken in
+                let payloadBuffer = UnsafeMutableBufferPointer(rebasing: scratch[0..<payloadCapacity])
+                let signatureBuffer = UnsafeMutableBufferPointer(rebasing: scratch[payloadCapacity...])
+                let payloadCount = try decode(payloadSegment, into: payloadBuffer, part: "payload")
+                let signatureCount = try decode(signatureSegment, into: signatureBuffer, part: "signature")
 
-        guard signature.count == HMACSHA256Key.macLength else {
-            throw TokenRejection("signature is \(signature.count) bytes, expected \(HMACSHA256Key.macLength)")
-        }
-        let signingInput = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[0..<secondDot]))
-        let matchedKey = signature.withUnsafeBytes { signatureBytes -> Int? in
-            for (index, key) in keys.enumerated() where key.isValid(signature: signatureBytes, for: signingInput) {
-                return index
+                if let header { try checkHeader(try parseObject(header, part: "header")) }
+
+                guard signatureCount == HMACSHA256Key.macLength else {
+                    throw TokenRejection("signature is \(signatureCount) bytes, expected \(HMACSHA256Key.macLength)")
+                }
+                let signingInput = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[0..<secondDot]))
+                let signature = UnsafeRawBufferPointer(
+                    UnsafeMutableBufferPointer(rebasing: signatureBuffer[0..<signatureCount]))
+                var matchedKey: Int?
+                for index in keys.indices where keys[index].isValid(signature: signature, for: signingInput) {
+                    matchedKey = index
+                    break
+                }
+                guard let keyIndex = matchedKey else { throw TokenRejection("signature matched no configured key") }
+
+                let payload = UnsafeBufferPointer(rebasing: payloadBuffer[0..<payloadCount])
+                if let expiresAt = Self.serverTokenExpiry(payload) {
+                    // Exactly `{"sub":"backstage-server","exp":<integer>}`: what the general path
+                    // would conclude for this payload, without building a JSON tree.
+                    guard Double(expiresAt) > now else {
+                        throw TokenRejection("expired at \(ISO8601Timestamp.format(Double(expiresAt)))")
+                    }
+                    return VerifiedServerToken(
+                        subject: ServerTokenSigner.subject, expiresAt: Double(expiresAt), notBefore: nil,
+                        issuedAt: nil, keyIndex: keyIndex)
+                }
+                return try checkClaims(try parseObject(payload, part: "payload"), now: now, keyIndex: keyIndex)
             }
-            return nil
         }
-        guard let keyIndex = matchedKey else { throw TokenRejection("signature matched no configured key") }
-
-        return try checkClaims(try parseObject(payload, part: "payload"), now: now, keyIndex: keyIndex)
+        return try outcome.get()
     }
 
     private func decode(_ segment: UnsafeBufferPointer<UInt8>, part: String) throws(TokenRejection) -> [UInt8] {
         do {
             return try Base64URL.decode(segment)
         } catch {
-            switch error {
-            case .padding:
-                throw TokenRejection("\(part) segment has '=' padding")
-            case .standardAlphabet:
-                throw TokenRejection("\(part) segment uses the standard base64 alphabet ('+' or '/'), not base64url")
-            case .invalidCharacter:
-                throw TokenRejection("\(part) segment contains a character outside the base64url alphabet")
-            case .impossibleLength:
-                throw TokenRejection("\(part) segment has an impossible base64url length")
-            case .nonZeroUnusedBits:
-                throw TokenRejection("\(part) segment is not canonical base64url (unused bits are set)")
-            }
+            throw rejection(error, part: part)
         }
     }
 
-    private func parseObject(_ bytes: [UInt8], part: String) throws(TokenRejection) -> [JSONValue.Member] {
+    private func decode(
+        _ segment: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>, part: String
+    ) throws(TokenRejection) -> Int {
+        do {
+            return try Base64URL.decode(segment, into: output)
+        } catch {
+            throw rejection(error, part: part)
+        }
+    }
+
+    private func rejection(_ error: Base64URL.DecodingError, part: String) -> TokenRejection {
+        switch error {
+        case .padding:
+            TokenRejection("\(part) segment has '=' padding")
+        case .standardAlphabet:
+            TokenRejection("\(part) segment uses the standard base64 alphabet ('+' or '/'), not base64url")
+        case .invalidCharacter:
+            TokenRejection("\(part) segment contains a character outside the base64url alphabet")
+        case .impossibleLength:
+            TokenRejection("\(part) segment has an impossible base64url length")
+        case .nonZeroUnusedBits:
+            TokenRejection("\(part) segment is not canonical base64url (unused bits are set)")
+        }
+    }
+
+    private func parseObject(_ bytes: [UInt8], part: String) throws(TokenRejection) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(TokenRejection) -> JSONValue in
+            try parseObject(buffer, part: part)
+        }
+    }
+
+    private func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, part: String) throws(TokenRejection) -> JSONValue {
         let value: JSONValue
         do {
             value = try StrictJSONParser.parse(bytes)
@@ -114,14 +207,13 @@ struct ServerTokenVerifier: Sendable {
                 throw TokenRejection("\(part) is not valid JSON (\(error.detail))")
             }
         }
-        guard case .object(let members) = value else {
+        guard case .object = value else {
             throw TokenRejection("\(part) is not a JSON object (got \(value.typeName))")
         }
-        return members
+        return value
     }
 
-    private func checkHeader(_ members: [JSONValue.Member]) throws(TokenRejection) {
-        let header = JSONValue.object(members)
+    private func checkHeader(_ header: JSONValue) throws(TokenRejection) {
         switch header[member: "alg"] {
         case nil:
             throw TokenRejection("header has no \"alg\"")
@@ -146,9 +238,8 @@ struct ServerTokenVerifier: Sendable {
     }
 
     private func checkClaims(
-        _ members: [JSONValue.Member], now: Double, keyIndex: Int
+        _ claims: JSONValue, now: Double, keyIndex: Int
     ) throws(TokenRejection) -> VerifiedServerToken {
-        let claims = JSONValue.object(members)
         switch claims[member: "sub"] {
         case nil:
             throw TokenRejection("sub claim is missing")
@@ -166,10 +257,8 @@ struct ServerTokenVerifier: Sendable {
         let issuedAt = try claims[member: "iat"].map { (value) throws(TokenRejection) in
             try finiteNumber(value, claim: "iat")
         }
-        for name in ["jti", "iss"] {
-            guard let value = claims[member: name] else { continue }
-            guard case .string = value else { throw TokenRejection("\(name) must be a string, got \(value.typeName)") }
-        }
+        try checkOptionalString(claims[member: "jti"], claim: "jti")
+        try checkOptionalString(claims[member: "iss"], claim: "iss")
         guard expiresAt > now else { throw TokenRejection("expired at \(ISO8601Timestamp.format(expiresAt))") }
         if let notBefore, notBefore > now {
             throw TokenRejection("not valid before \(ISO8601Timestamp.format(notBefore)) (nbf is in the future)")
@@ -177,6 +266,11 @@ struct ServerTokenVerifier: Sendable {
         return VerifiedServerToken(
             subject: ServerTokenSigner.subject, expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt,
             keyIndex: keyIndex)
+    }
+
+    private func checkOptionalString(_ value: JSONValue?, claim: String) throws(TokenRejection) {
+        guard let value else { return }
+        guard case .string = value else { throw TokenRejection("\(claim) must be a string, got \(value.typeName)") }
     }
 
     private func finiteNumber(_ value: JSONValue, claim: String) throws(TokenRejection) -> Double {
