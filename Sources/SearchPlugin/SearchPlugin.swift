@@ -34,7 +34,7 @@ public struct SearchPlugin: BackendPlugin {
         let filters = settings.filters
         let indexer = CatalogIndexer(
             store: store, collator: CatalogCollator(pageSize: settings.pageSize),
-            makeSource: { ServiceEntityPageSource(client: client, filters: filters) },
+            makeSource: { ServiceEntityPageSource(client: try await client.pinningCurrentToken(), filters: filters) },
             logger: env.logger)
         SearchRoutes(store: store, indexer: indexer).add(to: routes)
         routes.addRepeatingTask(
