@@ -20,14 +20,16 @@ struct SupportUnitTests {
     }
 
     @Test func durations() {
-        #expect(ConfigDuration.parse("500ms") == .milliseconds(500))
-        #expect(ConfigDuration.parse("5s") == .seconds(5))
-        #expect(ConfigDuration.parse(" 2 m ") == .seconds(120))
-        #expect(ConfigDuration.parse("1h") == .seconds(3600))
-        #expect(ConfigDuration.parse("250") == .milliseconds(250))
-        #expect(ConfigDuration.parse("1.5s") == .milliseconds(1500))
+        #expect(ConfigDuration.parse("500ms") == 500)
+        #expect(ConfigDuration.parse("5s") == 5000)
+        #expect(ConfigDuration.parse(" 2 m ") == 120_000)
+        #expect(ConfigDuration.parse("1h") == 3_600_000)
+        #expect(ConfigDuration.parse("250") == 250)
+        #expect(ConfigDuration.parse("1.5s") == 1500)
         #expect(ConfigDuration.parse("-1s") == nil)
         #expect(ConfigDuration.parse("5 parsecs") == nil)
+        #expect(ConfigDuration.milliseconds(["seconds": 30]) == 30_000)
+        #expect(ConfigDuration.milliseconds(.number(-1)) == nil)
     }
 
     @Test func clientConfigurationFromConfig() throws {

@@ -34,9 +34,9 @@ public struct ServiceClientConfiguration: Sendable, Equatable {
     public static func fromConfig(_ config: Config) throws -> ServiceClientConfiguration {
         let defaults = ServiceClientConfiguration()
         return ServiceClientConfiguration(
-            connectTimeout: try ConfigDuration.read(config, "backend.client.connectTimeout") ?? defaults.connectTimeout,
-            readTimeout: try ConfigDuration.read(config, "backend.client.readTimeout") ?? defaults.readTimeout,
-            requestTimeout: try ConfigDuration.read(config, "backend.client.requestTimeout") ?? defaults.requestTimeout
+            connectTimeout: try config.getOptionalDuration("backend.client.connectTimeout") ?? defaults.connectTimeout,
+            readTimeout: try config.getOptionalDuration("backend.client.readTimeout") ?? defaults.readTimeout,
+            requestTimeout: try config.getOptionalDuration("backend.client.requestTimeout") ?? defaults.requestTimeout
         )
     }
 }

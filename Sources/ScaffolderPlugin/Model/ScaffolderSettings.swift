@@ -17,7 +17,7 @@ struct ScaffolderSettings: Sendable, Equatable {
 
     /// Reads the section from the root config.
     init(config: Config) throws {
-        taskTimeout = try DurationConfig.read(config, "scaffolder.taskTimeout") ?? .seconds(300)
+        taskTimeout = try config.getOptionalDuration("scaffolder.taskTimeout") ?? .seconds(300)
         concurrency = try Self.positive(config, "scaffolder.concurrency") ?? 2
         maxTasks = try Self.positive(config, "scaffolder.maxTasks") ?? 1000
     }

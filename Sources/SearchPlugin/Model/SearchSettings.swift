@@ -24,8 +24,8 @@ struct SearchSettings: Sendable, Equatable {
     /// Reads the section from the root config.
     init(config: Config) throws {
         let prefix = "search.collators.catalog"
-        initialDelay = try DurationConfig.read(config, "\(prefix).initialDelay") ?? .seconds(3)
-        frequency = try DurationConfig.read(config, "\(prefix).frequency") ?? .seconds(600)
+        initialDelay = try config.getOptionalDuration("\(prefix).initialDelay") ?? .seconds(3)
+        frequency = try config.getOptionalDuration("\(prefix).frequency") ?? .seconds(600)
         let pageSize = try config.getOptionalInt("\(prefix).pageSize") ?? 500
         guard pageSize >= 1 else {
             let file = config.source(of: "\(prefix).pageSize")?.name ?? "<unknown>"

@@ -61,16 +61,16 @@ struct SearchIndexTests {
 
     @Test("durations: milliseconds, units, ISO 8601 and objects")
     func durations() throws {
-        #expect(DurationConfig.milliseconds(.number(1500)) == 1500)
-        #expect(DurationConfig.milliseconds("30s") == 30_000)
-        #expect(DurationConfig.milliseconds("1h 30m") == 5_400_000)
-        #expect(DurationConfig.milliseconds("500ms") == 500)
-        #expect(DurationConfig.milliseconds("PT1M30S") == 90_000)
-        #expect(DurationConfig.milliseconds(["seconds": 30]) == 30_000)
-        #expect(DurationConfig.milliseconds(["minutes": 1, "milliseconds": 5]) == 60_005)
-        #expect(DurationConfig.milliseconds("soon") == nil)
-        #expect(DurationConfig.milliseconds(["fortnights": 1]) == nil)
-        #expect(DurationConfig.milliseconds(.number(-1)) == nil)
+        #expect(ConfigDuration.milliseconds(.number(1500)) == 1500)
+        #expect(ConfigDuration.milliseconds("30s") == 30_000)
+        #expect(ConfigDuration.milliseconds("1h 30m") == 5_400_000)
+        #expect(ConfigDuration.milliseconds("500ms") == 500)
+        #expect(ConfigDuration.milliseconds("PT1M30S") == 90_000)
+        #expect(ConfigDuration.milliseconds(["seconds": 30]) == 30_000)
+        #expect(ConfigDuration.milliseconds(["minutes": 1, "milliseconds": 5]) == 60_005)
+        #expect(ConfigDuration.milliseconds("soon") == nil)
+        #expect(ConfigDuration.milliseconds(["fortnights": 1]) == nil)
+        #expect(ConfigDuration.milliseconds(.number(-1)) == nil)
         let config = Config(["search": ["collators": ["catalog": ["frequency": "often"]]]], source: "app-config.yaml")
         #expect(
             throws: ConfigError(
