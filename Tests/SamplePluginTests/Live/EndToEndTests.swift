@@ -241,16 +241,16 @@ struct EndToEndTests {
                     .POST, scaffolder.url("scaffolder", "/v2/tasks"),
                     json: #"{"templateRef":"template:default/slow","values":{"name":"orphan"}}"#)
                 let id = try #require(submit.object["id"] as? String, "\(submit.body)")
-                let submitted = ContinuousClock.now
                 await catalog.shutdown()
 
                 var task: [String: Any] = [:]
-                let finished = try await eventually(timeout: .seconds(8)) {
+                // Bounded by the client's 1 s connect timeout, well inside the 6 s task timeout; the wait below
+                // only guards against a hang (a failure to time out would leave the task processing).
+                let finished = try await eventually(timeout: .seconds(30)) {
                     task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
                     return task["status"] as? String == "failed"
                 }
                 #expect(finished, "\(task)")
-                #expect(ContinuousClock.now - submitted < .seconds(6))
                 let error = task["error"] as? [String: Any] ?? [:]
                 let message = error["message"] as? String ?? ""
                 #expect(error["name"] as? String == "CatalogError")
@@ -289,14 +289,14 @@ struct EndToEndTests {
                     .POST, scaffolder.url("scaffolder", "/v2/tasks"),
                     json: #"{"templateRef":"template:default/create-component","values":{"name":"late","owner":"me"}}"#)
                 let id = try #require(submit.object["id"] as? String, "\(submit.body)")
-                let submitted = ContinuousClock.now
                 var task: [String: Any] = [:]
+                // The catalog answers after 4 s; the 1 s task timeout must fail the task first (the message
+                // below says which happened), so no wall-clock assertion is needed.
                 #expect(
-                    try await eventually(timeout: .seconds(5)) {
+                    try await eventually(timeout: .seconds(30)) {
                         task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
                         return task["status"] as? String == "failed"
                     })
-                #expect(ContinuousClock.now - submitted < .seconds(3))
                 #expect((task["error"] as? [String: Any])?["message"] as? String == "Task timed out after 1 second")
                 #expect((task["error"] as? [String: Any])?["name"] as? String == "TimeoutError")
             }

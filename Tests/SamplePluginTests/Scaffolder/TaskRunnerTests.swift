@@ -72,11 +72,10 @@ struct TaskRunnerTests {
         #expect(task.completedAt != nil)
     }
 
-    @Test("a task that outlasts the timeout fails promptly")
+    /// The fake catalog never answers: without the timeout this test would hang until its time limit.
+    @Test("a task that outlasts the timeout fails instead of hanging", .timeLimit(.minutes(1)))
     func timesOut() async throws {
-        let started = ContinuousClock.now
         let task = try await run(FakeCatalog(.hang), timeout: .milliseconds(300))
-        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(task.status == .failed)
         #expect(
             task.error == ScaffolderTask.Failure(name: "TimeoutError", message: "Task timed out after 300 milliseconds")

@@ -62,7 +62,7 @@ func normalizedJSON(_ text: String) -> String {
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
 func eventually(
-    timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+    timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
