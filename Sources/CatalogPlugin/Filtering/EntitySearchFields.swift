@@ -1,3 +1,5 @@
+import BackendKit
+
 /// An entity flattened into lower-cased `dotted.key → values` pairs, like the rows of Backstage's
 /// `search` table, so filters can match nested and array fields.
 struct EntitySearchFields: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Backstage's `fields` query parameter: keep only the listed dotted paths of each entity
 /// (`fields=kind,metadata.name`).
 struct FieldSelection: Sendable, Equatable {

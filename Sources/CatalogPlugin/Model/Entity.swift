@@ -1,3 +1,5 @@
+import BackendKit
+
 /// A validated catalog entity: its JSON document plus its identity.
 struct Entity: Sendable, Equatable {
     /// The whole document, with `metadata.namespace` filled in.

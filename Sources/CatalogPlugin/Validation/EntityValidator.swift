@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Checks an entity document the way Backstage's default entity policies do, and reports every
 /// problem in one message.
 ///

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// What an action gets when a step runs.
 struct ActionContext: Sendable {
     /// The task.

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// `catalog:fetch`: reads an entity from the catalog. Input `entityRef` (`kind:[namespace/]name`)
 /// and `optional` (no failure when it does not exist); output `entity`.
 struct CatalogFetchAction: ScaffolderAction {

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// `catalog:register`: adds the `entity` input to the catalog with `POST /entities`.
 ///
 /// Backstage's action of the same name registers a `catalogInfoUrl`; this one takes the entity

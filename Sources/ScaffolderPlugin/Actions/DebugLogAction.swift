@@ -1,3 +1,5 @@
+import BackendKit
+
 /// `debug:log`: writes `message` to the task log.
 struct DebugLogAction: ScaffolderAction {
     let id = "debug:log"

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// `debug:wait`: sleeps for `minutes` + `seconds` + `milliseconds` (the task timeout still applies).
 struct DebugWaitAction: ScaffolderAction {
     let id = "debug:wait"

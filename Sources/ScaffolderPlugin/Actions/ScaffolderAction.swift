@@ -1,3 +1,5 @@
+import BackendKit
+
 /// A built-in step action, such as `catalog:register`.
 protocol ScaffolderAction: Sendable {
     /// The id steps name in `action:`.

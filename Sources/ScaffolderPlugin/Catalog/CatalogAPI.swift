@@ -1,3 +1,5 @@
+import BackendKit
+
 /// What the scaffolder needs from the catalog; the live implementation calls the catalog plugin
 /// through the service client with a bearer token.
 protocol CatalogAPI: Sendable {

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Human text for durations in messages.
 enum DurationText {
     /// `250 milliseconds`, `5 seconds`, `1.5 seconds`.

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// A scaffolder task: a template run with some values, as `GET /v2/tasks/:id` returns it.
 struct ScaffolderTask: Sendable, Codable, Equatable {
     /// The error a failed task reports.

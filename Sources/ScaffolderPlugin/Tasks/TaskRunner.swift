@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Runs one task's steps in order with the built-in actions, under the task timeout, recording
 /// progress and the log in the `TaskStore`. Never throws: every failure ends as a `failed` task
 /// with a readable reason.

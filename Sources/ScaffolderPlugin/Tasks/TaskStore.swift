@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// The scaffolder's in-memory task table. Keeps the most recent `capacity` tasks, dropping the

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// The parts of a `scaffolder.backstage.io/v1beta3` `Template` entity the scaffolder uses.
 struct TemplateDefinition: Sendable, Equatable {
     /// Where the template came from.

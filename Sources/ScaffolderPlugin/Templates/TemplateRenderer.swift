@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// Renders `${{ … }}` expressions in step inputs and outputs, a small subset of Backstage's

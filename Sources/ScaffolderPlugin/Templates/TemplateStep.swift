@@ -1,3 +1,5 @@
+import BackendKit
+
 /// One step of a template's `spec.steps`.
 struct TemplateStep: Sendable, Equatable {
     /// The step's id (used by `${{ steps.<id>.output.x }}`).

@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// The query of `GET /query`, parsed like Backstage's search API: `term`, `types[0]=…` (or

@@ -1,22 +1,26 @@
-import BackendKit
 import Foundation
+import Hummingbird
 
 /// A JSON response with sorted keys and unescaped slashes, so bodies are deterministic and read
 /// like Backstage's (`"/catalog/default/component/x"`).
-struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
+///
+/// ```swift
+/// routes.get("/entities") { _, _ in JSONBody(entities) }
+/// ```
+public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
     /// What to encode.
-    let value: Value
+    public let value: Value
     /// The response status.
-    let status: HTTPResponse.Status
+    public let status: HTTPResponse.Status
 
     /// A body for `value` with `status` (200 by default).
-    init(_ value: Value, status: HTTPResponse.Status = .ok) {
+    public init(_ value: Value, status: HTTPResponse.Status = .ok) {
         self.value = value
         self.status = status
     }
 
     /// Encodes the value.
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)

@@ -2,12 +2,16 @@ import Foundation
 
 /// The query string of a request as decoded name/value pairs: names and values percent-decoded,
 /// `+` read as a space, order kept (so `types[0]` and `types%5B0%5D` are the same name).
-struct QueryItems: Sendable, Equatable {
+///
+/// ```swift
+/// let filters = QueryItems(request.uri.query).values("filter")
+/// ```
+public struct QueryItems: Sendable, Equatable {
     /// Every pair, in order.
-    let items: [(name: String, value: String)]
+    public let items: [(name: String, value: String)]
 
     /// Parses a raw query string (without `?`); nil or empty gives no items.
-    init(_ query: String?) {
+    public init(_ query: String?) {
         guard let query, !query.isEmpty else {
             items = []
             return
@@ -21,17 +25,17 @@ struct QueryItems: Sendable, Equatable {
     }
 
     /// Every value of `name`.
-    func values(_ name: String) -> [String] {
+    public func values(_ name: String) -> [String] {
         items.filter { $0.name == name }.map(\.value)
     }
 
     /// The first value of `name`.
-    func first(_ name: String) -> String? {
+    public func first(_ name: String) -> String? {
         items.first { $0.name == name }?.value
     }
 
     /// Compares the pairs.
-    static func == (lhs: QueryItems, rhs: QueryItems) -> Bool {
+    public static func == (lhs: QueryItems, rhs: QueryItems) -> Bool {
         lhs.items.map(\.name) == rhs.items.map(\.name) && lhs.items.map(\.value) == rhs.items.map(\.value)
     }
 

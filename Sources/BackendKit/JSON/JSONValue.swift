@@ -1,9 +1,9 @@
 import Foundation
 
-/// A JSON value (template values, step inputs and outputs, entities), with integers kept exact.
+/// A JSON document for plugin request and response bodies (entities, task values), with integers kept exact.
 ///
 /// Objects encode with their keys sorted, so responses are deterministic.
-enum JSONValue: Sendable, Equatable, Hashable {
+public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
@@ -13,7 +13,7 @@ enum JSONValue: Sendable, Equatable, Hashable {
     case object([String: JSONValue])
 
     /// Backstage's type names, used in validation messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -25,30 +25,30 @@ enum JSONValue: Sendable, Equatable, Hashable {
     }
 
     /// The string, if this is a string.
-    var stringValue: String? {
+    public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// The members, if this is an object.
-    var objectValue: [String: JSONValue]? {
+    public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
     /// The elements, if this is an array.
-    var arrayValue: [JSONValue]? {
+    public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
     /// The member named `key`, if this is an object that has it.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
 
     /// The value at a dotted path of object members (`metadata.name`), if every step exists.
-    func value(atPath path: [String]) -> JSONValue? {
+    public func value(atPath path: [String]) -> JSONValue? {
         var current = self
         for component in path {
             guard let next = current[component] else { return nil }
@@ -58,7 +58,7 @@ enum JSONValue: Sendable, Equatable, Hashable {
     }
 
     /// The scalar as text for matching (`true`, `3`, `web`); nil for null, arrays and objects.
-    var scalarText: String? {
+    public var scalarText: String? {
         switch self {
         case .string(let value): value
         case .bool(let value): value ? "true" : "false"
@@ -69,7 +69,7 @@ enum JSONValue: Sendable, Equatable, Hashable {
     }
 
     /// Formats a double without a trailing `.0` when it is integral.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         if value.rounded() == value, abs(value) < 1e15 {
             return String(Int(value))
         }
@@ -79,14 +79,14 @@ enum JSONValue: Sendable, Equatable, Hashable {
 
 extension JSONValue: Codable {
     private struct Key: CodingKey {
-        var stringValue: String
+        public var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
     }
 
     /// Decodes any JSON value.
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         if let object = try? decoder.container(keyedBy: Key.self) {
             var members: [String: JSONValue] = [:]
             for key in object.allKeys {
@@ -118,7 +118,7 @@ extension JSONValue: Codable {
     }
 
     /// Encodes the value; object keys in sorted order.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:
             var single = encoder.singleValueContainer()
