@@ -92,6 +92,7 @@ extension BackendHost {
         }
         return Application(
             router: router,
+            server: HTTPServerLimits.serverBuilder,
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
