@@ -1,0 +1,433 @@
+import Foundation
+import Testing
+
+/// Bad configs run through the real `backend` binary (issue 8): each must fail with exit 1, quickly, with a
+/// message that names the file and the key (or `file:line:column` for YAML syntax errors), and without ever
+/// echoing a secret value.
+@Suite("Hostile config")
+struct HostileConfigTests {
+    /// A valid secret placed beside the fault in most configs; it must never be printed.
+    static let bystanderSecret = "aG9zdGlsZS1jb25maWctYnlzdGFuZGVyLXNlY3JldC0zMi1ieXRlcyE="
+    /// Content of secret files used by `$file` cases.
+    static let fileSecret = "hostile-file-secret-6f1d0b2c9a"
+
+    /// One bad config.
+    struct Case: Sendable, CustomTestStringConvertible {
+        /// Short name shown in the test list.
+        let name: String
+        /// Files to create; `app-config.yaml` is the one passed to `--config` unless `configPath` says otherwise.
+        let files: [String: [UInt8]]
+        /// Path passed to `--config`, relative to the temporary directory.
+        var configPath = "app-config.yaml"
+        /// Extra environment for the process.
+        var environment: [String: String] = [:]
+        /// Extra arguments after `--config F` (e.g. `--env production`).
+        var extraArguments: [String] = []
+        /// Substrings the combined output must contain; `$FILE` stands for the config path, `$DIR` for the directory.
+        let expected: [String]
+        /// Whether the output must name the config file. Not for faults in `APP_CONFIG_` variables: the loader
+        /// refuses those before reading any file, and names the variable instead.
+        var namesFile = true
+        /// Values that must not appear anywhere in the output.
+        var secrets: [String] = [HostileConfigTests.bystanderSecret]
+        /// Runs after the files are written (e.g. to change permissions).
+        var prepare: (@Sendable (URL) throws -> Void)? = nil
+
+        var testDescription: String { name }
+
+        /// This case, for a fault in an environment variable (named in the message instead of a file).
+        func namingVariableInsteadOfFile() -> Case {
+            var copy = self
+            copy.namesFile = false
+            return copy
+        }
+
+        init(
+            _ name: String, _ yaml: String, expected: [String], environment: [String: String] = [:],
+            extraArguments: [String] = [], secrets: [String] = [HostileConfigTests.bystanderSecret],
+            extraFiles: [String: String] = [:], prepare: (@Sendable (URL) throws -> Void)? = nil
+        ) {
+            self.name = name
+            var files = ["app-config.yaml": Array(yaml.utf8)]
+            for (file, contents) in extraFiles { files[file] = Array(contents.utf8) }
+            self.files = files
+            self.expected = expected
+            self.environment = environment
+            self.extraArguments = extraArguments
+            self.secrets = secrets
+            self.prepare = prepare
+        }
+
+        init(_ name: String, bytes: [UInt8], expected: [String]) {
+            self.name = name
+            self.files = ["app-config.yaml": bytes]
+            self.expected = expected
+            self.secrets = []
+        }
+
+        init(_ name: String, configPath: String, files: [String: String], expected: [String]) {
+            self.name = name
+            self.files = files.mapValues { Array($0.utf8) }
+            self.configPath = configPath
+            self.expected = expected
+        }
+    }
+
+    /// A config with one valid key; `extra` is appended under `backend:` (indented by the caller).
+    static func config(
+        keys: String = "      - secret: \(bystanderSecret)\n", backend: String = "", root: String = ""
+    )
+        -> String
+    {
+        "backend:\n  baseUrl: http://localhost:7007\n  listen: { host: 127.0.0.1, port: 0 }\n"
+            + "  auth:\n    keys:\n\(keys)\(backend)\(root)"
+    }
+
+    static let isRoot = geteuid() == 0
+
+    static let cases: [Case] = [
+        Case(
+            "malformed YAML (unclosed flow sequence)",
+            config(backend: "  extra: [unclosed\n"),
+            expected: ["$FILE:", "did not find expected"]
+        ),
+        Case(
+            "tab indentation",
+            "backend:\n\tbaseUrl: http://localhost:7007\n",
+            expected: ["$FILE:2:1:", "found character that cannot start any token"]
+        ),
+        Case(
+            "wrong type: backend.baseUrl is a number",
+            config().replacingOccurrences(of: "baseUrl: http://localhost:7007", with: "baseUrl: 42"),
+            expected: ["Invalid type in config for key 'backend.baseUrl' in '$FILE', got number, wanted string"]
+        ),
+        Case(
+            "wrong type: backend.auth.keys is a string",
+            "backend:\n  auth:\n    keys: \(bystanderSecret)\n",
+            expected: ["Invalid type in config for key 'backend.auth.keys' in '$FILE', got string"]
+        ),
+        Case(
+            "wrong type: backend.listen is an array",
+            config().replacingOccurrences(of: "{ host: 127.0.0.1, port: 0 }", with: "[7007]"),
+            expected: ["backend.listen", "$FILE", "got array"]
+        ),
+        Case(
+            "wrong value: backend.listen.port out of range",
+            config().replacingOccurrences(of: "port: 0", with: "port: 70000"),
+            expected: ["backend.listen.port", "$FILE", "70000"]
+        ),
+        Case(
+            "wrong type: discovery endpoint target is a boolean",
+            config(root: "discovery:\n  endpoints:\n    - target: true\n      plugins: [catalog]\n"),
+            expected: ["discovery.endpoints[0].target", "$FILE", "got boolean"]
+        ),
+        Case(
+            "billion laughs",
+            "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                + (1...9).map { level in
+                    let previous = level == 1 ? "a" : "l\(level - 1)"
+                    let name = "l\(level)"
+                    return "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ")
+                        + "]\n"
+                }.joined(),
+            expected: ["$FILE:", "alias"]
+        ),
+        Case(
+            "nesting 10,000 deep (flow sequences)",
+            "backend:\n  deep: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n",
+            expected: ["$FILE:", "nesting depth"]
+        ),
+        Case(
+            "nesting 10,000 deep (flow mappings)",
+            "backend:\n  deep: " + String(repeating: "{a: ", count: 10_000) + "1"
+                + String(repeating: "}", count: 10_000)
+                + "\n",
+            expected: ["$FILE:", "nesting depth"]
+        ),
+        Case(
+            "$include cycle",
+            config(root: "plugins:\n  $include: a.yaml\n"),
+            expected: ["include cycle", "a.yaml", "b.yaml"],
+            extraFiles: ["a.yaml": "catalog:\n  $include: b.yaml\n", "b.yaml": "search:\n  $include: a.yaml\n"]
+        ),
+        Case(
+            "$include of itself",
+            config(root: "again:\n  $include: app-config.yaml\n"),
+            expected: ["$FILE: $include at 'again'", "include cycle"]
+        ),
+        Case(
+            "$file missing",
+            config(keys: "      - secret:\n          $file: missing-secret.txt\n"),
+            expected: ["$FILE: $file at 'backend.auth.keys[0].secret'", "missing-secret.txt", "no such file"]
+        ),
+        Case(
+            "$file is a directory",
+            config(keys: "      - secret:\n          $file: secrets.d\n"),
+            expected: ["$FILE: $file at 'backend.auth.keys[0].secret'", "secrets.d", "is a directory"],
+            extraFiles: ["secrets.d/placeholder": "x"]
+        ),
+        Case(
+            "$include of a missing fragment",
+            config(root: "catalog:\n  $include: part.yaml#no.such.key\n"),
+            expected: ["$FILE: $include at 'catalog'", "no value at 'no.such.key'", "part.yaml"],
+            extraFiles: ["part.yaml": "other: 1\n"]
+        ),
+        Case(
+            "directive beside another key",
+            config(keys: "      - secret:\n          $env: HOSTILE_SECRET\n          extra: 1\n"),
+            expected: ["$FILE: $env at 'backend.auth.keys[0].secret' must be the only key"],
+            environment: ["HOSTILE_SECRET": "aG9zdGlsZS1lbnYtc2VjcmV0LXZhbHVlLTMyLWJ5dGVzIQ=="],
+            secrets: [bystanderSecret, "aG9zdGlsZS1lbnYtc2VjcmV0LXZhbHVlLTMyLWJ5dGVzIQ=="]
+        ),
+        Case(
+            "secret with invalid characters",
+            config(keys: "      - secret: \(bystanderSecret)\n      - secret: 'pa$$w0rd!*hostile-invalid'\n"),
+            expected: ["Invalid secret at 'backend.auth.keys[1].secret'", "$FILE"],
+            secrets: [bystanderSecret, "pa$$w0rd!*hostile-invalid", "w0rd!*hostile"]
+        ),
+        Case(
+            "secret with whitespace",
+            config(keys: "      - secret: 'aG9zdGlsZS13aGl0ZXNwYWNl IHNlY3JldA=='\n"),
+            expected: ["Invalid secret at 'backend.auth.keys[0].secret'", "whitespace", "$FILE"],
+            secrets: ["aG9zdGlsZS13aGl0ZXNwYWNl", "IHNlY3JldA"]
+        ),
+        Case(
+            "empty secret",
+            config(keys: "      - secret: ''\n"),
+            expected: ["backend.auth.keys[0].secret", "$FILE", "empty-string"]
+        ),
+        Case(
+            "secret that decodes to no bytes",
+            config(keys: "      - secret: \(bystanderSecret)\n      - secret: 'Q'\n"),
+            expected: ["Invalid secret at 'backend.auth.keys[1].secret'", "decodes to no bytes", "$FILE"]
+        ),
+        Case(
+            "missing environment variable",
+            config(keys: "      - secret: ${HOSTILE_CONFIG_UNSET_VARIABLE}\n"),
+            expected: [
+                "Missing required config value at 'backend.auth.keys[0].secret' "
+                    + "(environment variable HOSTILE_CONFIG_UNSET_VARIABLE is not set)", "$FILE",
+            ]
+        ),
+        Case(
+            "APP_CONFIG_backend_baseUrl=null",
+            config(),
+            expected: ["Environment variable APP_CONFIG_backend_baseUrl is null"],
+            environment: ["APP_CONFIG_backend_baseUrl": "null"]
+        ).namingVariableInsteadOfFile(),
+        Case(
+            "APP_CONFIG_ with an invalid key",
+            config(),
+            expected: ["Invalid config key in environment variable APP_CONFIG_backend__listen"],
+            environment: ["APP_CONFIG_backend__listen": "7007"]
+        ).namingVariableInsteadOfFile(),
+        Case(
+            "duplicate keys",
+            config(backend: "  baseUrl: http://localhost:7008\n"),
+            expected: ["$FILE:", "duplicate key 'baseUrl'"]
+        ),
+        Case(
+            "binary garbage",
+            bytes: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) },
+            expected: ["$FILE:"]
+        ),
+        Case(
+            "invalid UTF-8",
+            bytes: Array("backend:\n  baseUrl: ".utf8) + [0xFF, 0xFE, 0xC3, 0x28] + Array("\n".utf8),
+            expected: ["$FILE:"]
+        ),
+        Case(
+            "top level is a list",
+            "- backend\n- auth\n",
+            expected: ["$FILE: expected object at config root"]
+        ),
+        Case(
+            "unknown alias",
+            config(backend: "  extra: *nowhere\n"),
+            expected: ["$FILE:", "unknown alias 'nowhere'"]
+        ),
+        Case(
+            "production without keys",
+            "backend:\n  baseUrl: http://localhost:7007\n  auth:\n    keys: []\n",
+            expected: ["You must configure at least one key in backend.auth.keys for production.", "$FILE"],
+            extraArguments: ["--env", "production"]
+        ),
+        Case(
+            "config file missing",
+            configPath: "does-not-exist.yaml",
+            files: [:],
+            expected: ["$FILE", "no such file"]
+        ),
+        Case(
+            "config path is a directory",
+            configPath: "config.d",
+            files: ["config.d/app-config.yaml": config()],
+            expected: ["$FILE", "is a directory"]
+        ),
+    ]
+
+    @Test("bad config: config check exits 1 within 2 s, naming file and key, echoing no secret", arguments: cases)
+    func configCheck(_ testCase: Case) async throws {
+        try await TemporaryDirectory.with { dir in
+            let result = try await Self.runConfigCheck(testCase, in: dir)
+            Self.expectFailure(result, testCase, dir: dir)
+        }
+    }
+
+    @Test(
+        "bad config: backend run fails before binding",
+        arguments: cases.filter {
+            [
+                "secret with invalid characters", "missing environment variable", "$file missing",
+                "production without keys", "billion laughs", "APP_CONFIG_backend_baseUrl=null",
+            ].contains($0.name)
+        }
+    )
+    func runFailsAtStartup(_ testCase: Case) async throws {
+        try await TemporaryDirectory.with { dir in
+            try Self.materialize(testCase, in: dir)
+            let path = dir.url.appendingPathComponent(testCase.configPath).path
+            let start = ContinuousClock.now
+            let result = try await BackendProcess.run(
+                ["run", "--config", path] + testCase.extraArguments, environment: testCase.environment,
+                currentDirectory: dir.url, timeout: .seconds(20))
+            let elapsed = ContinuousClock.now - start
+            let output = result.stdout + result.stderr
+            #expect(result.exitCode == 1, "\(output)")
+            #expect(elapsed < .seconds(2), "took \(elapsed)")
+            #expect(output.contains("Backend failed to start up"), "\(output)")
+            #expect(!output.contains("Listening on"), "\(output)")
+            for secret in testCase.secrets {
+                #expect(!output.contains(secret), "output echoes a secret")
+            }
+        }
+    }
+
+    @Test("$file unreadable (chmod 000): refused, or, when running as root, read as root can")
+    func unreadableFile() async throws {
+        try await TemporaryDirectory.with { dir in
+            // The file's content is not valid base64 so that, if it is read, the error path is still exercised.
+            let content = "\(Self.fileSecret)!"
+            let secretFile = try dir.write("secret.txt", content)
+            let file = try dir.write(
+                "app-config.yaml", Self.config(keys: "      - secret:\n          $file: secret.txt\n"))
+            #expect(chmod(secretFile, 0) == 0)
+            defer { chmod(secretFile, 0o600) }
+            let start = ContinuousClock.now
+            let result = try await BackendProcess.run(["config", "check", "--config", file], timeout: .seconds(20))
+            let elapsed = ContinuousClock.now - start
+            let output = result.stdout + result.stderr
+            #expect(result.exitCode == 1, "\(output)")
+            #expect(elapsed < .seconds(2))
+            #expect(output.contains(file), "\(output)")
+            #expect(output.contains("backend.auth.keys[0].secret"), "\(output)")
+            if Self.isRoot {
+                // Root bypasses file permissions (CAP_DAC_OVERRIDE): the file is read, and the secret then fails
+                // decoding. What matters is that its content is not echoed.
+                #expect(output.contains("Invalid secret at 'backend.auth.keys[0].secret'"), "\(output)")
+            } else {
+                #expect(output.contains("permission denied"), "\(output)")
+            }
+            #expect(!output.contains(Self.fileSecret))
+            #expect(!output.contains(Self.bystanderSecret))
+        }
+    }
+
+    @Test("a 50 MB config is refused by the 16 MiB size limit within 10 s")
+    func fiftyMegabytes() async throws {
+        try await TemporaryDirectory.with { dir in
+            let path = dir.url.appendingPathComponent("huge.yaml").path
+            let size = 50 * 1024 * 1024
+            var bytes = Array("backend:\n  baseUrl: http://localhost:7007\nfiller:\n".utf8)
+            bytes.reserveCapacity(size)
+            let filler = String(repeating: "x", count: 80)
+            var index = 0
+            while bytes.count < size - 200 {
+                bytes += Array("  k\(index): \"\(filler)\"\n".utf8)
+                index += 1
+            }
+            // Pad to exactly 50 MiB with a comment line.
+            bytes += Array(repeating: UInt8(ascii: "#"), count: size - bytes.count)
+            #expect(bytes.count == size)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let start = ContinuousClock.now
+            let result = try await BackendProcess.run(["config", "check", "--config", path], timeout: .seconds(60))
+            let elapsed = ContinuousClock.now - start
+            #expect(result.exitCode == 1)
+            #expect(elapsed < .seconds(10), "took \(elapsed)")
+            #expect(
+                result.stderr.contains("\(path): config file is too large (\(size) bytes, limit 16777216)"),
+                "\(result.stderr)")
+        }
+    }
+
+    @Test("a config just under the size limit (15 MB) loads (within 10 s in a release build)")
+    func justUnderTheLimit() async throws {
+        try await TemporaryDirectory.with { dir in
+            let path = dir.url.appendingPathComponent("large.yaml").path
+            var text = "backend:\n  baseUrl: http://localhost:7007\n  listen: { port: 0 }\nfiller:\n"
+            var index = 0
+            while text.utf8.count < 15 * 1024 * 1024 {
+                text += "  key\(index): [value-\(index), \(index), true, { nested: \"text \(index)\" }]\n"
+                index += 1
+            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let start = ContinuousClock.now
+            let result = try await BackendProcess.run(["config", "check", "--config", path], timeout: .seconds(60))
+            let elapsed = ContinuousClock.now - start
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            // A release build loads it in well under 10 s (RELIABILITY.md); debug builds are several times slower.
+            #expect(elapsed < .seconds(40), "took \(elapsed)")
+            var usage = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+            print("15 MB config: loaded in \(elapsed); largest child RSS so far \(usage.ru_maxrss / 1024) MB")
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func materialize(_ testCase: Case, in dir: TemporaryDirectory) throws {
+        for (name, bytes) in testCase.files {
+            let url = dir.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        try testCase.prepare?(dir.url)
+    }
+
+    static func runConfigCheck(
+        _ testCase: Case, in dir: TemporaryDirectory
+    ) async throws -> (
+        result: BackendProcess.Result, elapsed: Duration
+    ) {
+        try materialize(testCase, in: dir)
+        let path = dir.url.appendingPathComponent(testCase.configPath).path
+        let start = ContinuousClock.now
+        let result = try await BackendProcess.run(
+            ["config", "check", "--config", path] + testCase.extraArguments, environment: testCase.environment,
+            currentDirectory: dir.url, timeout: .seconds(20))
+        return (result, ContinuousClock.now - start)
+    }
+
+    static func expectFailure(
+        _ outcome: (result: BackendProcess.Result, elapsed: Duration), _ testCase: Case, dir: TemporaryDirectory
+    ) {
+        let path = dir.url.appendingPathComponent(testCase.configPath).path
+        let output = outcome.result.stdout + outcome.result.stderr
+        #expect(outcome.result.exitCode == 1, "exit \(outcome.result.exitCode): \(output)")
+        #expect(outcome.elapsed < .seconds(2), "took \(outcome.elapsed)")
+        if testCase.namesFile {
+            #expect(output.contains(path), "the output does not name \(path): \(output)")
+        }
+        for fragment in testCase.expected {
+            let wanted = fragment.replacingOccurrences(of: "$FILE", with: path)
+                .replacingOccurrences(of: "$DIR", with: dir.url.path)
+            #expect(output.contains(wanted), "missing '\(wanted)' in: \(output)")
+        }
+        for secret in testCase.secrets {
+            #expect(!output.contains(secret), "output echoes the secret value")
+        }
+        #expect(!output.contains("Fatal error"), "\(output)")
+    }
+}
