@@ -17,6 +17,11 @@ struct SupportUnitTests {
         #expect(parse("Bearer") == .malformed)
         #expect(parse("Basic abc") == .malformed)
         #expect(parse("abc") == .malformed)
+        #expect(parse("\tBEARER\tabc.def.ghi\t") == .bearer("abc.def.ghi"))
+        #expect(parse("Bearer  ") == .malformed)
+        #expect(parse("Bearers abc") == .malformed)
+        #expect(parse("Béarer abc") == .malformed)
+        #expect(parse("   ") == .missing)
     }
 
     @Test func durations() {

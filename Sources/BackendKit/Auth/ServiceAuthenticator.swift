@@ -61,15 +61,27 @@ struct ServiceAuthenticator: Sendable {
     }
 
     /// Parses the first `Authorization` header; the scheme is case-insensitive.
+    ///
+    /// Works on the UTF-8 bytes: this runs on every protected request, and Foundation's character-set
+    /// trimming showed up in profiles of the HTTP benchmark (BENCHMARKS.md).
     static func credentials(in headers: HTTPFields) -> Credentials {
         guard let value = headers[.authorization] else { return .missing }
-        let trimmed = value.drop { $0 == " " || $0 == "\t" }
-        guard let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
-            return trimmed.isEmpty ? .missing : .malformed
+        let bytes = value.utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        guard start < end else { return .missing }
+        guard let separator = bytes[start..<end].firstIndex(where: isBlank) else { return .malformed }
+        let scheme = bytes[start..<separator]
+        // ASCII case folding: `byte | 0x20` maps only `B`/`b` to `b` (and so on) for these letters.
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else {
+            return .malformed
         }
-        let scheme = trimmed[..<separator]
-        guard scheme.lowercased() == "bearer" else { return .malformed }
-        let token = trimmed[separator...].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? .malformed : .bearer(token)
+        var tokenStart = separator
+        while tokenStart < end, isBlank(bytes[tokenStart]) { tokenStart = bytes.index(after: tokenStart) }
+        guard tokenStart < end else { return .malformed }
+        return .bearer(String(value[tokenStart..<end]))
     }
 }
