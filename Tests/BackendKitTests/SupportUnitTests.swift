@@ -48,8 +48,13 @@ struct SupportUnitTests {
         #expect(throws: ConfigError.self) { try ServiceClientConfiguration.fromConfig(bad) }
     }
 
-    @Test func jsonStrings() {
-        #expect(JSONText.quoted("a\"b\\c\nd\u{01}é/") == #""a\"b\\c\nd\u0001é/""#)
+    @Test func errorBodyEscapesStrings() {
+        let body = ErrorResponse.body(
+            ErrorDescriptor(InputError("a\"b\\c\nd\u{01}é/")), method: "POST", url: "/x?q=\"")
+        #expect(
+            body
+                == #"{"error":{"name":"InputError","message":"a\"b\\c\nd\u0001é/"},"#
+                + #""request":{"method":"POST","url":"/x?q=\""},"response":{"statusCode":400}}"#)
     }
 
     @Test func percentEncoding() {

@@ -1,11 +1,13 @@
 /// Renders Backstage's JSON error body:
 /// `{"error":{"name":…,"message":…},"request":{"method":…,"url":…},"response":{"statusCode":…}}`.
 enum ErrorResponse {
-    /// The body text, members in Backstage's order.
+    /// The body text, members in Backstage's order (`ConfigValue` objects keep insertion order).
     static func body(_ descriptor: ErrorDescriptor, method: String, url: String) -> String {
-        "{\"error\":{\"name\":\(JSONText.quoted(descriptor.name)),\"message\":\(JSONText.quoted(descriptor.message))},"
-            + "\"request\":{\"method\":\(JSONText.quoted(method)),\"url\":\(JSONText.quoted(url))},"
-            + "\"response\":{\"statusCode\":\(descriptor.status.code)}}"
+        ConfigValue.object([
+            ("error", .object([("name", .string(descriptor.name)), ("message", .string(descriptor.message))])),
+            ("request", .object([("method", .string(method)), ("url", .string(url))])),
+            ("response", .object([("statusCode", .number(Double(descriptor.status.code)))])),
+        ]).jsonString()
     }
 
     /// The full response for `descriptor`; `url` is the request URL as the failing router saw it.
