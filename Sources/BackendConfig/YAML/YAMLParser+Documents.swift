@@ -34,7 +34,7 @@ extension YAMLParser {
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    throw documentParserError(parser, bytes: bytes)
+                    throw parserError(parser, bytes: bytes)
                 }
                 defer { yaml_event_delete(&event) }
                 switch event.type {
@@ -51,26 +51,5 @@ extension YAMLParser {
                 }
             }
         }
-    }
-
-    /// `<source>:<line>:<column>: <problem>` for a libyaml failure (1-based positions).
-    private func documentParserError(_ parser: yaml_parser_t, bytes: [UInt8]) -> ConfigError {
-        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        var line = Int(parser.problem_mark.line) + 1
-        var column = Int(parser.problem_mark.column) + 1
-        if parser.error == YAML_READER_ERROR {
-            let offset = min(Int(parser.problem_offset), bytes.count)
-            line = 1
-            column = 1
-            for byte in bytes[0..<offset] {
-                if byte == 0x0A {
-                    line += 1
-                    column = 1
-                } else if byte & 0xC0 != 0x80 {
-                    column += 1
-                }
-            }
-        }
-        return ConfigError("\(source.name):\(line):\(column): \(problem)")
     }
 }

@@ -69,7 +69,8 @@ struct YAMLParser {
         return builder.root
     }
 
-    private func parserError(_ parser: yaml_parser_t, bytes: [UInt8]) -> ConfigError {
+    /// `<source>:<line>:<column>: <problem>` for a libyaml failure (1-based positions).
+    func parserError(_ parser: yaml_parser_t, bytes: [UInt8]) -> ConfigError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         var line = Int(parser.problem_mark.line) + 1
         var column = Int(parser.problem_mark.column) + 1
