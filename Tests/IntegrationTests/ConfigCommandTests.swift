@@ -112,9 +112,7 @@ struct ConfigCommandTests {
 
     @Test("config check passes on the repository's app-config.yaml")
     func checkRepositoryConfig() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let result = try await BackendProcess.run(["config", "check"], currentDirectory: root)
+        let result = try await BackendProcess.run(["config", "check"], currentDirectory: Repository.root)
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Loaded config from"))
     }

@@ -5,29 +5,13 @@ import Testing
 /// backend with a key, as a user outside the backend would call it.
 @Suite("external callers")
 struct ExternalCallerTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     /// The docs' short, non-canonical secret: both callers must decode it as Node does.
     static let secret = "my-secret-key-catalog"
 
-    static func runScript(_ arguments: [String], environment: [String: String]) throws -> BackendProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(
-            exitCode: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
+    /// Runs an example script the way a user would (`python3 script` or `bash script`).
+    static func runScript(_ arguments: [String], environment: [String: String]) async throws -> BackendProcess.Result {
+        try await BackendProcess.run(
+            arguments, environment: environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
     }
 
     @Test("the Python and shell callers list catalog entities; a wrong secret gets a 401")
@@ -44,7 +28,7 @@ struct ExternalCallerTests {
                 catalog:
                   locations:
                     - type: file
-                      target: \(Self.root.path)/Examples/catalog/entities.yaml
+                      target: \(Repository.root.path)/Examples/catalog/entities.yaml
                 """
             )
             try await BackendProcess.withServer(
@@ -56,15 +40,18 @@ struct ExternalCallerTests {
                     "BACKEND_SECRET": Self.secret,
                     "BACKEND_BIN": BackendProcess.executable.path,
                 ]
-                let python = try Self.runScript(
-                    ["python3", Self.root.appendingPathComponent("Examples/external-caller/list_entities.py").path],
+                let python = try await Self.runScript(
+                    [
+                        "python3",
+                        Repository.root.appendingPathComponent("Examples/external-caller/list_entities.py").path,
+                    ],
                     environment: environment
                 )
                 #expect(python.exitCode == 0, "\(python.stderr)")
                 #expect(python.stdout.contains("Component:default/"))
 
-                let shell = try Self.runScript(
-                    ["bash", Self.root.appendingPathComponent("Examples/external-caller/list_entities.sh").path],
+                let shell = try await Self.runScript(
+                    ["bash", Repository.root.appendingPathComponent("Examples/external-caller/list_entities.sh").path],
                     environment: environment
                 )
                 #expect(shell.exitCode == 0, "\(shell.stderr)")
@@ -72,8 +59,11 @@ struct ExternalCallerTests {
 
                 var wrong = environment
                 wrong["BACKEND_SECRET"] = "my-secret-key-search"
-                let refused = try Self.runScript(
-                    ["python3", Self.root.appendingPathComponent("Examples/external-caller/list_entities.py").path],
+                let refused = try await Self.runScript(
+                    [
+                        "python3",
+                        Repository.root.appendingPathComponent("Examples/external-caller/list_entities.py").path,
+                    ],
                     environment: wrong
                 )
                 #expect(refused.exitCode == 1)

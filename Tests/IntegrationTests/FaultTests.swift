@@ -9,27 +9,7 @@ import Testing
 /// deployments, and clients that open connections and send nothing.
 @Suite("Faults", .serialized)
 struct FaultTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let threeDeployments = repositoryRoot.appendingPathComponent("Examples/three-deployments")
-
-    /// A port that was free a moment ago (for a deployment that must come back on the same port).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw BackendProcess.Failure(description: "cannot bind a probe socket") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static let threeDeployments = Repository.root.appendingPathComponent("Examples/three-deployments")
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
     static func eventually(
@@ -50,7 +30,7 @@ struct FaultTests {
         try await SlowUpstream.with(delay: 1.5) { upstreamPort in
             try await TemporaryDirectory.with { dir in
                 let secret = "aG9zdGlsZS1zaWd0ZXJtLWxvYWQtc2VjcmV0LTMyLWJ5dGVzIQ=="
-                let examples = Self.repositoryRoot.appendingPathComponent("Examples/catalog").path
+                let examples = Repository.root.appendingPathComponent("Examples/catalog").path
                 let config = try dir.write(
                     "app-config.yaml",
                     """
@@ -189,12 +169,12 @@ struct FaultTests {
     func catalogDies() async throws {
         try await TemporaryDirectory.with { dir in
             let templates = try dir.write("slow-template.yaml", Self.slowTemplate)
-            let catalogFiles = Self.repositoryRoot.appendingPathComponent("Examples/catalog")
+            let catalogFiles = Repository.root.appendingPathComponent("Examples/catalog")
             let locations = [
                 catalogFiles.appendingPathComponent("entities.yaml").path,
                 catalogFiles.appendingPathComponent("templates.yaml").path, templates,
             ].map { #"{"type":"file","target":"\#($0)"}"# }.joined(separator: ",")
-            let catalogPort = try Self.freePort()
+            let catalogPort = try Loopback.freePort()
             let production = ["BACKEND_ENV": "production", "APP_CONFIG_backend_listen_port": "0"]
             var catalogEnvironment = production
             catalogEnvironment["APP_CONFIG_backend_listen_port"] = "\(catalogPort)"

@@ -7,9 +7,6 @@ import Testing
 /// configured secret and every token issued.
 @Suite("No secrets in output", .serialized)
 struct NoSecretsInOutputTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// 32 random bytes.
     static func randomKey() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
@@ -34,7 +31,7 @@ struct NoSecretsInOutputTests {
             let verifyingSecret = Data(verifyingKey).base64EncodedString()
             let outsiderSecret = Data(Self.randomKey()).base64EncodedString()
             let passwords = ["hostile-db-password-4f9a1c", "hostile-api-token-77e0b3", "hostile-client-secret-2d8c"]
-            let examples = Self.repositoryRoot.appendingPathComponent("Examples/catalog").path
+            let examples = Repository.root.appendingPathComponent("Examples/catalog").path
             let config = try dir.write(
                 "app-config.yaml",
                 """

@@ -3,49 +3,12 @@ import Testing
 
 @Suite("backend run")
 struct RunCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// A free loopback port right now (bound to port 0, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port` (a plain connect, no retries).
-    static func isListening(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return result == 0
-    }
-
     @Test("the repository's app-config.yaml serves all three plugins and logs its startup")
     func defaultConfig() async throws {
         try await BackendProcess.withServer(
             arguments: [],
             environment: ["APP_CONFIG_backend_listen_port": "0"],
-            currentDirectory: Self.root
+            currentDirectory: Repository.root
         ) { backend, port in
             let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")
             #expect(health.status == 200)
@@ -65,7 +28,7 @@ struct RunCommandTests {
     @Test("production without keys exits 1 with the message before binding")
     func productionWithoutKeys() async throws {
         try await TemporaryDirectory.with { dir in
-            let port = try Self.freePort()
+            let port = try Loopback.freePort()
             let config = try dir.write("app-config.yaml", "backend:\n  listen: \(port)\n")
             let result = try await BackendProcess.run(
                 ["run", "--config", config, "--env", "production"],
@@ -78,7 +41,7 @@ struct RunCommandTests {
                 )
             )
             #expect(!result.stderr.contains("Listening on"))
-            #expect(!Self.isListening(port: port))
+            #expect(!Loopback.isListening(port: port))
         }
     }
 

@@ -4,8 +4,7 @@ import Testing
 /// Backstage's three-deployment example, run as three OS processes of the built `backend` on loopback.
 @Suite("three deployments with asymmetric keys", .serialized)
 struct ThreeDeploymentTopologyTests {
-    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Examples/three-deployments")
+    static let example = Repository.path("Examples/three-deployments")
     static let deployments = ["catalog", "scaffolder", "search"]
     static let routes = [
         "catalog": "/api/catalog/entities",

@@ -31,7 +31,7 @@ struct TokenCommandTests {
         #expect(token.split(separator: ".").count == 3)
         #expect(!result.stdout.dropLast().contains("\n"))
         #expect(token.split(separator: ".").first == "eyJhbGciOiJIUzI1NiJ9")  // {"alg":"HS256"}
-        let decoded = try Python.run(
+        let decoded = try await Python.run(
             """
             import base64, json, sys, time, jwt
             key = base64.b64decode(sys.argv[2])
@@ -48,7 +48,7 @@ struct TokenCommandTests {
 
     @Test("token verify accepts a PyJWT token from argv and stdin, and rejects with the reason")
     func verify() async throws {
-        let pyToken = try Python.run(
+        let pyToken = try await Python.run(
             """
             import base64, sys, time, jwt
             key = base64.b64decode(sys.argv[1])
@@ -73,7 +73,7 @@ struct TokenCommandTests {
         #expect(!wrongKey.stderr.contains(pyToken))
         #expect(!wrongKey.stderr.contains(Self.otherSecret))
 
-        let expired = try Python.run(
+        let expired = try await Python.run(
             """
             import base64, sys, jwt
             key = base64.b64decode(sys.argv[1])

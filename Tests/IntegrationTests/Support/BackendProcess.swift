@@ -24,9 +24,8 @@ final class BackendProcess: Sendable {
         let bytes = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
     }
 
-    // Process is not Sendable in corelibs-foundation, but this wrapper only reads its state and sends signals,
-    // which are thread-safe operations.
-    nonisolated(unsafe) let process: Process
+    /// The child process.
+    let process: Process
     private let output = Output()
 
     /// The `backend` binary next to the test bundle (`swift build` puts every product in one folder),
@@ -59,11 +58,9 @@ final class BackendProcess: Sendable {
         let process = Process()
         process.executableURL = executable ?? Self.executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        // A clean slate: the caller's BACKEND_ENV and APP_CONFIG_ overrides must not leak into the tests.
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APP_CONFIG_") }
         env["BACKEND_ENV"] = nil
-        for (key, value) in env where key.hasPrefix("APP_CONFIG_") {
-            env[key] = nil
-        }
         env.merge(environment) { _, new in new }
         process.environment = env
         if let currentDirectory {
@@ -146,19 +143,21 @@ final class BackendProcess: Sendable {
         throw Failure(description: "backend did not log 'Listening on' within \(timeout):\n\(stderr)")
     }
 
-    /// Runs `backend <arguments>` to completion.
+    /// Runs `backend <arguments>` (or another `executable`) to completion, killing it after `timeout`.
     static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         stdin: String? = nil,
         currentDirectory: URL? = nil,
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(60),
+        executable: URL? = nil
     ) async throws -> Result {
         let backend = try BackendProcess(
             arguments,
             environment: environment,
             stdin: stdin,
-            currentDirectory: currentDirectory
+            currentDirectory: currentDirectory,
+            executable: executable
         )
         defer { backend.stop() }
         let code = try await backend.wait(timeout: timeout)

@@ -7,23 +7,14 @@ enum Python {
     }
 
     /// Runs `python3 -c script args…` and returns its standard output without the trailing newline.
-    static func run(_ script: String, _ arguments: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                description: "python3 exited \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))"
-            )
+    static func run(_ script: String, _ arguments: [String] = []) async throws -> String {
+        let result = try await BackendProcess.run(
+            ["python3", "-c", script] + arguments,
+            executable: URL(fileURLWithPath: "/usr/bin/env")
+        )
+        guard result.exitCode == 0 else {
+            throw Failure(description: "python3 exited \(result.exitCode): \(result.stderr)")
         }
-        return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .newlines)
+        return result.stdout.trimmingCharacters(in: .newlines)
     }
 }
