@@ -20,12 +20,20 @@ public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
     }
 
     /// Encodes the value.
+    ///
+    /// A ``JSONValue`` is written by its own writer (``JSONValue/writeJSON(into:)``), which produces the same
+    /// bytes as `JSONEncoder` at a fraction of the cost; other values go through `JSONEncoder`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        let body: ByteBuffer
+        if let json = value as? JSONValue {
+            body = json.jsonBuffer
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            body = ByteBuffer(bytes: try encoder.encode(value))
+        }
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            body: ResponseBody(byteBuffer: body))
     }
 }

@@ -13,7 +13,7 @@ struct DebugLogAction: ScaffolderAction {
 
     func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
         if let message = context.input["message"] {
-            await context.log(message.scalarText ?? message.compactJSON)
+            await context.log(message.scalarText ?? message.jsonText)
         }
         return [:]
     }

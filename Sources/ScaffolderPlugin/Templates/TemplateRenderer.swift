@@ -94,7 +94,7 @@ struct TemplateRenderer: Sendable {
     private static func inlineText(_ value: JSONValue) -> String {
         switch value {
         case .null: ""
-        default: value.compactJSON
+        default: value.jsonText
         }
     }
 
