@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BackendKit
@@ -60,6 +61,22 @@ struct SupportUnitTests {
     @Test func percentEncoding() {
         #expect(PercentEncoding.encodeComponent("a b/c?d=é") == "a%20b%2Fc%3Fd%3D%C3%A9")
         #expect(PercentEncoding.encodeComponent("catalog-1_x.y~") == "catalog-1_x.y~")
+    }
+
+    @Test func percentDecoding() {
+        #expect(PercentEncoding.decode("a%20b%2Fc%3Fd%3D%C3%A9") == "a b/c?d=é")
+        #expect(PercentEncoding.decode("payment%2dservice") == "payment-service")
+        #expect(PercentEncoding.decode("plain+text") == "plain+text")
+        #expect(PercentEncoding.decode("") == "")
+        // Foundation's rules: an escape needs two hex digits, and the bytes must be UTF-8.
+        #expect(PercentEncoding.decode("100%") == nil)
+        #expect(PercentEncoding.decode("%4") == nil)
+        #expect(PercentEncoding.decode("%zz") == nil)
+        #expect(PercentEncoding.decode("%C3") == nil)
+        #expect(PercentEncoding.decode("%FF%FE") == nil)
+        for text in ["a%20b", "%E2%82%AC%24", "x%2", "%%", "%C3%A9%C3"] {
+            #expect(PercentEncoding.decode(text) == text.removingPercentEncoding, "\(text)")
+        }
     }
 
     @Test func templateSubstitution() {

@@ -41,6 +41,6 @@ public struct QueryItems: Sendable, Equatable {
 
     private static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        return PercentEncoding.decode(spaced) ?? spaced
     }
 }

@@ -1,4 +1,4 @@
-/// Percent-encoding as JavaScript's `encodeURIComponent` does it.
+/// Percent-encoding as JavaScript's `encodeURIComponent` does it, and decoding of path and query components.
 enum PercentEncoding {
     /// Characters `encodeURIComponent` leaves alone.
     private static let unreserved: Set<UInt8> = Set(
@@ -18,5 +18,40 @@ enum PercentEncoding {
             }
         }
         return result
+    }
+}
+
+extension PercentEncoding {
+    /// `text` with `%XX` escapes decoded, or nil when an escape is not two hex digits or the decoded bytes are
+    /// not UTF-8 (Foundation's `removingPercentEncoding` rules, without its `NSString` round trip).
+    static func decode(_ text: some StringProtocol) -> String? {
+        let utf8 = text.utf8
+        guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard index != utf8.endIndex, let high = hexValue(utf8[index]) else { return nil }
+            index = utf8.index(after: index)
+            guard index != utf8.endIndex, let low = hexValue(utf8[index]) else { return nil }
+            index = utf8.index(after: index)
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

@@ -90,7 +90,7 @@ struct ScaffolderRoutes: Sendable {
     }
 
     private func task(_ context: BackendRequestContext) async throws -> ScaffolderTask {
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let task = await store.task(id) else {
             throw ScaffolderError.notFound("Task with id '\(id)' does not exist")
         }
