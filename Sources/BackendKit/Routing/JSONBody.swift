@@ -32,8 +32,6 @@ public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             body = ByteBuffer(bytes: try encoder.encode(value))
         }
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: body))
+        return EncodedJSONBody(body, status: status).response(from: request, context: context)
     }
 }

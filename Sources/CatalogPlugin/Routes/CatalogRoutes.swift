@@ -25,8 +25,8 @@ struct CatalogRoutes: Sendable {
         }
         routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)
-            guard let entity = await store.entity(ref) else { throw CatalogError.entityNotFound(ref) }
-            return JSONBody(entity.document)
+            guard let body = await store.encodedEntity(ref) else { throw CatalogError.entityNotFound(ref) }
+            return EncodedJSONBody(body)
         }
         routes.post("/entities") { request, _ in
             let entity = try EntityValidator.validate(try await JSONValue.decodeBody(of: request))
@@ -35,12 +35,12 @@ struct CatalogRoutes: Sendable {
             return JSONBody(stored.document, status: .created)
         }
         routes.get("/entities/by-uid/:uid") { _, context in
-            let uid = try context.parameters.require("uid")
+            let uid = try context.pathParameter("uid")
             guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             return JSONBody(entity.document)
         }
         routes.delete("/entities/by-uid/:uid") { _, context in
-            let uid = try context.parameters.require("uid")
+            let uid = try context.pathParameter("uid")
             guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             try await store.remove(entity.ref)
             logger.info("Removed entity \(entity.ref)")
@@ -73,11 +73,9 @@ struct CatalogRoutes: Sendable {
     }
 
     private static func ref(_ context: BackendRequestContext) throws -> EntityRef {
-        func parameter(_ name: String) throws -> String {
-            let raw = try context.parameters.require(name)
-            return raw.removingPercentEncoding ?? raw
-        }
-        return EntityRef(
-            kind: try parameter("kind"), namespace: try parameter("namespace"), name: try parameter("name"))
+        EntityRef(
+            kind: try context.pathParameter("kind"),
+            namespace: try context.pathParameter("namespace"),
+            name: try context.pathParameter("name"))
     }
 }

@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// The catalog's in-memory entity store: unique by case-insensitive ref, listed in ref order so
@@ -6,6 +7,8 @@ actor EntityStore {
     private struct Stored {
         let entity: Entity
         let fields: EntitySearchFields
+        /// The document as JSON, encoded once: reads serve these bytes instead of encoding the entity each time.
+        let body: ByteBuffer
     }
 
     private var entities: [String: Stored] = [:]
@@ -24,7 +27,7 @@ actor EntityStore {
         let key = entity.ref.key
         guard entities[key] == nil else { throw .entityExists(entity.ref) }
         let stored = Self.withUID(entity)
-        entities[key] = Stored(entity: stored, fields: EntitySearchFields(stored))
+        entities[key] = Stored(entity: stored, fields: EntitySearchFields(stored), body: stored.document.jsonBuffer)
         orderedKeys.insert(key, at: insertionIndex(for: key))
         return stored
     }
@@ -32,6 +35,11 @@ actor EntityStore {
     /// The entity with this ref (case-insensitive), if any.
     func entity(_ ref: EntityRef) -> Entity? {
         entities[ref.key]?.entity
+    }
+
+    /// The JSON encoding of the entity with this ref (case-insensitive), if any.
+    func encodedEntity(_ ref: EntityRef) -> ByteBuffer? {
+        entities[ref.key]?.body
     }
 
     /// The entity whose `metadata.uid` is `uid`, if any.

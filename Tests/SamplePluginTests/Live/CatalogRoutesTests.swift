@@ -74,6 +74,36 @@ struct CatalogRoutesTests {
                         name: "NotFoundError",
                         message: "No entity named 'nope' found, with kind 'component' in namespace 'default'",
                         method: "GET", url: "/entities/by-name/component/default/nope", status: 404))
+
+            // Path parameters are percent-decoded; an invalid escape is looked up as written and not found.
+            let escaped = try await send(
+                .GET, host.url("catalog", "/entities/by-name/component/default/payment%2Dservice"))
+            #expect(escaped.status == 200)
+            #expect(escaped.body == found.body)
+            let invalid = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/pay%zz"))
+            #expect(invalid.status == 404)
+            #expect(
+                (invalid.object["error"] as? [String: Any])?["message"] as? String
+                    == "No entity named 'pay%zz' found, with kind 'component' in namespace 'default'")
+        }
+    }
+
+    @Test("GET by name serves the stored entity's bytes: the 201 body of its POST, keys sorted")
+    func byNameBytes() async throws {
+        try await withCatalog { host in
+            let entity =
+                #"{"kind":"Component","apiVersion":"backstage.io/v1alpha1","metadata":{"name":"bytes","uid":"u-1","#
+                + #""namespace":"lab","annotations":{"b/x":"1","a":"\"q\""}},"spec":{"weight":1.5,"n":[1,null,true]}}"#
+            let created = try await send(.POST, host.url("catalog", "/entities"), json: entity)
+            #expect(created.status == 201)
+            let expected =
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"annotations":{"a":"\"q\"","#
+                + #""b/x":"1"},"name":"bytes","namespace":"lab","uid":"u-1"},"spec":{"n":[1,null,true],"weight":1.5}}"#
+            #expect(created.body == expected)
+            let read = try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/bytes"))
+            #expect(read.status == 200)
+            #expect(read.contentType == "application/json; charset=utf-8")
+            #expect(read.body == expected)
         }
     }
 

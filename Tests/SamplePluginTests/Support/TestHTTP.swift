@@ -8,6 +8,8 @@ import NIOHTTP1
 struct TestResponse: Sendable {
     let status: Int
     let body: String
+    /// The `Content-Type` header, if any.
+    var contentType: String? = nil
 
     /// The body as a JSON object (empty when it is not one).
     var object: [String: Any] {
@@ -39,7 +41,9 @@ func send(
         timeout: .milliseconds(
             timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
     let bytes = try await response.body.collect(upTo: 4 << 20)
-    return TestResponse(status: Int(response.status.code), body: String(buffer: bytes))
+    return TestResponse(
+        status: Int(response.status.code), body: String(buffer: bytes),
+        contentType: response.headers.first(name: "Content-Type"))
 }
 
 /// Backstage's JSON error body, exactly as the host renders it (members in Backstage's order).
