@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Micro-benchmarks for BackendAuth (issue 7). Kept out of the main package so the main build stays
+// Micro-benchmarks for BackendAuth (issue 7) and the bare-Hummingbird floor of scripts/bench-http. Kept out of the main package so the main build stays
 // lean; scripts/test builds this package (debug) so it cannot rot. Run with
 //   swift package --package-path Benchmarks --scratch-path .build-benchmarks benchmark
 // (see BENCHMARKS.md at the repository root).
@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -33,6 +34,14 @@ let package = Package(
             name: "TokenProfile",
             dependencies: [
                 .product(name: "BackendAuth", package: "swift-backend"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The bare-Hummingbird floor of scripts/bench-http (see its main.swift and BENCHMARKS.md).
+        .executableTarget(
+            name: "HummingbirdFloor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
