@@ -20,8 +20,9 @@ struct JSONWriterTests {
         #expect(JSONValue.double(-0.0).jsonText == "-0")
         #expect(JSONValue.double(1e20).jsonText == "1e+20")
         #expect(JSONValue.double(0.1).jsonText == "0.1")
-        #expect(JSONValue.string("a/b\"c\\d\n\r\t\u{08}\u{0C}\u{01}\u{1F}\u{7F}é😀").jsonText
-            == #""a/b\"c\\d\n\r\t\b\f\u0001\u001f\#u{7F}é😀""#)
+        #expect(
+            JSONValue.string("a/b\"c\\d\n\r\t\u{08}\u{0C}\u{01}\u{1F}\u{7F}é😀").jsonText
+                == #""a/b\"c\\d\n\r\t\b\f\u0001\u001f\#u{7F}é😀""#)
         #expect(JSONValue.object([:]).jsonText == "{}")
         #expect(JSONValue.array([]).jsonText == "[]")
     }
@@ -35,7 +36,8 @@ struct JSONWriterTests {
 
     @Test func nonFiniteNumbersBecomeNull() {
         // JSONEncoder throws here; JavaScript's JSON.stringify, like this writer, writes null.
-        #expect(JSONValue.array([.double(.infinity), .double(-.infinity), .double(.nan)]).jsonText == "[null,null,null]")
+        #expect(
+            JSONValue.array([.double(.infinity), .double(-.infinity), .double(.nan)]).jsonText == "[null,null,null]")
     }
 
     /// Random documents from a fixed seed: strings with every ASCII byte, quotes, slashes and non-ASCII text,
