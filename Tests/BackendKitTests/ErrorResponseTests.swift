@@ -128,6 +128,8 @@ struct ErrorResponseTests {
             #expect(line.metadata["method"] == "GET")
             #expect(line.metadata["status"] == "200")
             #expect(line.metadata["duration_ms"] != nil)
+            // Hummingbird's request id, so the line can be matched with what the handler logged.
+            #expect(line.metadata["hb.request.id"]?.isEmpty == false)
             #expect(
                 logs.entries.allSatisfy { entry in
                     !entry.message.contains(token) && !entry.metadata.values.contains { $0.contains(token) }

@@ -13,10 +13,11 @@ struct RequestHandlingMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let started = ContinuousClock.now
         var context = context
-        var requestLogger = logger
-        if let requestID = context.logger[metadataKey: "hb.request.id"] {
-            requestLogger[metadataKey: "request.id"] = requestID
-        }
+        // Hummingbird's per-request logger already carries `hb.request.id`; it runs at the server's quieter level,
+        // so only the level is put back. (Copying the id onto the host logger instead re-renders the metadata of
+        // the default StreamLogHandler on every request.)
+        var requestLogger = context.logger
+        requestLogger.logLevel = logger.logLevel
         context.logger = requestLogger
 
         let response: Response
