@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
-// Micro-benchmarks for BackendAuth (issue 7) and the bare-Hummingbird floor of scripts/bench-http. Kept out of the main package so the main build stays
-// lean; scripts/test builds this package (debug) so it cannot rot. Run with
+// Micro-benchmarks for BackendAuth (issue 7) and the bare-Hummingbird floor of scripts/bench-http.
+// Kept out of the main package so the main build stays lean; scripts/test builds this package
+// (debug) so it cannot rot. Run with
 //   swift package --package-path Benchmarks --scratch-path .build-benchmarks benchmark
 // (see BENCHMARKS.md at the repository root).
 import PackageDescription

@@ -4,7 +4,7 @@ extension JSONValue {
     /// Writes the value as compact JSON into `buffer`: object keys sorted, slashes unescaped.
     ///
     /// The bytes are the ones Foundation's `JSONEncoder` produces with `[.sortedKeys, .withoutEscapingSlashes]`
-    /// (keys in code-point order, `\b \f \n \r \t \" \\` and `\u00XX` escapes for other control characters,
+    /// (keys in `String` order, `\b \f \n \r \t \" \\` and `\u00XX` escapes for other control characters,
     /// integral doubles without `.0`), written without `Codable`'s boxing, which made `JSONEncoder` the largest
     /// cost of a catalog read. Non-finite doubles (YAML `.inf`, `.nan`) have no JSON form: they are written as
     /// `null`, as JavaScript's `JSON.stringify` writes them, where `JSONEncoder` would throw.

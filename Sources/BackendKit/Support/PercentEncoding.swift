@@ -43,7 +43,10 @@ extension PercentEncoding {
             index = utf8.index(after: index)
             bytes.append(high << 4 | low)
         }
-        return String(validating: bytes, as: UTF8.self)
+        // `String(validating:as:)` would say this directly but needs macOS 15; decoding repairs invalid UTF-8 with
+        // U+FFFD, so the bytes survive the round trip only when they were valid.
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        return decoded.utf8.elementsEqual(bytes) ? decoded : nil
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
