@@ -72,10 +72,12 @@ let package = Package(
         ),
         .testTarget(name: "BackendConfigTests", dependencies: ["BackendConfig"]),
         .testTarget(name: "BackendAuthTests", dependencies: ["BackendAuth", "BackendConfig"]),
+        // Helpers shared by the test targets that host plugins in-process (log capture, closure plugins, polling).
+        .target(name: "BackendTestSupport", dependencies: ["BackendKit"], path: "Tests/BackendTestSupport"),
         .testTarget(
             name: "BackendKitTests",
             dependencies: [
-                "BackendKit",
+                "BackendKit", "BackendTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "SamplePluginTests",
             dependencies: [
-                "BackendKit", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
+                "BackendKit", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import Testing
 
 /// Issues a different token on every call and accepts only tokens it issued.

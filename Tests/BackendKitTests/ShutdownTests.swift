@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import Testing
 
 @Suite("Graceful shutdown and background work")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BackendKit
+import BackendTestSupport
 import Foundation
 import Testing
 

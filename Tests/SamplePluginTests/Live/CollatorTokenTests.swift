@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import Foundation
 import SearchPlugin
 import Testing
@@ -7,7 +8,7 @@ import Testing
 struct CollatorTokenTests {
     @Test("one collation run pages through GET /entities with one token")
     func oneTokenPerRun() async throws {
-        let headers = HeaderLog()
+        let headers = Recorder<String>()
         let pages = TestPlugin("catalog") { routes, _ in
             routes.get("/entities") { request, _ in
                 await headers.record(request.headers[.authorization] ?? "")

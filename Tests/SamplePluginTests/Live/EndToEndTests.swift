@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import CatalogPlugin
 import Foundation
 import ScaffolderPlugin

@@ -63,15 +63,3 @@ func normalizedJSON(_ text: String) -> String {
     else { return text }
     return String(decoding: data, as: UTF8.self)
 }
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(
-    timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
-) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}

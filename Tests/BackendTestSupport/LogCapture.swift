@@ -2,27 +2,47 @@ import BackendKit
 import Foundation
 
 /// Captures log lines (level, message, metadata) for assertions.
-final class LogCapture: @unchecked Sendable {
-    struct Entry: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
+///
+/// ```swift
+/// let logs = LogCapture()
+/// let logger = logs.logger(level: .debug)
+/// …
+/// #expect(logs.messages.contains("Listening on 127.0.0.1:7007"))
+/// ```
+public final class LogCapture: @unchecked Sendable {
+    /// One captured line; `metadata` merges the logger's and the call's, rendered as text.
+    public struct Entry: Sendable {
+        /// The level it was logged at.
+        public let level: Logger.Level
+        /// The message.
+        public let message: String
+        /// The logger's metadata merged with the call's (the call's wins).
+        public let metadata: [String: String]
     }
 
     private let lock = NSLock()
     private var stored: [Entry] = []
 
-    /// A logger writing into this capture.
-    func logger(level: Logger.Level = .info) -> Logger {
+    /// An empty capture.
+    public init() {}
+
+    /// A logger writing into this capture at `level`.
+    public func logger(level: Logger.Level = .info) -> Logger {
         var logger = Logger(label: "capture") { _ in Handler(capture: self) }
         logger.logLevel = level
         return logger
     }
 
+    /// A logger writing into this capture at `info`.
+    public var logger: Logger { logger(level: .info) }
+
     /// Everything logged so far.
-    var entries: [Entry] {
+    public var entries: [Entry] {
         lock.withLock { stored }
     }
+
+    /// Every message logged so far.
+    public var messages: [String] { entries.map(\.message) }
 
     fileprivate func append(_ entry: Entry) {
         lock.withLock { stored.append(entry) }
