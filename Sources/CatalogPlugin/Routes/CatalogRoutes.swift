@@ -21,7 +21,7 @@ struct CatalogRoutes: Sendable {
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/entities") { request, _ in
-            JSONBody(try await list(QueryItems(request.uri.query)))
+            try await list(QueryItems(request.uri.query))
         }
         routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)
@@ -54,14 +54,17 @@ struct CatalogRoutes: Sendable {
         }
     }
 
-    /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`.
-    func list(_ query: QueryItems) async throws -> JSONValue {
+    /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes
+    /// encoded when they were stored; a `fields` selection is encoded per request.
+    func list(_ query: QueryItems) async throws -> EncodedJSONBody {
         let filter = try EntityFilter.parse(query.values("filter"))
         let offset = try Self.nonNegativeInteger(query, "offset") ?? 0
         let limit = try Self.nonNegativeInteger(query, "limit")
-        let fields = FieldSelection.parse(query.values("fields"))
+        guard let fields = FieldSelection.parse(query.values("fields")) else {
+            return EncodedJSONBody(await store.encodedList(filter: filter, offset: offset, limit: limit))
+        }
         let entities = await store.list(filter: filter, offset: offset, limit: limit)
-        return .array(entities.map { fields?.apply(to: $0.document) ?? $0.document })
+        return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
     }
 
     private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(CatalogError) -> Int? {

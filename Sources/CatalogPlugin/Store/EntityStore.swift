@@ -59,7 +59,26 @@ actor EntityStore {
     /// The entities matching `filter`, in ref order, skipping `offset` and returning at most
     /// `limit` (all when nil).
     func list(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) -> [Entity] {
-        var result: [Entity] = []
+        matching(filter: filter, offset: offset, limit: limit).map(\.entity)
+    }
+
+    /// The same entities as ``list(filter:offset:limit:)`` as one JSON array, assembled from the bodies encoded
+    /// when they were stored.
+    func encodedList(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) -> ByteBuffer {
+        let bodies = matching(filter: filter, offset: offset, limit: limit).map(\.body)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bodies.reduce(2) { $0 + $1.readableBytes + 1 })
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, body) in bodies.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            buffer.writeImmutableBuffer(body)
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+        return buffer
+    }
+
+    private func matching(filter: EntityFilter, offset: Int, limit: Int?) -> [Stored] {
+        var result: [Stored] = []
         var skipped = 0
         for key in orderedKeys {
             if let limit, result.count >= limit { break }
@@ -68,7 +87,7 @@ actor EntityStore {
                 skipped += 1
                 continue
             }
-            result.append(stored.entity)
+            result.append(stored)
         }
         return result
     }

@@ -15,6 +15,14 @@ struct CatalogRoutesTests {
             let all = try await send(.GET, host.url("catalog", "/entities"))
             #expect(all.status == 200)
             #expect(all.array.count == TestHosts.exampleEntityCount)
+            // The array is assembled from the stored bodies: each element is byte for byte the by-name body.
+            let page = try await send(.GET, host.url("catalog", "/entities?filter=kind=component&limit=2"))
+            let first = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/checkout-web"))
+            let second = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/ledger-lib"))
+            #expect(page.body == "[\(first.body),\(second.body)]")
+            let none = try await send(.GET, host.url("catalog", "/entities?filter=kind=nothing"))
+            #expect(none.body == "[]")
+            #expect(none.contentType == "application/json; charset=utf-8")
 
             let components = try await send(.GET, host.url("catalog", "/entities?filter=kind=component"))
             #expect(
