@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 import Testing
 
@@ -29,6 +30,26 @@ struct EntityStoreTests {
         }
         try await store.remove(EntityRef(kind: "component", namespace: "default", name: "a"))
         #expect(await store.count == 0)
+    }
+
+    @Test("stored bodies are the entity's JSON; a YAML .inf or .nan reads back as null, not a failure")
+    func encodedBodies() async throws {
+        let store = EntityStore()
+        let entity = try EntityValidator.validate(
+            .object([
+                "apiVersion": .string("backstage.io/v1alpha1"), "kind": .string("Component"),
+                "metadata": .object(["name": .string("w"), "uid": .string("u")]),
+                "spec": .object(["weight": .double(.infinity), "ratio": .double(.nan), "size": .double(2)]),
+            ]))
+        try await store.add(entity)
+        let expected =
+            #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","#
+            + #""metadata":{"name":"w","namespace":"default","uid":"u"},"spec":{"ratio":null,"size":2,"weight":null}}"#
+        let body = try #require(
+            await store.encodedEntity(EntityRef(kind: "component", namespace: "default", name: "w")))
+        #expect(String(buffer: body) == expected)
+        #expect(String(buffer: await store.encodedList(filter: .all)) == "[\(expected)]")
+        #expect(String(buffer: await store.encodedList(filter: .all, offset: 1)) == "[]")
     }
 
     @Test("paging with offset and limit walks the entities in ref order")
