@@ -28,32 +28,40 @@ struct LocationLoader {
                 )
                 continue
             }
-            try loadTarget(PathUtilities.resolve(location.target, against: location.baseDirectory))
+            try loadTarget(
+                PathUtilities.resolve(location.target, against: location.baseDirectory), declaredAt: location.declaredAt
+            )
         }
     }
 
-    private mutating func loadTarget(_ target: String) throws {
+    /// `declaredAt` says where the target came from (a config key and file, or a Location entity's file).
+    private mutating func loadTarget(_ target: String, declaredAt: String?) throws {
         let paths: [String]
         do {
             paths = try PathUtilities.expand(target)
         } catch {
-            throw CatalogLoadError("Failed to read catalog location '\(target)': \(error.localizedDescription)")
+            throw Self.readError(target, declaredAt, error.localizedDescription)
         }
         for path in paths where !files.contains(path) {
-            try loadFile(path)
+            try loadFile(path, declaredAt: declaredAt)
         }
     }
 
-    private mutating func loadFile(_ path: String) throws {
+    /// `Failed to read catalog location '/x.yaml' (catalog.locations[0].target in app-config.yaml): <reason>`.
+    private static func readError(_ path: String, _ declaredAt: String?, _ reason: String) -> CatalogLoadError {
+        CatalogLoadError("Failed to read catalog location '\(path)'\(declaredAt.map { " (\($0))" } ?? ""): \(reason)")
+    }
+
+    private mutating func loadFile(_ path: String, declaredAt: String?) throws {
         files.append(path)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw CatalogLoadError("Failed to read catalog location '\(path)': No such file or directory")
+            throw Self.readError(path, declaredAt, "No such file or directory")
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw CatalogLoadError("Failed to read catalog location '\(path)': \(error.localizedDescription)")
+            throw Self.readError(path, declaredAt, error.localizedDescription)
         }
         let documents: [ConfigValue]
         do {
@@ -61,7 +69,7 @@ struct LocationLoader {
         } catch {
             throw CatalogLoadError("Failed to parse catalog location: \(error)")
         }
-        var followUps: [String] = []
+        var followUps: [(target: String, declaredAt: String)] = []
         for (index, document) in documents.enumerated() where document != .null {
             let entity: Entity
             do {
@@ -82,11 +90,13 @@ struct LocationLoader {
                     [spec["target"]].compactMap { $0?.stringValue }
                     + (spec["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
                 let directory = PathUtilities.directory(of: path)
-                followUps += targets.map { PathUtilities.resolve($0, against: directory) }
+                followUps += targets.map {
+                    (PathUtilities.resolve($0, against: directory), "Location '\(entity.ref)' in \(path)")
+                }
             }
         }
-        for target in followUps {
-            try loadTarget(target)
+        for followUp in followUps {
+            try loadTarget(followUp.target, declaredAt: followUp.declaredAt)
         }
     }
 }

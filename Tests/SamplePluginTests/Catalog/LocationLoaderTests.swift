@@ -56,6 +56,17 @@ struct LocationLoaderTests {
                 from: Config(["catalog": ["locations": [["type": "file", "target": "x.yaml"]]]]),
                 workingDirectory: "/work")
             #expect(PathUtilities.resolve(fromMemory[0].target, against: fromMemory[0].baseDirectory) == "/work/x.yaml")
+
+            // A target that is missing names the key and the config file that declared it.
+            #expect(
+                throws: CatalogLoadError(
+                    "Failed to read catalog location '\(directory)/conf/cat/e.yaml' "
+                        + "(catalog.locations[0].target in \(directory)/conf/app-config.yaml): No such file or directory"
+                )
+            ) {
+                _ = try loaded(locations)
+            }
+            #expect(fromMemory[0].declaredAt == "catalog.locations[0].target")
         }
     }
 
@@ -102,6 +113,16 @@ struct LocationLoaderTests {
                     "Failed to read catalog location '\(directory)/missing.yaml': No such file or directory")
             ) {
                 try loader.load([CatalogLocation(type: "file", target: "missing.yaml", baseDirectory: directory)])
+            }
+            try write(
+                "apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {targets: [./gone.yaml]}\n",
+                to: directory + "/pointer.yaml")
+            #expect(
+                throws: CatalogLoadError(
+                    "Failed to read catalog location '\(directory)/gone.yaml' "
+                        + "(Location 'location:default/l' in \(directory)/pointer.yaml): No such file or directory")
+            ) {
+                _ = try loaded([CatalogLocation(type: "file", target: "pointer.yaml", baseDirectory: directory)])
             }
             try write("apiVersion: v1\nkind: Component\nmetadata: {}\n", to: directory + "/bad.yaml")
             #expect(

@@ -174,7 +174,7 @@ struct CatalogRoutesTests {
         }
     }
 
-    @Test("a missing catalog file fails startup with the path")
+    @Test("a missing catalog file fails startup with the path and the config key that named it")
     func missingFile() async throws {
         let config = TestHosts.config(extra: [
             ("catalog", ["locations": [["type": "file", "target": "/nonexistent/x.yaml"]]])
@@ -185,7 +185,8 @@ struct CatalogRoutesTests {
         } catch let error as BackendStartupError {
             #expect(
                 error.reason.contains(
-                    "Failed to read catalog location '/nonexistent/x.yaml': No such file or directory"))
+                    "Failed to read catalog location '/nonexistent/x.yaml' (catalog.locations[0].target): "
+                        + "No such file or directory"))
         }
     }
 }
