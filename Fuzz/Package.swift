@@ -21,10 +21,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // What both executables share: the libFuzzer entry and a NUL-safe substring search.
+        .target(name: "FuzzHarness", dependencies: ["CFuzzSupport"]),
         .executableTarget(
             name: "FuzzTokenVerify",
             dependencies: [
-                "CFuzzSupport",
+                "CFuzzSupport", "FuzzHarness",
                 .product(name: "BackendAuth", package: "swift-backend"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -32,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzConfigLoad",
             dependencies: [
-                "CFuzzSupport",
+                "FuzzHarness",
                 .product(name: "BackendConfig", package: "swift-backend"),
             ]
         ),

@@ -11,8 +11,8 @@
 // `secret.txt` or an environment value the input did not itself contain, and when the YAML that
 // `config print` would write cannot be parsed back to the same value.
 import BackendConfig
-import CFuzzSupport
 import Foundation
+import FuzzHarness
 
 /// Environment every run starts from.
 let baseEnvironment = [
@@ -113,15 +113,5 @@ func checkPrinting(_ value: ConfigValue) {
 /// The executable's entry point (SwiftPM aliases `main` to it): runs libFuzzer's driver.
 @_cdecl("FuzzConfigLoad_main")
 func fuzzConfigLoadMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzConfigLoad(data, size) }
-}
-
-extension String {
-    /// Substring search that treats NUL like any other character. (Foundation's `contains(_:)` on Linux stops
-    /// at the first NUL of the argument, so `"(found 1)".contains(")\0\0")` is true; this harness found that.)
-    func includes(_ other: String) -> Bool {
-        firstRange(of: other) != nil
-    }
+    runFuzzerDriver(argc, argv) { data, size in fuzzConfigLoad(data, size) }
 }

@@ -11,6 +11,7 @@
 // configured secret, or when a token is accepted whose payload lacks the required claims.
 import BackendAuth
 import CFuzzSupport
+import FuzzHarness
 import Logging
 
 /// A configured secret in canonical base64 (decodes to `keyBytes`).
@@ -123,15 +124,5 @@ func hmacSHA256(_ message: [UInt8]) -> [UInt8] {
 /// The executable's entry point (SwiftPM aliases `main` to it): runs libFuzzer's driver.
 @_cdecl("FuzzTokenVerify_main")
 func fuzzTokenVerifyMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTokenVerify(data, size) }
-}
-
-extension String {
-    /// Substring search that treats NUL like any other character. (Foundation's `contains(_:)` on Linux stops
-    /// at the first NUL of the argument, so `"(found 1)".contains(")\0\0")` is true; this harness found that.)
-    func includes(_ other: String) -> Bool {
-        firstRange(of: other) != nil
-    }
+    runFuzzerDriver(argc, argv) { data, size in fuzzTokenVerify(data, size) }
 }
