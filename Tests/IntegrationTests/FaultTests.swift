@@ -303,18 +303,7 @@ struct FaultTests {
 
     /// Opens a TCP connection to 127.0.0.1:`port`, optionally writes `bytes`, and returns the descriptor.
     static func openConnection(port: Int, sending bytes: [UInt8] = []) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else {
-            close(fd)
+        guard let fd = Loopback.openConnection(port: port) else {
             throw BackendProcess.Failure(description: "connect failed: errno \(errno)")
         }
         if !bytes.isEmpty { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } }
