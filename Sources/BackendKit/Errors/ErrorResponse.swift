@@ -16,7 +16,7 @@ enum ErrorResponse {
     )
         -> Response
     {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        var headers = EncodedJSONBody.headers
         if descriptor.status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer"
         }

@@ -29,13 +29,8 @@ extension BackendHost {
     {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestHandlingMiddleware(logger: context.logger))
-        router.get("/healthcheck") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
-            )
-        }
+        let healthy = ByteBuffer(string: #"{"status":"ok"}"#)
+        router.get("/healthcheck") { _, _ in EncodedJSONBody(healthy) }
 
         let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager)
         var backgroundServices: [BackgroundService] = []

@@ -28,6 +28,6 @@ public struct EncodedJSONBody: ResponseGenerator, Sendable {
         Response(status: status, headers: Self.headers, body: ResponseBody(byteBuffer: buffer))
     }
 
-    /// `Content-Type: application/json; charset=utf-8`, shared by every JSON response.
+    /// `Content-Type: application/json; charset=utf-8`, shared by every JSON response (bodies, errors, health).
     static let headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
 }
