@@ -1,11 +1,19 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// 6.2 because the pinned dependencies (Hummingbird 2.28, swift-nio 2.101, …) declare it; see the README.
 import PackageDescription
+
+/// The language settings every target uses, as Hummingbird and swift-log set them.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
 
 let package = Package(
     name: "swift-backend",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "backend", targets: ["BackendApp"]),
+        .library(name: "BackendJSON", targets: ["BackendJSON"]),
         .library(name: "BackendConfig", targets: ["BackendConfig"]),
         .library(name: "BackendAuth", targets: ["BackendAuth"]),
         .library(name: "BackendKit", targets: ["BackendKit"]),
@@ -16,6 +24,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -32,31 +44,48 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(
+            name: "BackendJSON",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BackendConfig",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML", "BackendJSON"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "BackendAuth",
             dependencies: [
                 "COpenSSL",
+                "BackendJSON",
                 "BackendConfig",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "BackendKit",
             dependencies: [
+                "BackendJSON",
                 "BackendConfig",
                 "BackendAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
         ),
-        .target(name: "CatalogPlugin", dependencies: ["BackendKit"]),
-        .target(name: "ScaffolderPlugin", dependencies: ["BackendKit"]),
-        .target(name: "SearchPlugin", dependencies: ["BackendKit"]),
+        .target(name: "CatalogPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
+        .target(name: "ScaffolderPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
+        .target(name: "SearchPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BackendApp",
             dependencies: [
@@ -68,33 +97,53 @@ let package = Package(
                 "SearchPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BackendConfigTests", dependencies: ["BackendConfig"]),
-        .testTarget(name: "BackendAuthTests", dependencies: ["BackendAuth", "BackendConfig"]),
+        .testTarget(
+            name: "BackendJSONTests", dependencies: ["BackendJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BackendConfigTests", dependencies: ["BackendConfig", "BackendJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BackendAuthTests",
+            dependencies: [
+                "BackendAuth", "BackendConfig", "BackendJSON", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets that host plugins in-process (log capture, closure plugins, polling).
-        .target(name: "BackendTestSupport", dependencies: ["BackendKit"], path: "Tests/BackendTestSupport"),
+        .target(
+            name: "BackendTestSupport", dependencies: ["BackendKit"], path: "Tests/BackendTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendKitTests",
             dependencies: [
                 "BackendKit", "BackendTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SamplePluginTests",
             dependencies: [
                 "BackendKit", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "BackendApp",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 // Everything a plugin needs comes through `import BackendKit`.
 
 @_exported import BackendConfig
+@_exported import BackendJSON
 @_exported import Hummingbird
 @_exported import Logging
 @_exported import ServiceLifecycle
@@ -9,5 +10,6 @@
 @_exported import struct BackendAuth.NoopTokenManager
 @_exported import struct BackendAuth.ServerToken
 @_exported import enum BackendAuth.ServerTokenManager
+@_exported import struct BackendAuth.ServicePrincipal
 @_exported import protocol BackendAuth.TokenManager
 @_exported import struct HTTPTypes.HTTPField

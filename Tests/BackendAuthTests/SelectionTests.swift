@@ -1,4 +1,5 @@
 import BackendConfig
+import BackendJSON
 import Testing
 
 @testable import BackendAuth
@@ -7,21 +8,23 @@ import Testing
 struct SelectionTests {
     typealias F = TokenFactory
 
-    func config(keys: ConfigValue?) -> Config {
-        var auth: [(String, ConfigValue)] = []
+    func config(keys: JSONValue?) -> Config {
+        var auth: [(String, JSONValue)] = []
         if let keys { auth.append(("keys", keys)) }
         return Config(
-            .object([("backend", .object([("baseUrl", .string("http://localhost:7007")), ("auth", .object(auth))]))]))
+            .object([
+                "backend": .object(["baseUrl": .string("http://localhost:7007"), "auth": .object(JSONObject(auth))])
+            ]))
     }
 
-    func keys(_ secrets: [String]) -> ConfigValue {
-        .array(secrets.map { .object([("secret", .string($0))]) })
+    func keys(_ secrets: [String]) -> JSONValue {
+        .array(secrets.map { .object(["secret": .string($0)]) })
     }
 
     @Test(arguments: BackendEnvironment.allCases)
     func configuredKeysGiveAServerManager(_ environment: BackendEnvironment) async throws {
         let log = LogRecorder()
-        let selection = try selectTokenManager(
+        let selection = try TokenManagerPolicy.resolve(
             config: config(keys: keys([F.firstSecret, F.secondSecret])), logger: log.logger, environment: environment,
             clock: TestClock(F.now))
         #expect(selection.kind == .configuredKeys(count: 2))
@@ -36,7 +39,7 @@ struct SelectionTests {
 
     @Test func emptyKeysInDevelopmentGenerateAKey() async throws {
         let log = LogRecorder()
-        let selection = try selectTokenManager(
+        let selection = try TokenManagerPolicy.resolve(
             config: config(keys: .array([])), logger: log.logger, environment: .development)
         #expect(selection.kind == .generatedKey)
         #expect(log.warnings == ["Generated a secret for service-to-service authentication: DEVELOPMENT USE ONLY."])
@@ -44,18 +47,19 @@ struct SelectionTests {
         #expect(!token.isEmpty)
         try await selection.manager.authenticate(token)
         // A different process (another generated key) does not accept it.
-        let other = try selectTokenManager(
+        let other = try TokenManagerPolicy.resolve(
             config: config(keys: .array([])), logger: log.logger, environment: .development)
         await #expect(throws: AuthenticationError.self) { try await other.manager.authenticate(token) }
     }
 
     @Test func absentKeysInDevelopmentDisableAuth() async throws {
-        for config in [config(keys: nil), config(keys: .null), Config(.object([]))] {
+        for config in [config(keys: nil), config(keys: .null), Config(.object([:]))] {
             let log = LogRecorder()
-            let selection = try selectTokenManager(config: config, logger: log.logger, environment: .development)
+            let selection = try TokenManagerPolicy.resolve(
+                config: config, logger: log.logger, environment: .development)
             #expect(selection.kind == .noop)
             #expect(selection.manager is NoopTokenManager)
-            #expect(log.warnings == [serviceAuthDisabledWarning])
+            #expect(log.warnings == [TokenManagerPolicy.serviceAuthDisabledWarning])
             #expect(log.warnings[0].contains("disabled"))
             try await selection.manager.authenticate("anything")
             #expect(try await selection.manager.getToken().token == "")
@@ -66,29 +70,33 @@ struct SelectionTests {
         let message = "You must configure at least one key in backend.auth.keys for production."
         for config in [config(keys: nil), config(keys: .array([])), Config()] {
             #expect(throws: TokenManagerConfigurationError(message)) {
-                try selectTokenManager(config: config, logger: LogRecorder().logger, environment: .production)
+                try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .production)
             }
-            #expect(throws: TokenManagerConfigurationError(message)) {
-                try ServerTokenManager.fromConfig(config, logger: LogRecorder().logger, environment: .production)
-            }
+            #expect(TokenManagerPolicy.problems(in: config, environment: .production) == [message])
         }
     }
 
-    @Test func fromConfigGeneratesInDevelopment() throws {
-        let log = LogRecorder()
-        let manager = try ServerTokenManager.fromConfig(
-            config(keys: nil), logger: log.logger, environment: .development)
-        #expect(manager.keyCount == 1)
-        #expect(log.warnings == [ServerTokenManager.generatedSecretWarning])
-        let configured = try ServerTokenManager.fromConfig(
-            config(keys: keys([F.firstSecret])), logger: log.logger, environment: .production)
+    /// `config check` and the host read the same table: no problems where the host starts, each bad secret
+    /// reported on its own where it does not.
+    @Test func problemsAgreeWithResolve() throws {
+        #expect(TokenManagerPolicy.problems(in: config(keys: nil), environment: .development) == [])
+        #expect(TokenManagerPolicy.problems(in: config(keys: .array([])), environment: .development) == [])
+        let configured = try #require(
+            try TokenManagerPolicy.resolve(
+                config: config(keys: keys([F.firstSecret])), logger: LogRecorder().logger, environment: .production
+            ).serverManager)
         #expect(configured.keyNames == ["backend.auth.keys[0].secret"])
+        let problems = TokenManagerPolicy.problems(
+            in: config(keys: keys(["bad secret", F.firstSecret, "bad!"])), environment: .production)
+        #expect(problems.count == 2)
+        #expect(problems[0].hasPrefix("Invalid secret at 'backend.auth.keys[0].secret': "))
+        #expect(problems[1].hasPrefix("Invalid secret at 'backend.auth.keys[2].secret': "))
     }
 
     @Test(arguments: ["my secret", "secret!", "abc def!"])
     func invalidSecretsFailStartupNamingTheKey(_ secret: String) {
         do {
-            _ = try selectTokenManager(
+            _ = try TokenManagerPolicy.resolve(
                 config: config(keys: keys([F.firstSecret, secret])), logger: LogRecorder().logger,
                 environment: .development)
             Issue.record("accepted an invalid secret")
@@ -101,16 +109,16 @@ struct SelectionTests {
     }
 
     @Test func emptyOrMissingSecretsFail() {
-        for bad in [ConfigValue.string(""), .object([]), .number(5)] {
-            let keysValue = ConfigValue.array([
-                .object([("secret", .string(F.firstSecret))]), bad == .object([]) ? bad : .object([("secret", bad)]),
+        for bad in [JSONValue.string(""), .object([:]), .number(5)] {
+            let keysValue = JSONValue.array([
+                .object(["secret": .string(F.firstSecret)]), bad == .object([:]) ? bad : .object(["secret": bad]),
             ])
             #expect(throws: (any Error).self) {
-                try selectTokenManager(
+                try TokenManagerPolicy.resolve(
                     config: config(keys: keysValue), logger: LogRecorder().logger, environment: .development)
             }
             do {
-                _ = try selectTokenManager(
+                _ = try TokenManagerPolicy.resolve(
                     config: config(keys: keysValue), logger: LogRecorder().logger, environment: .development)
             } catch {
                 #expect("\(error)".contains("backend.auth.keys[1].secret"), "\(error)")
@@ -120,7 +128,7 @@ struct SelectionTests {
 
     @Test func shortSecretsWarnWithoutPrintingThem() throws {
         let log = LogRecorder()
-        _ = try selectTokenManager(
+        _ = try TokenManagerPolicy.resolve(
             config: config(keys: keys(["my-secret-key-catalog"])), logger: log.logger, environment: .production)
         #expect(log.warnings.count == 2)
         for warning in log.warnings {

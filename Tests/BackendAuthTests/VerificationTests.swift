@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 import Logging
 import Testing
 

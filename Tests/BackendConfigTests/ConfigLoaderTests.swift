@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import Testing
 
@@ -29,7 +30,7 @@ import Testing
                 """)
             let loaded = try dir.loader().load(paths: ["base.yaml", "override.yaml"])
             #expect(loaded.files == ["base.yaml", "override.yaml"])
-            let expected: ConfigValue = [
+            let expected: JSONValue = [
                 "backend": [
                     "baseUrl": "http://localhost:7007",
                     "listen": ["port": 8080, "host": "127.0.0.1"],
@@ -139,7 +140,7 @@ import Testing
                 h: ["${HOST}", "${MISSING}", last]
                 """)
             let loaded = try dir.loader(["HOST": "example.com", "PORT": "8080", "EMPTY": ""]).load(paths: ["app.yaml"])
-            let expected: ConfigValue = [
+            let expected: JSONValue = [
                 "a": "example.com",
                 "b": "http://example.com:8080/x",
                 "c": "fallback value",
@@ -197,7 +198,7 @@ import Testing
                   $include: parts/extra.json
                 """)
             let loaded = try dir.loader(["DB_PASSWORD": "pw"]).load(paths: ["conf/app.yaml"])
-            let expected: ConfigValue = [
+            let expected: JSONValue = [
                 "db": ["host": "db.local", "password": "pw"],
                 "extra": ["list": [1, "two", nil], "flag": true],
                 "whole": ["a": ["b": ["list": [1, "two", nil], "flag": true]]],

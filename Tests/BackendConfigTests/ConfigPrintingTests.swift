@@ -3,7 +3,7 @@ import Testing
 @testable import BackendConfig
 
 @Suite struct ConfigPrintingTests {
-    let value: ConfigValue = [
+    let value: JSONValue = [
         "backend": [
             "baseUrl": "http://localhost:7007",
             "listen": ["port": 7007],
@@ -47,7 +47,7 @@ import Testing
 
     @Test("yamlString layout")
     func yamlLayout() {
-        let small: ConfigValue = ["backend": ["listen": ["port": 7007], "keys": [["secret": "<secret>"], "x"]]]
+        let small: JSONValue = ["backend": ["listen": ["port": 7007], "keys": [["secret": "<secret>"], "x"]]]
         #expect(
             small.yamlString()
                 == """
@@ -61,12 +61,12 @@ import Testing
                 """)
     }
 
-    @Test("jsonString: compact and pretty, integral numbers without .0, order kept")
+    @Test("jsonText: compact and pretty, integral numbers without .0, order kept")
     func json() throws {
-        let small: ConfigValue = ["b": 1, "a": [1.5, "x\"y", nil, true], "c": [:]]
-        #expect(small.jsonString() == #"{"b":1,"a":[1.5,"x\"y",null,true],"c":{}}"#)
+        let small: JSONValue = ["b": 1, "a": [1.5, "x\"y", nil, true], "c": [:]]
+        #expect(small.jsonText(options: .escapingInvisibles) == #"{"b":1,"a":[1.5,"x\"y",null,true],"c":{}}"#)
         #expect(
-            small.jsonString(pretty: true)
+            small.jsonText(options: [.prettyPrinted, .escapingInvisibles])
                 == """
                 {
                   "b": 1,
@@ -79,13 +79,13 @@ import Testing
                   "c": {}
                 }
                 """)
-        let finite: ConfigValue = ["numbers": [0, -3, 1.25, 1e20], "strings": ["é\n\u{1}"]]
-        #expect(try ConfigLoader.parse(yaml: finite.jsonString()) == finite)
+        let finite: JSONValue = ["numbers": [0, -3, 1.25, 1e20], "strings": ["é\n\u{1}"]]
+        #expect(try ConfigLoader.parse(yaml: finite.jsonText(options: .escapingInvisibles)) == finite)
     }
 
     @Test("typeName uses Backstage's names")
     func typeNames() {
-        let values: [ConfigValue] = [nil, true, 1, "s", [], [:]]
+        let values: [JSONValue] = [nil, true, 1, "s", [], [:]]
         #expect(values.map(\.typeName) == ["null", "boolean", "number", "string", "array", "object"])
     }
 }

@@ -1,3 +1,4 @@
+import BackendJSON
 import Testing
 
 @testable import BackendConfig

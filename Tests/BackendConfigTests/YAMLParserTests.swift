@@ -7,7 +7,7 @@ import Testing
     @Test(
         "plain scalars follow the YAML 1.2 core schema",
         arguments: [
-            ("true", ConfigValue.bool(true)), ("True", .bool(true)), ("TRUE", .bool(true)),
+            ("true", JSONValue.bool(true)), ("True", .bool(true)), ("TRUE", .bool(true)),
             ("false", .bool(false)), ("False", .bool(false)), ("FALSE", .bool(false)),
             ("null", .null), ("Null", .null), ("NULL", .null), ("~", .null), ("", .null),
             ("0", .number(0)), ("42", .number(42)), ("-17", .number(-17)), ("+5", .number(5)),
@@ -20,9 +20,9 @@ import Testing
             ("1.2.3", .string("1.2.3")), ("nulls", .string("nulls")), ("tRue", .string("tRue")),
             ("inf", .string("inf")), ("nan", .string("nan")), ("e5", .string("e5")),
         ])
-    func coreSchema(text: String, expected: ConfigValue) throws {
+    func coreSchema(text: String, expected: JSONValue) throws {
         let value = try ConfigLoader.parse(yaml: "v: \(text)\n")
-        #expect(value == .object([("v", expected)]), "plain scalar '\(text)'")
+        #expect(value == .object(["v": expected]), "plain scalar '\(text)'")
     }
 
     @Test("quoted and tagged scalars are strings")
@@ -64,7 +64,7 @@ import Testing
                   continued
                 quoted: "tab\\there \\u00e9"
                 """)
-        let expected: ConfigValue = [
+        let expected: JSONValue = [
             "block": ["list": ["one", 2, ["inline": ["a", "b", ["c": "d"]]]]],
             "folded": "first line same line\nnew paragraph\n",
             "literal": "line one\nline two\n",
@@ -84,7 +84,7 @@ import Testing
                 copy: *base
                 list: [&x 1, *x, *x]
                 """)
-        let base: ConfigValue = ["host": "localhost", "port": 7007]
+        let base: JSONValue = ["host": "localhost", "port": 7007]
         #expect(value == ["base": base, "copy": base, "list": [1, 1, 1]])
     }
 

@@ -118,7 +118,7 @@ struct DiscoveryTests {
             }
         }
         let error = #expect(throws: ConfigError.self) {
-            try ListenAddress.fromConfig(Config(.object([("backend", .object([("listen", .bool(true))]))])))
+            try ListenAddress.fromConfig(Config(.object(["backend": .object(["listen": .bool(true)])])))
         }
         #expect(
             error?.message

@@ -1,5 +1,6 @@
 import BackendKit
 import BackendTestSupport
+import NIOHTTP1
 import Testing
 
 /// Issues a different token on every call and accepts only tokens it issued.
@@ -12,9 +13,12 @@ actor RotatingTokenManager: TokenManager {
         return ServerToken(token: token)
     }
 
-    func authenticate(_ token: String) async throws {
+    func authenticate(_ token: String) async throws -> ServicePrincipal {
         guard issued.contains(token) else { throw AuthenticationError("Invalid server token; caused by unknown") }
+        return ServicePrincipal(subject: "rotating")
     }
+
+    nonisolated var acceptsRequestsWithoutToken: Bool { false }
 }
 
 @Suite("Service client with a pinned token")

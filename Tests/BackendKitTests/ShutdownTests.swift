@@ -1,5 +1,6 @@
 import BackendKit
 import BackendTestSupport
+import NIOHTTP1
 import Testing
 
 @Suite("Graceful shutdown and background work")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BackendKit
 import BackendTestSupport
 import Foundation
+import NIOHTTP1
 import Testing
 
 @Suite("Startup failures")

@@ -110,6 +110,30 @@ struct ConfigCommandTests {
         }
     }
 
+    /// A file given as `--config t.yaml` is named `t.yaml` in messages, as the user wrote it, by `config check` and
+    /// by `run`'s startup failure alike; a file it includes is named relative to it.
+    @Test("config errors name files as the user gave them")
+    func relativePathsStayRelative() async throws {
+        try await TemporaryDirectory.with { dir in
+            _ = try dir.write("t.yaml", "backend:\n  baseUrl: 5\n  listen: {$include: conf/listen.yaml}\n")
+            _ = try dir.write("conf/listen.yaml", "port: [1]\n")
+            let check = try await BackendProcess.run(
+                ["config", "check", "--config", "t.yaml"], currentDirectory: dir.url)
+            #expect(check.exitCode == 1)
+            #expect(
+                check.stderr.contains(
+                    "Invalid type in config for key 'backend.baseUrl' in 't.yaml', got number, wanted string"),
+                "\(check.stderr)")
+            #expect(check.stderr.contains("backend.listen.port' in 'conf/listen.yaml'"), "\(check.stderr)")
+            let run = try await BackendProcess.run(["run", "--config", "t.yaml"], currentDirectory: dir.url)
+            #expect(run.exitCode == 1)
+            #expect(
+                run.stderr.contains(
+                    "Backend failed to start up: Invalid type in config for key 'backend.baseUrl' in 't.yaml', got number, "
+                        + "wanted string"), "\(run.stderr)")
+        }
+    }
+
     @Test("config check passes on the repository's app-config.yaml")
     func checkRepositoryConfig() async throws {
         let result = try await BackendProcess.run(["config", "check"], currentDirectory: Repository.root)

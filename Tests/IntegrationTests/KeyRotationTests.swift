@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// README's key rotation recipe, against live servers: prepend the new key, roll out, then drop the old one.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Backstage's three-deployment example, run as three OS processes of the built `backend` on loopback.

@@ -96,10 +96,10 @@ func exercise(_ config: Config, depth: Int) {
 }
 
 /// `config print` output (YAML and JSON) must be produced without crashing, and the YAML must load back.
-func checkPrinting(_ value: ConfigValue) {
-    _ = value.jsonString(pretty: true)
+func checkPrinting(_ value: JSONValue) {
+    _ = value.jsonText(options: [.prettyPrinted, .escapingInvisibles])
     let yaml = value.yamlString()
-    let reparsed: ConfigValue
+    let reparsed: JSONValue
     do {
         reparsed = try ConfigLoader.parse(yaml: yaml, source: "printed")
     } catch {

@@ -29,7 +29,7 @@ struct ConfigPrintCommand: ParsableCommand {
         case .yaml:
             print(value.yamlString(), terminator: "")
         case .json:
-            print(value.jsonString(pretty: true))
+            print(value.jsonText(options: [.prettyPrinted, .escapingInvisibles]))
         }
     }
 }

@@ -54,7 +54,7 @@ struct TopologyCommand: AsyncParsableCommand {
             let name = Self.deploymentName(file)
             do {
                 let loaded = try ConfigLoader().load(paths: [file])
-                let selection = try selectTokenManager(
+                let selection = try TokenManagerPolicy.resolve(
                     config: loaded.config,
                     logger: logger,
                     environment: environment

@@ -38,27 +38,24 @@ struct KeySourceOptions: ParsableArguments {
             throw CommandFailure.usage("Pass --config FILE (repeatable) or --secret SECRET.")
         }
         let loaded = try config.load()
-        let environment: BackendEnvironment
         do {
-            environment = try BackendEnvironment.fromProcess()
+            // Only configured keys sign or verify here, whatever the environment; a malformed BACKEND_ENV is still
+            // refused, as every command refuses it.
+            _ = try BackendEnvironment.fromProcess()
         } catch {
             throw CommandFailure("\(error)")
         }
-        let keys: [Config]?
+        let manager: HMACTokenManager?
         do {
-            keys = try loaded.config.getOptionalConfigArray("backend.auth.keys")
+            manager = try TokenManagerPolicy.configuredManager(config: loaded.config, logger: logger)
         } catch {
             throw CommandFailure("\(error)")
         }
-        guard let keys, !keys.isEmpty else {
+        guard let manager else {
             throw CommandFailure(
                 "No keys in backend.auth.keys of \(loaded.files.joined(separator: ", ")): configure at least one secret."
             )
         }
-        do {
-            return try ServerTokenManager.fromConfig(loaded.config, logger: logger, environment: environment)
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        return manager
     }
 }

@@ -20,7 +20,7 @@ struct StrictJSONParser {
     /// Parses one complete JSON document (any value at the top level; surrounding whitespace allowed).
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = defaultMaximumDepth
-    ) throws(JSONParseError) -> JSONValue {
+    ) throws(JSONParseError) -> StrictJSONValue {
         guard UTF8Validation.isValid(bytes) else { throw .invalidUTF8 }
         var parser = StrictJSONParser(input: bytes, maximumDepth: maximumDepth)
         parser.skipWhitespace()
@@ -31,8 +31,10 @@ struct StrictJSONParser {
     }
 
     /// Parses one complete JSON document from a byte array.
-    static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+    static func parse(
+        _ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth
+    ) throws(JSONParseError) -> StrictJSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> StrictJSONValue in
             try parse(buffer, maximumDepth: maximumDepth)
         }
     }
@@ -52,7 +54,7 @@ struct StrictJSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> StrictJSONValue {
         guard let byte = current else { throw syntax("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -84,10 +86,10 @@ struct StrictJSONParser {
         position += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> StrictJSONValue {
         guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
         position += 1  // {
-        var members: [JSONValue.Member] = []
+        var members: [StrictJSONValue.Member] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -102,7 +104,7 @@ struct StrictJSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            members.append(JSONValue.Member(name: name, value: value))
+            members.append(StrictJSONValue.Member(name: name, value: value))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):
@@ -117,10 +119,10 @@ struct StrictJSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> StrictJSONValue {
         guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
         position += 1  // [
-        var elements: [JSONValue] = []
+        var elements: [StrictJSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             position += 1

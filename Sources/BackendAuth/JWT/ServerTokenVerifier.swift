@@ -1,3 +1,5 @@
+import BackendJSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -185,14 +187,16 @@ struct ServerTokenVerifier: Sendable {
         }
     }
 
-    private func parseObject(_ bytes: [UInt8], part: String) throws(TokenRejection) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(TokenRejection) -> JSONValue in
+    private func parseObject(_ bytes: [UInt8], part: String) throws(TokenRejection) -> StrictJSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(TokenRejection) -> StrictJSONValue in
             try parseObject(buffer, part: part)
         }
     }
 
-    private func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, part: String) throws(TokenRejection) -> JSONValue {
-        let value: JSONValue
+    private func parseObject(
+        _ bytes: UnsafeBufferPointer<UInt8>, part: String
+    ) throws(TokenRejection) -> StrictJSONValue {
+        let value: StrictJSONValue
         do {
             value = try StrictJSONParser.parse(bytes)
         } catch {
@@ -213,7 +217,7 @@ struct ServerTokenVerifier: Sendable {
         return value
     }
 
-    private func checkHeader(_ header: JSONValue) throws(TokenRejection) {
+    private func checkHeader(_ header: StrictJSONValue) throws(TokenRejection) {
         switch header[member: "alg"] {
         case nil:
             throw TokenRejection("header has no \"alg\"")
@@ -238,7 +242,7 @@ struct ServerTokenVerifier: Sendable {
     }
 
     private func checkClaims(
-        _ claims: JSONValue, now: Double, keyIndex: Int
+        _ claims: StrictJSONValue, now: Double, keyIndex: Int
     ) throws(TokenRejection) -> VerifiedServerToken {
         switch claims[member: "sub"] {
         case nil:
@@ -268,12 +272,12 @@ struct ServerTokenVerifier: Sendable {
             keyIndex: keyIndex)
     }
 
-    private func checkOptionalString(_ value: JSONValue?, claim: String) throws(TokenRejection) {
+    private func checkOptionalString(_ value: StrictJSONValue?, claim: String) throws(TokenRejection) {
         guard let value else { return }
         guard case .string = value else { throw TokenRejection("\(claim) must be a string, got \(value.typeName)") }
     }
 
-    private func finiteNumber(_ value: JSONValue, claim: String) throws(TokenRejection) -> Double {
+    private func finiteNumber(_ value: StrictJSONValue, claim: String) throws(TokenRejection) -> Double {
         guard case .number(let number) = value else {
             throw TokenRejection("\(claim) must be a number, got \(value.typeName)")
         }

@@ -5,7 +5,7 @@
 /// the next ``getToken()`` signs a fresh one. Signing happens inside a lock, so any number of
 /// concurrent callers share one signing. The cached path is a lock, a clock read and a comparison.
 ///
-/// Build one with ``ServerTokenManager/fromConfig(_:logger:environment:clock:)`` or
+/// Build one with ``TokenManagerPolicy/resolve(config:logger:environment:clock:)`` (the host's table) or
 /// ``ServerTokenManager/fromSecrets(_:logger:clock:sourceName:)``.
 public final class HMACTokenManager: TokenManager {
     /// A cached token is re-issued this many seconds after it was issued.
@@ -59,10 +59,12 @@ public final class HMACTokenManager: TokenManager {
         }
     }
 
-    /// Accepts a valid server token or throws an ``AuthenticationError``
-    /// (`Invalid server token; caused by <reason>`).
-    public func authenticate(_ token: String) async throws {
+    /// Accepts a valid server token as ``ServicePrincipal/backstagePlugin`` or throws an
+    /// ``AuthenticationError`` (`Invalid server token; caused by <reason>`).
+    @discardableResult
+    public func authenticate(_ token: String) async throws -> ServicePrincipal {
         _ = try verify(token)
+        return .backstagePlugin
     }
 
     /// Verifies `token` against the configured keys at the clock's current time.

@@ -1,6 +1,6 @@
 /// A token manager that disables service-to-service authentication: ``getToken()`` returns an
-/// empty token (so callers send no `Authorization` header) and ``authenticate(_:)`` accepts
-/// anything. For development, or for hosts that authenticate some other way.
+/// empty token (so callers send no `Authorization` header), ``authenticate(_:)`` accepts
+/// anything, and requests without a token are accepted. For development, or for hosts that authenticate some other way.
 public struct NoopTokenManager: TokenManager {
     /// The noop manager. Prefer ``ServerTokenManager/noop()``.
     public init() {}
@@ -10,6 +10,12 @@ public struct NoopTokenManager: TokenManager {
         ServerToken(token: "")
     }
 
-    /// Accepts every token, including none.
-    public func authenticate(_ token: String) async throws {}
+    /// Accepts every token as ``ServicePrincipal/unauthenticated``.
+    @discardableResult
+    public func authenticate(_ token: String) async throws -> ServicePrincipal {
+        .unauthenticated
+    }
+
+    /// `true`: with authentication disabled, protected routes accept requests without a token.
+    public var acceptsRequestsWithoutToken: Bool { true }
 }

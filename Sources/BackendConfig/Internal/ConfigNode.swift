@@ -1,11 +1,14 @@
-/// The internal value tree: like `ConfigValue`, but every node remembers its source, and an object entry
+import BackendJSON
+
+/// The internal value tree: like `JSONValue`, but every node remembers its source, and an object entry
 /// can be `absent` (for example because an environment variable was missing) so the reader can explain why.
 struct ConfigNode: Sendable {
     /// The payload of a node.
     enum Content: Sendable {
         case null
         case bool(Bool)
-        case number(Double)
+        case int(Int)
+        case double(Double)
         case string(String)
         case array([ConfigNode])
         case object(NodeObject)
@@ -22,12 +25,13 @@ struct ConfigNode: Sendable {
     }
 
     /// Converts a public value, giving every node the same source.
-    init(value: ConfigValue, source: ConfigSource) {
+    init(value: JSONValue, source: ConfigSource) {
         self.source = source
         switch value {
         case .null: content = .null
         case .bool(let bool): content = .bool(bool)
-        case .number(let number): content = .number(number)
+        case .int(let number): content = .int(number)
+        case .double(let number): content = .double(number)
         case .string(let string): content = .string(string)
         case .array(let items): content = .array(items.map { ConfigNode(value: $0, source: source) })
         case .object(let entries):
@@ -49,22 +53,22 @@ struct ConfigNode: Sendable {
 
     /// The public value; `nil` when absent. Absent object entries are dropped, and so are `null` ones
     /// unless `keepingNulls` (a raw parse rather than a config tree).
-    func toValue(keepingNulls: Bool = false) -> ConfigValue? {
+    func toValue(keepingNulls: Bool = false) -> JSONValue? {
         switch content {
         case .null: return .null
         case .bool(let bool): return .bool(bool)
-        case .number(let number): return .number(number)
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
         case .string(let string): return .string(string)
         case .array(let items): return .array(items.compactMap { $0.toValue(keepingNulls: keepingNulls) })
         case .object(let object):
-            var entries: [(String, ConfigValue)] = []
-            entries.reserveCapacity(object.count)
+            var members = JSONObject()
             for (key, node) in object.entries where keepingNulls || !node.isUnset {
                 if let value = node.toValue(keepingNulls: keepingNulls) {
-                    entries.append((key, value))
+                    members[key] = value
                 }
             }
-            return .object(entries)
+            return .object(members)
         case .absent: return nil
         }
     }
@@ -74,22 +78,21 @@ struct ConfigNode: Sendable {
         switch content {
         case .null, .absent: "null"
         case .bool: "boolean"
-        case .number(let number): number.isNaN ? "nan" : "number"
+        case .int: "number"
+        case .double(let number): number.isNaN ? "nan" : "number"
         case .string(let string): string.isEmpty ? "empty-string" : "string"
         case .array: "array"
         case .object: "object"
         }
     }
 
-    /// Type name for loader messages.
+    /// Type name for loader messages (`JSONValue`'s names; an absent node is `null`).
     var typeName: String {
         switch content {
-        case .null, .absent: "null"
-        case .bool: "boolean"
-        case .number: "number"
+        case .absent: "null"
+        case .int, .double: "number"
         case .string: "string"
-        case .array: "array"
-        case .object: "object"
+        default: errorTypeName
         }
     }
 }

@@ -10,13 +10,16 @@ enum CoreSchema {
         case "null", "Null", "NULL", "~": return .null
         case "true", "True", "TRUE": return .bool(true)
         case "false", "False", "FALSE": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .number(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .number(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .number(.nan)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .double(.nan)
         default: break
         }
-        if let number = integer(bytes) ?? float(bytes, text) {
-            return .number(number)
+        if let integer = integer(bytes) {
+            return integer
+        }
+        if let number = float(bytes, text) {
+            return .double(number)
         }
         return .string(text)
     }
@@ -29,7 +32,9 @@ enum CoreSchema {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
-    private static func integer(_ bytes: [UInt8]) -> Double? {
+    /// An integer scalar (decimal, `0o` octal or `0x` hex): `.int` when it fits in `Int`, else the nearest
+    /// `.double` (as JavaScript reads it).
+    private static func integer(_ bytes: [UInt8]) -> ConfigNode.Content? {
         if bytes.count > 2, bytes[0] == 0x30, bytes[1] == 0x6F {  // 0o
             return accumulate(bytes.dropFirst(2), radix: 8)
         }
@@ -43,16 +48,20 @@ enum CoreSchema {
             digits = digits.dropFirst()
         }
         guard !digits.isEmpty, digits.allSatisfy(isDigit) else { return nil }
-        guard let value = accumulate(digits, radix: 10) else { return nil }
-        return negative ? -value : value
+        switch accumulate(digits, radix: 10) {
+        case .int(let value): return .int(negative ? -value : value)
+        case .double:
+            // Too large for `Int`: let the standard library round the decimal text correctly.
+            return Double(String(decoding: bytes, as: UTF8.self)).map { .double($0) }
+        default: return nil
+        }
     }
 
-    private static func accumulate(_ digits: ArraySlice<UInt8>, radix: Int) -> Double? {
+    /// The digits' value in `radix`: `.int` while it fits, else `.double`; `nil` for a digit out of range.
+    private static func accumulate(_ digits: ArraySlice<UInt8>, radix: Int) -> ConfigNode.Content? {
         guard !digits.isEmpty else { return nil }
-        if radix == 10, digits.count > 15 {
-            return Double(String(decoding: digits, as: UTF8.self))
-        }
-        var value = 0.0
+        var exact: Int? = 0
+        var approximate = 0.0
         for byte in digits {
             let digit: Int
             switch byte {
@@ -62,9 +71,14 @@ enum CoreSchema {
             default: return nil
             }
             guard digit < radix else { return nil }
-            value = value * Double(radix) + Double(digit)
+            approximate = approximate * Double(radix) + Double(digit)
+            if let current = exact {
+                let (shifted, overflowed) = current.multipliedReportingOverflow(by: radix)
+                let (sum, carried) = shifted.addingReportingOverflow(digit)
+                exact = overflowed || carried ? nil : sum
+            }
         }
-        return value
+        return exact.map { .int($0) } ?? .double(approximate)
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`

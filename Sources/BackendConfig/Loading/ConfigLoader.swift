@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 
 /// Loads config files, applies substitutions and directives, merges the layers, and applies
@@ -64,7 +65,7 @@ public struct ConfigLoader: Sendable {
         return LoadedConfig(
             config: Config(node: merged, prefix: ""),
             files: files.map(\.displayName),
-            value: merged.toValue() ?? .object([])
+            value: merged.toValue() ?? [:]
         )
     }
 
@@ -72,7 +73,7 @@ public struct ConfigLoader: Sendable {
     /// tests and tools.
     ///
     /// - Throws: `ConfigError` with `<source>:<line>:<column>: <problem>` for malformed text.
-    public static func parse(yaml text: String, source: String = "<memory>") throws -> ConfigValue {
+    public static func parse(yaml text: String, source: String = "<memory>") throws -> JSONValue {
         let node = try YAMLParser(source: ConfigSource(name: source)).parse(Array(text.utf8), requireObject: false)
         return node.toValue(keepingNulls: true) ?? .null
     }

@@ -1,4 +1,6 @@
-extension ConfigValue {
+import BackendJSON
+
+extension JSONValue {
     /// The text that replaces secret values in `redactingSecrets()`.
     public static let redactedPlaceholder = "<secret>"
 
@@ -13,16 +15,16 @@ extension ConfigValue {
 
     /// A copy where every value under a secret key (see `isSecretKey`) is replaced by `"<secret>"`,
     /// whatever its type, at any depth (including inside arrays).
-    public func redactingSecrets() -> ConfigValue {
+    public func redactingSecrets() -> JSONValue {
         switch self {
         case .array(let items):
             return .array(items.map { $0.redactingSecrets() })
         case .object(let entries):
             return .object(
-                entries.map { key, value in
-                    (key, Self.isSecretKey(key) ? .string(Self.redactedPlaceholder) : value.redactingSecrets())
-                }
-            )
+                JSONObject(
+                    entries.map { key, value in
+                        (key, Self.isSecretKey(key) ? .string(Self.redactedPlaceholder) : value.redactingSecrets())
+                    }))
         default:
             return self
         }

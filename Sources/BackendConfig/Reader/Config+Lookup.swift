@@ -62,7 +62,9 @@ extension Config {
     /// A number, or a string holding a finite number.
     func number(_ key: String, _ found: ConfigNode) throws -> Double {
         switch found.content {
-        case .number(let number):
+        case .int(let number):
+            return Double(number)
+        case .double(let number):
             return number
         case .string(let string):
             let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 
 /// The typed configuration reader (Backstage's `Config`). Immutable and `Sendable`.
@@ -26,13 +27,13 @@ public struct Config: Sendable {
     }
 
     /// An in-memory config (tests, code-built hosts). Every value gets the source `source`.
-    public init(_ value: ConfigValue = .object([]), source: String = "<memory>") {
+    public init(_ value: JSONValue = [:], source: String = "<memory>") {
         self.init(node: ConfigNode(value: value, source: ConfigSource(name: source)), prefix: "")
     }
 
     /// The whole tree under this config (absent and `null` object entries omitted).
-    public var value: ConfigValue {
-        node.toValue() ?? .object([])
+    public var value: JSONValue {
+        node.toValue() ?? [:]
     }
 
     /// True when `key` holds a value (not absent, not `null`).
@@ -48,7 +49,7 @@ public struct Config: Sendable {
     }
 
     /// The raw value at `key`, or `nil` when absent.
-    public func getOptional(_ key: String) -> ConfigValue? {
+    public func getOptional(_ key: String) -> JSONValue? {
         guard case .found(let found) = lookup(key) else { return nil }
         return found.toValue()
     }
@@ -92,8 +93,9 @@ public struct Config: Sendable {
     /// An optional integral number; a non-integral number is `got number, wanted integer`.
     public func getOptionalInt(_ key: String) throws -> Int? {
         try read(key) { found in
+            if case .int(let integer) = found.content { return integer }
             let value = try number(key, found)
-            guard value.rounded() == value, let integer = Int(exactly: value) else {
+            guard let integer = Int(exactly: value) else {
                 throw invalidType(key, found, wanted: "integer")
             }
             return integer
@@ -111,7 +113,8 @@ public struct Config: Sendable {
             let text: String
             switch found.content {
             case .bool(let bool): return bool
-            case .number(let number): text = ConfigText.number(number)
+            case .int(let number): text = String(number)
+            case .double(let number): text = JSONValue.numberText(number)
             case .string(let string): text = string
             default: throw invalidType(key, found, wanted: "boolean")
             }

@@ -1,3 +1,4 @@
+import BackendJSON
 import CYAML
 
 extension ConfigLoader {
@@ -10,7 +11,7 @@ extension ConfigLoader {
     /// keys refused.
     ///
     /// - Throws: `ConfigError` with `<source>:<line>:<column>: <problem>` for malformed text.
-    public static func parseDocuments(yaml text: String, source: String = "<memory>") throws -> [ConfigValue] {
+    public static func parseDocuments(yaml text: String, source: String = "<memory>") throws -> [JSONValue] {
         try YAMLParser(source: ConfigSource(name: source)).parseDocuments(Array(text.utf8))
             .map { $0.toValue(keepingNulls: true) ?? .null }
     }

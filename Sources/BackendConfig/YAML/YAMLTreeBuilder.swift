@@ -147,9 +147,11 @@ struct YAMLTreeBuilder {
         let resolved = CoreSchema.resolve(text)
         let name = tag.hasPrefix(tagPrefix) ? String(tag.dropFirst(tagPrefix.count)) : ""
         switch (name, resolved) {
-        case ("null", .null), ("bool", .bool), ("float", .number):
+        case ("null", .null), ("bool", .bool), ("float", .double), ("int", .int):
             return .success(resolved)
-        case ("int", .number(let number)) where number.rounded() == number:
+        case ("float", .int(let number)):
+            return .success(.double(Double(number)))
+        case ("int", .double(let number)) where number.rounded() == number:
             return .success(resolved)
         case ("null", _), ("bool", _), ("int", _), ("float", _):
             return .failure(ConfigError("invalid value '\(text)' for tag !!\(name)"))

@@ -9,12 +9,7 @@ struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Co
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
         var context = context
-        switch access {
-        case .protected:
-            context.caller = try await authenticator.authenticate(request)
-        case .public:
-            context.caller = await authenticator.identify(request)
-        }
+        context.caller = try await authenticator.caller(of: request, access: access)
         return try await next.respond(to: request, context: context)
     }
 }

@@ -14,12 +14,7 @@ struct ServiceAuthMiddleware: RouterMiddleware {
         next: (Request, BackendRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        switch access {
-        case .protected:
-            context.caller = try await authenticator.authenticate(request)
-        case .public:
-            context.caller = await authenticator.identify(request)
-        }
+        context.caller = try await authenticator.caller(of: request, access: access)
         return try await next(request, context)
     }
 }

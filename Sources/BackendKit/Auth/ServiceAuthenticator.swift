@@ -9,10 +9,27 @@ struct ServiceAuthenticator: Sendable {
 
     /// The host's token manager.
     let tokenManager: any TokenManager
+    /// ``TokenManager/acceptsRequestsWithoutToken``, read once: it is the manager's fixed property, and asking on
+    /// every request would cost an existential call per request.
+    let acceptsRequestsWithoutToken: Bool
+
+    init(tokenManager: any TokenManager) {
+        self.tokenManager = tokenManager
+        self.acceptsRequestsWithoutToken = tokenManager.acceptsRequestsWithoutToken
+    }
+
+    /// The one guard of every plugin route, for routes and mounted collections alike: the caller of a request to a
+    /// route with `access`, or an `AuthenticationError` for a protected route.
+    func caller(of request: Request, access: RouteAccess) async throws -> Caller {
+        switch access {
+        case .protected: try await authenticate(request)
+        case .public: await identify(request)
+        }
+    }
 
     /// The caller of a protected route, or an `AuthenticationError`.
     ///
-    /// Without a bearer token the request passes only when the manager accepts an empty token (the noop
+    /// Without a bearer token the request passes only when the manager accepts requests without a token (the noop
     /// manager does); otherwise it fails with `Missing credentials` (or a malformed-header message).
     func authenticate(_ request: Request) async throws -> Caller {
         switch Self.credentials(in: request.headers) {
@@ -20,14 +37,10 @@ struct ServiceAuthenticator: Sendable {
             try await tokenManager.authenticate(token)
             return .service
         case .missing:
-            guard await acceptsEmptyToken() else {
-                throw AuthenticationError(Self.missingCredentialsMessage)
-            }
+            guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.missingCredentialsMessage) }
             return .service
         case .malformed:
-            guard await acceptsEmptyToken() else {
-                throw AuthenticationError(Self.malformedHeaderMessage)
-            }
+            guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.malformedHeaderMessage) }
             return .service
         }
     }
@@ -40,16 +53,6 @@ struct ServiceAuthenticator: Sendable {
             return .service
         } catch {
             return .anonymous
-        }
-    }
-
-    /// True for managers that accept requests without a token (the noop manager).
-    private func acceptsEmptyToken() async -> Bool {
-        do {
-            try await tokenManager.authenticate("")
-            return true
-        } catch {
-            return false
         }
     }
 

@@ -29,7 +29,9 @@ private struct PinnedTokenManager: TokenManager {
 
     func getToken() async throws -> ServerToken { token }
 
-    func authenticate(_ token: String) async throws {
+    func authenticate(_ token: String) async throws -> ServicePrincipal {
         try await verifier.authenticate(token)
     }
+
+    var acceptsRequestsWithoutToken: Bool { verifier.acceptsRequestsWithoutToken }
 }

@@ -14,14 +14,12 @@ struct ErrorDescriptor: Sendable, Equatable {
     /// True when the body hides the error's details (they belong in the log only).
     let isInternal: Bool
 
-    /// Names of Backstage's error types, by the status they map to.
-    static let namesByStatus: [Int: String] = [
-        400: "InputError",
-        401: "AuthenticationError",
-        403: "NotAllowedError",
-        404: "NotFoundError",
-        409: "ConflictError",
-    ]
+    /// Names of Backstage's client error types (4xx), by the status they map to, from the error types themselves.
+    static let namesByStatus: [Int: String] = Dictionary(
+        uniqueKeysWithValues: standardErrorTypes.filter { $0.errorStatus.code < 500 }.map {
+            ($0.errorStatus.code, $0.errorName)
+        } + [(HTTPResponse.Status.unauthorized.code, "AuthenticationError")]
+    )
 
     /// Classifies `error`.
     init(_ error: any Error) {

@@ -1,13 +1,14 @@
 /// Renders Backstage's JSON error body:
 /// `{"error":{"name":…,"message":…},"request":{"method":…,"url":…},"response":{"statusCode":…}}`.
 enum ErrorResponse {
-    /// The body text, members in Backstage's order (`ConfigValue` objects keep insertion order).
+    /// The body text, members in Backstage's order (``JSONObject`` keeps insertion order).
     static func body(_ descriptor: ErrorDescriptor, method: String, url: String) -> String {
-        ConfigValue.object([
-            ("error", .object([("name", .string(descriptor.name)), ("message", .string(descriptor.message))])),
-            ("request", .object([("method", .string(method)), ("url", .string(url))])),
-            ("response", .object([("statusCode", .number(Double(descriptor.status.code)))])),
-        ]).jsonString()
+        let body: JSONValue = [
+            "error": ["name": .string(descriptor.name), "message": .string(descriptor.message)],
+            "request": ["method": .string(method), "url": .string(url)],
+            "response": ["statusCode": .int(descriptor.status.code)],
+        ]
+        return body.jsonText()
     }
 
     /// The full response for `descriptor`; `url` is the request URL as the failing router saw it.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOPosix
+import UnixSignals
 
 extension BackendHost {
     /// Performs startup up to (not including) binding.

@@ -1,3 +1,5 @@
+import Foundation
+
 extension BackendHostOptions {
     /// Options from command-line arguments, for a hand-written `main.swift`:
     /// `--config FILE` (repeatable), `--env development|production` and `--plugins a,b`

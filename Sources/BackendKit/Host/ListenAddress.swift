@@ -47,7 +47,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         switch config.getOptional(key) {
         case nil:
             return ListenAddress()
-        case .number:
+        case .int, .double:
             return ListenAddress(port: try port(try config.getInt(key), key: key, config: config))
         case .string(let text):
             return try parse(text, key: key, config: config)

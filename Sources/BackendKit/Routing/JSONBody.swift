@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// A JSON response with sorted keys and unescaped slashes, so bodies are deterministic and read
 /// like Backstage's (`"/catalog/default/component/x"`).
@@ -21,8 +22,8 @@ public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
 
     /// Encodes the value.
     ///
-    /// A ``JSONValue`` is written by its own writer (``JSONValue/writeJSON(into:)``), which produces the same
-    /// bytes as `JSONEncoder` at a fraction of the cost; other values go through `JSONEncoder`.
+    /// A ``JSONValue`` is written by its own writer (``JSONValue/jsonBuffer``), which produces the same bytes as
+    /// `JSONEncoder` at a fraction of the cost; other values go through `JSONEncoder`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: ByteBuffer
         if let json = value as? JSONValue {
@@ -33,5 +34,49 @@ public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
             body = ByteBuffer(bytes: try encoder.encode(value))
         }
         return EncodedJSONBody(body, status: status).response(from: request, context: context)
+    }
+}
+
+extension JSONValue {
+    /// The value as the bytes of a JSON response body: compact, members sorted (``JSONWriteOptions/sortedKeys``).
+    public var jsonBuffer: ByteBuffer {
+        ByteBuffer(bytes: jsonBytes(options: .sortedKeys))
+    }
+}
+
+extension Request {
+    /// The default limit of ``decodeJSONBody(limit:expecting:)``: 1 MiB.
+    public static let defaultJSONBodyLimit = 1024 * 1024
+
+    /// Reads the body as JSON, or throws an ``InputError`` a caller can act on.
+    ///
+    /// The body is read up to `limit` bytes and no further, so a hostile client cannot make the plugin buffer more.
+    /// Errors: `The request body is larger than <limit> bytes`, `The request body is empty; expected <expecting>`,
+    /// `The request body is not valid JSON`.
+    ///
+    /// ```swift
+    /// routes.post("/entities") { request, _ in
+    ///     let entity = try await request.decodeJSONBody(expecting: "a JSON entity")
+    ///     …
+    /// }
+    /// ```
+    public func decodeJSONBody(
+        limit: Int = Request.defaultJSONBodyLimit, expecting description: String = "a JSON document"
+    ) async throws -> JSONValue {
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw InputError("The request body is larger than \(limit) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw InputError("The request body is empty; expected \(description)")
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw InputError("The request body is not valid JSON")
+        }
     }
 }

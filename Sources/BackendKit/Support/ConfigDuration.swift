@@ -22,17 +22,17 @@ public enum ConfigDuration {
     }
 
     /// The duration `value` describes, in milliseconds; nil when malformed or negative.
-    public static func milliseconds(_ value: ConfigValue) -> Double? {
+    public static func milliseconds(_ value: JSONValue) -> Double? {
         let result: Double?
         switch value {
-        case .number(let number):
-            result = number
+        case .int, .double:
+            result = value.doubleValue
         case .string(let text):
             result = parse(text)
         case .object(let members):
             var total = 0.0
             for (unit, amount) in members {
-                guard case .number(let number) = amount, let scale = objectUnits[unit] else { return nil }
+                guard let number = amount.doubleValue, let scale = objectUnits[unit] else { return nil }
                 total += number * scale
             }
             result = members.isEmpty ? nil : total

@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Backstage's `filter` query parameter for `GET /entities`.
 ///
 /// Each `filter` value is a list of `key=value` statements separated by commas, all of which must
@@ -27,7 +29,7 @@ struct EntityFilter: Sendable, Equatable {
 
     /// Parses the values of every `filter` query parameter, with Backstage's error message for a
     /// statement without a key.
-    static func parse(_ filterValues: [String]) throws(CatalogError) -> EntityFilter {
+    static func parse(_ filterValues: [String]) throws(InputError) -> EntityFilter {
         var clauses: [Clause] = []
         for filterValue in filterValues {
             var conditions: [(key: String, values: [String])] = []
@@ -45,7 +47,7 @@ struct EntityFilter: Sendable, Equatable {
                     value = nil
                 }
                 guard !key.isEmpty else {
-                    throw .invalidInput(
+                    throw InputError(
                         "Invalid filter, '\(statement)' is not a valid statement "
                             + "(expected a string on the form a=b or a= or a)")
                 }

@@ -63,7 +63,7 @@ struct LocationLoader {
         } catch {
             throw Self.readError(path, declaredAt, error.localizedDescription)
         }
-        let documents: [ConfigValue]
+        let documents: [JSONValue]
         do {
             documents = try ConfigLoader.parseDocuments(yaml: String(decoding: data, as: UTF8.self), source: path)
         } catch {
@@ -73,9 +73,9 @@ struct LocationLoader {
         for (index, document) in documents.enumerated() where document != .null {
             let entity: Entity
             do {
-                entity = try EntityValidator.validate(JSONValue(document))
+                entity = try EntityValidator.validate(document)
             } catch {
-                throw CatalogLoadError("\(path): document \(index + 1): \(error)")
+                throw CatalogLoadError("\(path): document \(index + 1): \(error.message)")
             }
             if let origin = origins[entity.ref] {
                 throw CatalogLoadError(

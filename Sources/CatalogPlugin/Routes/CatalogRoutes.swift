@@ -13,6 +13,9 @@ import Foundation
 ///
 /// Every route requires a server token (the host's default).
 struct CatalogRoutes: Sendable {
+    /// The largest entity body the catalog reads (4 MiB).
+    static let maxBodyBytes = 4 * 1024 * 1024
+
     /// The store the routes read and write.
     let store: EntityStore
     /// The plugin's logger.
@@ -29,7 +32,8 @@ struct CatalogRoutes: Sendable {
             return EncodedJSONBody(body)
         }
         routes.post("/entities") { request, _ in
-            let entity = try EntityValidator.validate(try await JSONValue.decodeBody(of: request))
+            let entity = try EntityValidator.validate(
+                try await request.decodeJSONBody(limit: Self.maxBodyBytes, expecting: "a JSON entity"))
             let stored = try await store.add(entity)
             logger.info("Added entity \(stored.ref)")
             return JSONBody(stored.document, status: .created)
@@ -67,10 +71,10 @@ struct CatalogRoutes: Sendable {
         return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
     }
 
-    private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(CatalogError) -> Int? {
+    private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {
         guard let text = query.first(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
-            throw .invalidInput("Invalid \(name) query parameter '\(text)', expected a non-negative integer")
+            throw InputError("Invalid \(name) query parameter '\(text)', expected a non-negative integer")
         }
         return value
     }

@@ -21,11 +21,11 @@ actor EntityStore {
     var count: Int { entities.count }
 
     /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was
-    /// stored; throws `CatalogError.conflict` if an entity with the same ref exists.
+    /// stored; throws `ConflictError` if an entity with the same ref exists.
     @discardableResult
-    func add(_ entity: Entity) throws(CatalogError) -> Entity {
+    func add(_ entity: Entity) throws(ConflictError) -> Entity {
         let key = entity.ref.key
-        guard entities[key] == nil else { throw .entityExists(entity.ref) }
+        guard entities[key] == nil else { throw CatalogError.entityExists(entity.ref) }
         let stored = Self.withUID(entity)
         entities[key] = Stored(entity: stored, fields: EntitySearchFields(stored), body: stored.document.jsonBuffer)
         orderedKeys.insert(key, at: insertionIndex(for: key))
@@ -47,10 +47,10 @@ actor EntityStore {
         entities.values.first { $0.entity.document["metadata"]?["uid"]?.stringValue == uid }?.entity
     }
 
-    /// Removes the entity with this ref; throws `CatalogError.notFound` if there is none.
-    func remove(_ ref: EntityRef) throws(CatalogError) {
+    /// Removes the entity with this ref; throws `NotFoundError` if there is none.
+    func remove(_ ref: EntityRef) throws(NotFoundError) {
         let key = ref.key
-        guard entities.removeValue(forKey: key) != nil else { throw .entityNotFound(ref) }
+        guard entities.removeValue(forKey: key) != nil else { throw CatalogError.entityNotFound(ref) }
         if let index = orderedKeys.firstIndex(of: key) {
             orderedKeys.remove(at: index)
         }

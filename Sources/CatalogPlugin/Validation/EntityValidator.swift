@@ -13,10 +13,10 @@ enum EntityValidator {
     static let messagePrefix = "Invalid entity: "
 
     /// Validates `document` and returns the entity with `metadata.namespace` filled in, or throws
-    /// `CatalogError.invalidInput` naming every problem, joined with `; `.
-    static func validate(_ document: JSONValue) throws(CatalogError) -> Entity {
+    /// `InputError` naming every problem, joined with `; `.
+    static func validate(_ document: JSONValue) throws(InputError) -> Entity {
         guard case .object(var members) = document else {
-            throw .invalidInput("\(messagePrefix)expected a JSON object, got \(document.typeName)")
+            throw InputError("\(messagePrefix)expected a JSON object, got \(document.typeName)")
         }
         var problems: [String] = []
 
@@ -33,7 +33,7 @@ enum EntityValidator {
                     + "at most 63 characters")
         }
 
-        var metadata: [String: JSONValue] = [:]
+        var metadata: JSONObject = [:]
         var name: String?
         var namespace = EntityRef.defaultNamespace
         switch members["metadata"] {
@@ -79,7 +79,7 @@ enum EntityValidator {
         }
 
         guard problems.isEmpty, let kind, let name else {
-            throw .invalidInput(messagePrefix + problems.joined(separator: "; "))
+            throw InputError(messagePrefix + problems.joined(separator: "; "))
         }
         metadata["namespace"] = .string(namespace)
         members["metadata"] = .object(metadata)

@@ -7,7 +7,7 @@ struct ActionContext: Sendable {
     /// The step.
     let stepId: String
     /// The rendered `input` of the step.
-    let input: [String: JSONValue]
+    let input: JSONObject
     /// The catalog, reached with the service client.
     let catalog: any CatalogAPI
     /// Writes a line to the task log.

@@ -25,7 +25,7 @@ struct CatalogFetchAction: ScaffolderAction {
         ]),
     ])
 
-    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+    func handle(_ context: ActionContext) async throws -> JSONObject {
         let entityRef = try context.requiredString("entityRef")
         guard let colon = entityRef.firstIndex(of: ":") else {
             throw ActionError("Input 'entityRef' must look like kind:[namespace/]name, got '\(entityRef)'")

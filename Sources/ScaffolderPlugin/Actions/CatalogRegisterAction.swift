@@ -30,7 +30,7 @@ struct CatalogRegisterAction: ScaffolderAction {
         ]),
     ])
 
-    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+    func handle(_ context: ActionContext) async throws -> JSONObject {
         guard let entity = context.input["entity"], entity.objectValue != nil else {
             throw ActionError("Input 'entity' is required and must be an object")
         }

@@ -11,9 +11,9 @@ struct DebugLogAction: ScaffolderAction {
         ])
     ])
 
-    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+    func handle(_ context: ActionContext) async throws -> JSONObject {
         if let message = context.input["message"] {
-            await context.log(message.scalarText ?? message.jsonText)
+            await context.log(message.scalarText ?? message.jsonText(options: .sortedKeys))
         }
         return [:]
     }

@@ -15,7 +15,7 @@ struct DebugWaitAction: ScaffolderAction {
         ])
     ])
 
-    func handle(_ context: ActionContext) async throws -> [String: JSONValue] {
+    func handle(_ context: ActionContext) async throws -> JSONObject {
         var milliseconds = 0.0
         for (key, factor) in [("minutes", 60_000.0), ("seconds", 1_000.0), ("milliseconds", 1.0)] {
             switch context.input[key] {
@@ -32,7 +32,7 @@ struct DebugWaitAction: ScaffolderAction {
         guard milliseconds >= 0, milliseconds.isFinite else {
             throw ActionError("The wait time must not be negative")
         }
-        await context.log("Waiting \(JSONValue.format(milliseconds)) ms")
+        await context.log("Waiting \(JSONValue.numberText(milliseconds)) ms")
         try await Task.sleep(for: .milliseconds(milliseconds))
         return [:]
     }

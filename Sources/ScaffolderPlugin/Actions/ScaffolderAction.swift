@@ -9,5 +9,5 @@ protocol ScaffolderAction: Sendable {
     /// `{input: <JSON schema>, output: <JSON schema>}`, for `GET /v2/actions`.
     var schema: JSONValue { get }
     /// Runs the action with the rendered input and returns its output.
-    func handle(_ context: ActionContext) async throws -> [String: JSONValue]
+    func handle(_ context: ActionContext) async throws -> JSONObject
 }

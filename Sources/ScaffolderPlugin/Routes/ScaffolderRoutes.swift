@@ -31,7 +31,7 @@ struct ScaffolderRoutes: Sendable {
                     }))
         }
         routes.post("/v2/tasks") { request, _ in
-            let id = try await submit(try await JSONValue.decodeObjectBody(of: request))
+            let id = try await submit(try await Self.submission(request))
             return JSONBody(JSONValue.object(["id": .string(id)]), status: .created)
         }
         routes.get("/v2/tasks") { request, _ in
@@ -48,39 +48,39 @@ struct ScaffolderRoutes: Sendable {
     }
 
     /// Validates a submission against its template and queues the task; returns its id.
-    func submit(_ body: [String: JSONValue]) async throws -> String {
+    func submit(_ body: JSONObject) async throws -> String {
         guard let refText = body["templateRef"]?.stringValue, !refText.isEmpty else {
-            throw ScaffolderError.invalidInput(
+            throw InputError(
                 "'templateRef' is required and must be a string like 'template:default/x'")
         }
-        let given: [String: JSONValue]
+        let given: JSONObject
         switch body["values"] {
         case nil, .null?:
             given = [:]
         case .object(let object)?:
             given = object
         case let other?:
-            throw ScaffolderError.invalidInput("'values' must be an object, got \(other.typeName)")
+            throw InputError("'values' must be an object, got \(other.typeName)")
         }
         let ref = try TemplateRef.parse(refText)
         let entity: JSONValue?
         do {
             entity = try await catalog.entity(kind: "template", namespace: ref.namespace, name: ref.name)
         } catch {
-            throw CatalogUnavailableError(message: "Could not fetch template '\(ref)' from the catalog: \(error)")
+            throw ServiceUnavailableError("Could not fetch template '\(ref)' from the catalog: \(error)")
         }
         guard let entity else {
-            throw ScaffolderError.notFound("Template '\(ref)' was not found in the catalog")
+            throw NotFoundError("Template '\(ref)' was not found in the catalog")
         }
         let template = try TemplateDefinition(entity: entity, ref: ref)
         for step in template.steps where actions.action(step.action) == nil {
-            throw ScaffolderError.invalidInput(
+            throw InputError(
                 "Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
         }
         let values = template.applyingDefaults(to: given)
         let problems = template.problems(with: values)
         guard problems.isEmpty else {
-            throw ScaffolderError.invalidInput(
+            throw InputError(
                 "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
         }
         let task = await store.create(template: template, values: values)
@@ -89,19 +89,32 @@ struct ScaffolderRoutes: Sendable {
         return task.id
     }
 
+    /// The body of `POST /v2/tasks` as an object (at most 1 MiB, the toolkit's default limit).
+    private static func submission(_ request: Request) async throws -> JSONObject {
+        let expected = #"a JSON object like {"templateRef": "template:default/x", "values": {}}"#
+        let body: JSONValue
+        do {
+            body = try await request.decodeJSONBody(expecting: expected)
+        } catch let error as InputError where !error.message.hasPrefix("The request body is larger") {
+            throw InputError("The request body must be \(expected)")
+        }
+        guard let object = body.objectValue else { throw InputError("The request body must be \(expected)") }
+        return object
+    }
+
     private func task(_ context: BackendRequestContext) async throws -> ScaffolderTask {
         let id = try context.pathParameter("id")
         guard let task = await store.task(id) else {
-            throw ScaffolderError.notFound("Task with id '\(id)' does not exist")
+            throw NotFoundError("Task with id '\(id)' does not exist")
         }
         return task
     }
 
-    private static func statusFilter(_ text: String?) throws(ScaffolderError) -> TaskStatus? {
+    private static func statusFilter(_ text: String?) throws(InputError) -> TaskStatus? {
         guard let text, !text.isEmpty else { return nil }
         guard let status = TaskStatus(rawValue: text) else {
             let allowed = TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .invalidInput("Invalid status '\(text)', expected one of \(allowed)")
+            throw InputError("Invalid status '\(text)', expected one of \(allowed)")
         }
         return status
     }

@@ -7,9 +7,9 @@ enum DurationText {
         let components = duration.components
         let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
         if milliseconds < 1000 {
-            return "\(JSONValue.format(milliseconds.rounded())) milliseconds"
+            return "\(JSONValue.numberText(milliseconds.rounded())) milliseconds"
         }
         let seconds = (milliseconds / 100).rounded() / 10
-        return "\(JSONValue.format(seconds)) second\(seconds == 1 ? "" : "s")"
+        return "\(JSONValue.numberText(seconds)) second\(seconds == 1 ? "" : "s")"
     }
 }

@@ -15,7 +15,7 @@ struct ScaffolderTask: Sendable, Codable, Equatable {
     /// `template:<namespace>/<name>`.
     let templateRef: String
     /// The parameter values it was created with.
-    let values: [String: JSONValue]
+    let values: JSONObject
     /// Current state.
     var status: TaskStatus
     /// When it was accepted.

@@ -32,7 +32,7 @@ struct TaskRunner: Sendable {
         } catch {
             outcome = .failure(error)
         }
-        let now = Timestamp.now()
+        let now = ISO8601Timestamp.now()
         switch outcome {
         case .success(let output):
             await store.update(id) { task in
@@ -66,7 +66,7 @@ struct TaskRunner: Sendable {
     /// Stops a task that never ran because the scaffolder is shutting down.
     func abandon(_ id: String) async {
         guard await store.task(id)?.status == .open else { return }
-        let now = Timestamp.now()
+        let now = ISO8601Timestamp.now()
         let message = "The scaffolder shut down before the task could run"
         await store.update(id) { task in
             task.status = .failed
@@ -80,11 +80,11 @@ struct TaskRunner: Sendable {
     }
 
     private func runSteps(
-        _ id: String, template: TemplateDefinition, values: [String: JSONValue]
+        _ id: String, template: TemplateDefinition, values: JSONObject
     ) async throws
         -> JSONValue?
     {
-        var outputs: [String: [String: JSONValue]] = [:]
+        var outputs: [String: JSONObject] = [:]
         for step in template.steps {
             try Task.checkCancellation()
             let renderer = TemplateRenderer(parameters: values, stepOutputs: outputs)
@@ -93,7 +93,7 @@ struct TaskRunner: Sendable {
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
             }
-            let startedAt = Timestamp.now()
+            let startedAt = ISO8601Timestamp.now()
             await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
             await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
             guard let action = actions.action(step.action) else {
@@ -108,7 +108,7 @@ struct TaskRunner: Sendable {
             } catch {
                 throw StepFailure(stepName: step.name, underlying: error)
             }
-            let endedAt = Timestamp.now()
+            let endedAt = ISO8601Timestamp.now()
             await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
             await log(id, step.id, "info", "Finished step \(step.name)")
         }
@@ -127,7 +127,7 @@ struct TaskRunner: Sendable {
             "Step '\(failure.stepName)' failed: \(reason(failure.underlying))"
         case is CancellationError:
             "The task was cancelled"
-        case let error as CustomStringConvertible:
+        case let error as any CustomStringConvertible:
             error.description
         default:
             String(describing: error)
@@ -139,7 +139,7 @@ struct TaskRunner: Sendable {
         case let failure as StepFailure: errorName(failure.underlying)
         case is TaskTimeoutError: "TimeoutError"
         case is CatalogCallError: "CatalogError"
-        case is ScaffolderError: "InputError"
+        case let error as any BackendError: error.name
         default: "Error"
         }
     }

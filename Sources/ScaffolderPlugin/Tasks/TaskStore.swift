@@ -19,8 +19,8 @@ actor TaskStore {
     }
 
     /// Records a new `open` task for `template` with `values` and returns it.
-    func create(template: TemplateDefinition, values: [String: JSONValue]) -> ScaffolderTask {
-        let now = Timestamp.now()
+    func create(template: TemplateDefinition, values: JSONObject) -> ScaffolderTask {
+        let now = ISO8601Timestamp.now()
         let task = ScaffolderTask(
             id: UUID().uuidString.lowercased(), templateRef: template.ref.description, values: values, status: .open,
             createdAt: now, lastHeartbeatAt: now, completedAt: nil,
@@ -57,7 +57,7 @@ actor TaskStore {
     func update(_ id: String, _ change: @Sendable (inout ScaffolderTask) -> Void) -> ScaffolderTask? {
         guard var entry = entries[id] else { return nil }
         change(&entry.task)
-        entry.task.lastHeartbeatAt = Timestamp.now()
+        entry.task.lastHeartbeatAt = ISO8601Timestamp.now()
         entries[id] = entry
         return entry.task
     }
@@ -65,7 +65,7 @@ actor TaskStore {
     /// Appends a log line and returns it.
     @discardableResult
     func appendLog(_ id: String, stepId: String?, level: String = "info", message: String) -> TaskLogEntry {
-        let entry = TaskLogEntry(createdAt: Timestamp.now(), stepId: stepId, level: level, message: message)
+        let entry = TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
         update(id) { $0.log.append(entry) }
         return entry
     }

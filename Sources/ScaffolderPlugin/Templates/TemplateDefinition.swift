@@ -7,24 +7,24 @@ struct TemplateDefinition: Sendable, Equatable {
     /// Parameter names listed under `required` in `spec.parameters` (an object or a list of them).
     let requiredParameters: [String]
     /// Parameter name → JSON schema of the property, from every `properties` section.
-    let parameterSchemas: [String: JSONValue]
+    let parameterSchemas: JSONObject
     /// The steps, in order.
     let steps: [TemplateStep]
     /// The unrendered `spec.output`, if any.
     let output: JSONValue?
 
-    /// Reads a template entity; throws `ScaffolderError.invalidInput` naming the malformed part.
-    init(entity: JSONValue, ref: TemplateRef) throws(ScaffolderError) {
+    /// Reads a template entity; throws `InputError` naming the malformed part.
+    init(entity: JSONValue, ref: TemplateRef) throws(InputError) {
         self.ref = ref
-        let invalid = { (reason: String) -> ScaffolderError in
-            .invalidInput("Template '\(ref)' is invalid: \(reason)")
+        let invalid = { (reason: String) -> InputError in
+            InputError("Template '\(ref)' is invalid: \(reason)")
         }
         guard entity["kind"]?.stringValue?.lowercased() == "template" else {
             throw invalid("its kind is not Template")
         }
         guard let spec = entity["spec"]?.objectValue else { throw invalid("'spec' must be an object") }
 
-        var sections: [[String: JSONValue]] = []
+        var sections: [JSONObject] = []
         switch spec["parameters"] {
         case nil, .null?:
             break
@@ -41,7 +41,7 @@ struct TemplateDefinition: Sendable, Equatable {
             throw invalid("'spec.parameters' must be an object or an array, got \(other.typeName)")
         }
         var required: [String] = []
-        var schemas: [String: JSONValue] = [:]
+        var schemas: JSONObject = [:]
         for section in sections {
             for name in section["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !required.contains(name)
             {
@@ -78,7 +78,7 @@ struct TemplateDefinition: Sendable, Equatable {
     }
 
     /// `values` plus the `default` of every property that has one and is not given.
-    func applyingDefaults(to values: [String: JSONValue]) -> [String: JSONValue] {
+    func applyingDefaults(to values: JSONObject) -> JSONObject {
         var result = values
         for (name, schema) in parameterSchemas where result[name] == nil || result[name] == .null {
             if let fallback = schema["default"] {
@@ -90,7 +90,7 @@ struct TemplateDefinition: Sendable, Equatable {
 
     /// Checks `values` against the required parameters and each property's `type` and `enum`;
     /// returns the problems (empty when valid). A blank string counts as missing.
-    func problems(with values: [String: JSONValue]) -> [String] {
+    func problems(with values: JSONObject) -> [String] {
         var problems: [String] = []
         for name in requiredParameters {
             switch values[name] {

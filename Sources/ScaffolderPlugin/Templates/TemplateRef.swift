@@ -1,3 +1,5 @@
+import BackendKit
+
 /// A reference to a `Template` entity: `template:default/create-service`, `default/x` or `x`.
 struct TemplateRef: Sendable, Hashable, CustomStringConvertible {
     /// The namespace (`default` when omitted).
@@ -13,12 +15,12 @@ struct TemplateRef: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `[kind:][namespace/]name` with kind `template` (case-insensitive) as the default and
     /// the only kind allowed.
-    static func parse(_ text: String) throws(ScaffolderError) -> TemplateRef {
+    static func parse(_ text: String) throws(InputError) -> TemplateRef {
         var rest = Substring(text)
         if let colon = rest.firstIndex(of: ":") {
             let kind = rest[..<colon]
             guard kind.lowercased() == "template" else {
-                throw .invalidInput("Invalid templateRef '\(text)': the entity kind must be 'template', got '\(kind)'")
+                throw InputError("Invalid templateRef '\(text)': the entity kind must be 'template', got '\(kind)'")
             }
             rest = rest[rest.index(after: colon)...]
         }
@@ -28,7 +30,7 @@ struct TemplateRef: Sendable, Hashable, CustomStringConvertible {
             rest = rest[rest.index(after: slash)...]
         }
         guard !namespace.isEmpty, !rest.isEmpty, !rest.contains("/"), !rest.contains(":") else {
-            throw .invalidInput(
+            throw InputError(
                 "Invalid templateRef '\(text)': expected [template:][<namespace>/]<name>, "
                     + "for example 'template:default/create-service'")
         }

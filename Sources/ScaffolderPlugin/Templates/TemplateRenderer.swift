@@ -13,8 +13,8 @@ struct TemplateRenderer: Sendable {
     let context: JSONValue
 
     /// A renderer over the task's parameters and the outputs of the steps run so far.
-    init(parameters: [String: JSONValue], stepOutputs: [String: [String: JSONValue]]) {
-        var steps: [String: JSONValue] = [:]
+    init(parameters: JSONObject, stepOutputs: [String: JSONObject]) {
+        var steps: JSONObject = [:]
         for (id, output) in stepOutputs {
             steps[id] = .object(["output": .object(output)])
         }
@@ -22,7 +22,7 @@ struct TemplateRenderer: Sendable {
     }
 
     /// Renders every string inside `value`.
-    func render(_ value: JSONValue) throws(ScaffolderError) -> JSONValue {
+    func render(_ value: JSONValue) throws(InputError) -> JSONValue {
         switch value {
         case .string(let text):
             return try render(text)
@@ -33,7 +33,7 @@ struct TemplateRenderer: Sendable {
             }
             return .array(rendered)
         case .object(let members):
-            var rendered: [String: JSONValue] = [:]
+            var rendered: JSONObject = [:]
             for (key, member) in members {
                 rendered[key] = try render(member)
             }
@@ -44,7 +44,7 @@ struct TemplateRenderer: Sendable {
     }
 
     /// Whether a step's `if` holds: false, null, `""`, `"false"` and `0` are false.
-    func isTruthy(_ condition: JSONValue) throws(ScaffolderError) -> Bool {
+    func isTruthy(_ condition: JSONValue) throws(InputError) -> Bool {
         switch try render(condition) {
         case .null, .bool(false), .int(0), .double(0):
             return false
@@ -56,14 +56,14 @@ struct TemplateRenderer: Sendable {
         }
     }
 
-    private func render(_ text: String) throws(ScaffolderError) -> JSONValue {
+    private func render(_ text: String) throws(InputError) -> JSONValue {
         var pieces: [JSONValue] = []
         var literal = ""
         var rest = Substring(text)
         while let open = rest.range(of: "${{") {
             literal += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw .invalidInput("Unterminated template expression in '\(text)'")
+                throw InputError("Unterminated template expression in '\(text)'")
             }
             if !literal.isEmpty {
                 pieces.append(.string(literal))
@@ -82,9 +82,9 @@ struct TemplateRenderer: Sendable {
         return .string(pieces.map { $0.scalarText ?? Self.inlineText($0) }.joined())
     }
 
-    private func evaluate(_ expression: String, in text: String) throws(ScaffolderError) -> JSONValue {
+    private func evaluate(_ expression: String, in text: String) throws(InputError) -> JSONValue {
         guard let path = Self.parsePath(expression.trimmingCharacters(in: .whitespaces)) else {
-            throw .invalidInput(
+            throw InputError(
                 "Unsupported template expression '${{\(expression)}}' in '\(text)'; "
                     + "expected a path such as parameters.name")
         }
@@ -94,7 +94,7 @@ struct TemplateRenderer: Sendable {
     private static func inlineText(_ value: JSONValue) -> String {
         switch value {
         case .null: ""
-        default: value.jsonText
+        default: value.jsonText(options: .sortedKeys)
         }
     }
 

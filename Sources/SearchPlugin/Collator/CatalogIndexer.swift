@@ -12,7 +12,7 @@ struct CatalogIndexer: Sendable {
     /// The plugin's logger.
     let logger: Logger
 
-    /// Runs once; returns the number of documents indexed, or throws `CollationFailedError`.
+    /// Runs once; returns the number of documents indexed, or throws a ``ServiceUnavailableError`` (503 when a route triggered the run).
     @discardableResult
     func run(trigger: String) async throws -> Int {
         let run = await store.beginRun()
@@ -29,10 +29,9 @@ struct CatalogIndexer: Sendable {
             let reason = "\(error)"
             await store.fail(run: run, reason: reason)
             let kept = await store.status.documents
-            logger.error(
-                "Catalog collation failed, keeping the last index of \(kept) documents: \(reason)",
-                metadata: ["trigger": "\(trigger)"])
-            throw CollationFailedError(reason: reason, documentsKept: kept)
+            let message = "Catalog collation failed, keeping the last index of \(kept) documents: \(reason)"
+            logger.error("\(message)", metadata: ["trigger": "\(trigger)"])
+            throw ServiceUnavailableError(message)
         }
     }
 }

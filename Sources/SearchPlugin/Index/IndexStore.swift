@@ -1,3 +1,5 @@
+import BackendKit
+
 /// Holds the current search index and the collator's status. A run's result replaces the index
 /// only if no later run has already been applied, so overlapping runs never go back in time; a
 /// failed run leaves the index as it was.
@@ -14,7 +16,7 @@ actor IndexStore {
     func beginRun() -> Int {
         lastStarted += 1
         status.runs = lastStarted
-        status.lastRunAt = Timestamp.now()
+        status.lastRunAt = ISO8601Timestamp.now()
         return lastStarted
     }
 
@@ -24,7 +26,7 @@ actor IndexStore {
         lastApplied = run
         index = SearchIndex(documents: documents)
         status.documents = documents.count
-        status.lastSuccessAt = Timestamp.now()
+        status.lastSuccessAt = ISO8601Timestamp.now()
         status.lastError = nil
     }
 

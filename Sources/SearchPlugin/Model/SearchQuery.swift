@@ -15,8 +15,8 @@ struct SearchQuery: Sendable, Equatable {
     /// Zero-based page.
     let page: Int
 
-    /// Parses the query items; throws `SearchInputError` for a bad `pageLimit` or `pageCursor`.
-    init(_ query: QueryItems) throws(SearchInputError) {
+    /// Parses the query items; throws `InputError` for a bad `pageLimit` or `pageCursor`.
+    init(_ query: QueryItems) throws(InputError) {
         term = query.first("term") ?? ""
         var types: [String] = []
         var filters: [String: [String]] = [:]
@@ -32,7 +32,7 @@ struct SearchQuery: Sendable, Equatable {
         self.filters = filters
         if let text = query.first("pageLimit") {
             guard let limit = Int(text), (1...100).contains(limit) else {
-                throw SearchInputError("Invalid pageLimit '\(text)', expected an integer from 1 to 100")
+                throw InputError("Invalid pageLimit '\(text)', expected an integer from 1 to 100")
             }
             pageLimit = limit
         } else {
@@ -40,7 +40,7 @@ struct SearchQuery: Sendable, Equatable {
         }
         if let cursor = query.first("pageCursor"), !cursor.isEmpty {
             guard let page = Self.decodeCursor(cursor) else {
-                throw SearchInputError("Invalid pageCursor '\(cursor)'")
+                throw InputError("Invalid pageCursor '\(cursor)'")
             }
             self.page = page
         } else {

@@ -89,7 +89,7 @@ struct EntityFilterTests {
     @Test("a statement without a key is an InputError with Backstage's message")
     func missingKey() throws {
         #expect(
-            throws: CatalogError.invalidInput(
+            throws: InputError(
                 "Invalid filter, '=component' is not a valid statement (expected a string on the form a=b or a= or a)")
         ) {
             try EntityFilter.parse(["kind=component,=component"])

@@ -19,12 +19,12 @@ struct EntityStoreTests {
         let store = EntityStore()
         let stored = try await store.add(try component("a"))
         #expect(stored.document["metadata"]?["uid"]?.stringValue != nil)
-        await #expect(throws: CatalogError.conflict("Entity 'component:default/A' already exists")) {
+        await #expect(throws: ConflictError("Entity 'component:default/A' already exists")) {
             try await store.add(try component("A"))
         }
         #expect(await store.entity(EntityRef(kind: "COMPONENT", namespace: "Default", name: "a")) != nil)
         await #expect(
-            throws: CatalogError.notFound("No entity named 'b' found, with kind 'Component' in namespace 'default'")
+            throws: NotFoundError("No entity named 'b' found, with kind 'Component' in namespace 'default'")
         ) {
             try await store.remove(EntityRef(kind: "Component", namespace: "default", name: "b"))
         }

@@ -11,8 +11,8 @@ struct EntityValidatorTests {
             let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
             _ = try EntityValidator.validate(value)
             return nil
-        } catch let error as CatalogError {
-            return error.description
+        } catch let error as InputError {
+            return error.message
         } catch {
             return "unexpected \(error)"
         }

@@ -1,6 +1,7 @@
 import BackendKit
 import CatalogPlugin
 import Foundation
+import NIOHTTP1
 import Testing
 
 @Suite("Catalog HTTP API", .serialized)

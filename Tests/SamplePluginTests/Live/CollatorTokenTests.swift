@@ -1,6 +1,7 @@
 import BackendKit
 import BackendTestSupport
 import Foundation
+import NIOHTTP1
 import SearchPlugin
 import Testing
 

@@ -2,6 +2,7 @@ import BackendKit
 import BackendTestSupport
 import CatalogPlugin
 import Foundation
+import NIOHTTP1
 import ScaffolderPlugin
 import SearchPlugin
 import Testing
@@ -269,7 +270,7 @@ struct EndToEndTests {
     func hangingCatalog() async throws {
         let template = try String(
             contentsOfFile: TestHosts.repositoryRoot + "/Examples/catalog/templates.yaml", encoding: .utf8)
-        let templateJSON = try #require(ConfigLoader.parseDocuments(yaml: template).first).jsonString()
+        let templateJSON = try #require(ConfigLoader.parseDocuments(yaml: template).first).jsonText()
         let hanging = TestPlugin("catalog") { routes, _ in
             routes.get("/entities/by-name/:kind/:namespace/:name") { _, _ in
                 Response(

@@ -39,13 +39,13 @@ struct TemplateTests {
         #expect(try TemplateRef.parse("Template:team/x").description == "template:team/x")
         #expect(try TemplateRef.parse("x").description == "template:default/x")
         #expect(
-            throws: ScaffolderError.invalidInput(
+            throws: InputError(
                 "Invalid templateRef 'component:default/x': the entity kind must be 'template', got 'component'")
         ) {
             try TemplateRef.parse("component:default/x")
         }
         #expect(
-            throws: ScaffolderError.invalidInput(
+            throws: InputError(
                 "Invalid templateRef 'template:default/': expected [template:][<namespace>/]<name>, for example 'template:default/create-service'"
             )
         ) {
@@ -82,19 +82,19 @@ struct TemplateTests {
     func malformed() throws {
         let ref = TemplateRef(namespace: "default", name: "t")
         #expect(
-            throws: ScaffolderError.invalidInput(
+            throws: InputError(
                 "Template 'template:default/t' is invalid: 'spec.steps' must be an array")
         ) {
             try TemplateDefinition(entity: try Self.json(#"{"kind":"Template","spec":{}}"#), ref: ref)
         }
         #expect(
-            throws: ScaffolderError.invalidInput(
+            throws: InputError(
                 "Template 'template:default/t' is invalid: 'spec.steps[0].action' must be a non-empty string")
         ) {
             try TemplateDefinition(entity: try Self.json(#"{"kind":"Template","spec":{"steps":[{}]}}"#), ref: ref)
         }
         #expect(
-            throws: ScaffolderError.invalidInput("Template 'template:default/t' is invalid: its kind is not Template")
+            throws: InputError("Template 'template:default/t' is invalid: its kind is not Template")
         ) {
             try TemplateDefinition(entity: try Self.json(#"{"kind":"Component","spec":{"steps":[]}}"#), ref: ref)
         }
@@ -115,7 +115,7 @@ struct TemplateTests {
                 == .string("component:default/svc"))
         #expect(try renderer.render(.string("[${{ parameters.missing }}]")) == .string("[]"))
         #expect(
-            throws: ScaffolderError.invalidInput(
+            throws: InputError(
                 "Unsupported template expression '${{ parameters.name | upper }}' in '${{ parameters.name | upper }}'; expected a path such as parameters.name"
             )
         ) {

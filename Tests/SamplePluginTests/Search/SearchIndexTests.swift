@@ -54,7 +54,7 @@ struct SearchIndexTests {
         #expect(query.pageLimit == 10)
         let next = try SearchQuery(QueryItems("pageCursor=\(SearchQuery.encodeCursor(2))"))
         #expect(next.page == 2)
-        #expect(throws: SearchInputError("Invalid pageLimit '0', expected an integer from 1 to 100")) {
+        #expect(throws: InputError("Invalid pageLimit '0', expected an integer from 1 to 100")) {
             try SearchQuery(QueryItems("pageLimit=0"))
         }
     }
@@ -125,7 +125,7 @@ struct SearchIndexTests {
             store: store, collator: CatalogCollator(pageSize: 2), makeSource: { Pager(Self.entities) }, logger: logger)
         #expect(try await good.run(trigger: "test") == 3)
         let bad = CatalogIndexer(store: store, collator: CatalogCollator(), makeSource: { Refusing() }, logger: logger)
-        await #expect(throws: CollationFailedError.self) { try await bad.run(trigger: "test") }
+        await #expect(throws: ServiceUnavailableError.self) { try await bad.run(trigger: "test") }
         #expect(await store.index.count == 3)
         let status = await store.status
         #expect(status.lastError == "responded 401")

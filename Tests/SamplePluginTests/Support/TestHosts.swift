@@ -15,7 +15,7 @@ enum TestHosts {
     }()
 
     /// `Examples/catalog/entities.yaml` and `templates.yaml`, as absolute locations.
-    static let exampleLocations: ConfigValue = [
+    static let exampleLocations: JSONValue = [
         ["type": "file", "target": .string(repositoryRoot + "/Examples/catalog/entities.yaml")],
         ["type": "file", "target": .string(repositoryRoot + "/Examples/catalog/templates.yaml")],
     ]
@@ -32,7 +32,7 @@ enum TestHosts {
 
     /// Runs `body` against a host with `plugins` and the config `config`.
     static func with<Result>(
-        _ config: ConfigValue,
+        _ config: JSONValue,
         environment: BackendEnvironment = .development,
         tokenManager: (any TokenManager)? = nil,
         logs: LogCapture? = nil,
@@ -56,27 +56,23 @@ enum TestHosts {
 
     /// The config of a host: `auth` (nil leaves `backend.auth` unset), the example catalog, a search
     /// collator that only runs on demand, and `extra` sections merged on top (top-level keys replace).
-    static func config(auth: ConfigValue? = nil, extra: [(String, ConfigValue)] = []) -> ConfigValue {
-        var backend: [(String, ConfigValue)] = [("baseUrl", "http://127.0.0.1:7007")]
-        if let auth { backend.append(("auth", auth)) }
-        var sections: [(String, ConfigValue)] = [
-            ("backend", .object(backend)),
-            ("catalog", ["locations": exampleLocations]),
-            ("search", ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h"]]]),
-            ("scaffolder", ["taskTimeout": ["seconds": 10]]),
+    static func config(auth: JSONValue? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
+        var backend: JSONObject = ["baseUrl": "http://127.0.0.1:7007"]
+        if let auth { backend["auth"] = auth }
+        var sections: JSONObject = [
+            "backend": .object(backend),
+            "catalog": ["locations": exampleLocations],
+            "search": ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h"]]],
+            "scaffolder": ["taskTimeout": ["seconds": 10]],
         ]
         for (key, value) in extra {
-            if let index = sections.firstIndex(where: { $0.0 == key }) {
-                sections[index].1 = value
-            } else {
-                sections.append((key, value))
-            }
+            sections[key] = value
         }
         return .object(sections)
     }
 
     /// `discovery.endpoints` sending `catalog` to `baseURL`.
-    static func catalogDiscovery(_ baseURL: String) -> (String, ConfigValue) {
+    static func catalogDiscovery(_ baseURL: String) -> (String, JSONValue) {
         ("discovery", ["endpoints": [["target": .string(baseURL + "/api/{{pluginId}}"), "plugins": ["catalog"]]]])
     }
 

@@ -1,0 +1,136 @@
+import BackendConfig
+import Logging
+
+/// The one rule for which token manager a backend uses, from `backend.auth.keys` and the environment.
+///
+/// | `backend.auth.keys` | development | production |
+/// |---|---|---|
+/// | one or more secrets | server manager (first key signs, all verify) | server manager |
+/// | present but empty | generated random key, warning ``generatedSecretWarning`` | startup error |
+/// | absent | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
+///
+/// The production error is ``TokenManagerConfigurationError/productionRequiresKeys``:
+/// `You must configure at least one key in backend.auth.keys for production.` The host, `backend token create`,
+/// `backend topology` (``resolve(config:logger:environment:clock:)``) and `backend config check`
+/// (``problems(in:environment:)``) all use it, so they cannot disagree.
+///
+/// ```swift
+/// let selection = try TokenManagerPolicy.resolve(config: config, logger: logger, environment: .production)
+/// logger.info("Token manager: \(selection.kind)")  // "server (2 keys)"
+/// ```
+public enum TokenManagerPolicy {
+    /// The config key holding the keys.
+    public static let configKey = "backend.auth.keys"
+
+    /// The warning logged when a development host generates its own key.
+    public static let generatedSecretWarning = ServerTokenManager.generatedSecretWarning
+
+    /// The warning logged when a development host runs without `backend.auth.keys`.
+    public static let serviceAuthDisabledWarning =
+        "Service-to-service authentication is disabled because backend.auth.keys is not configured; "
+        + "every request is accepted without a token. DEVELOPMENT USE ONLY."
+
+    /// The server manager for the configured secrets, or `nil` when `backend.auth.keys` is absent or empty (the
+    /// rows where the environment decides). For tools that need real keys, such as `backend token create`.
+    ///
+    /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
+    ///   secret.
+    public static func configuredManager(
+        config: Config, logger: Logger, clock: some TokenClock = SystemTokenClock()
+    ) throws -> HMACTokenManager? {
+        guard let secrets = try decodedSecrets(config), let first = secrets.first else { return nil }
+        ServerTokenManager.logWarnings(of: secrets, to: logger)
+        return HMACTokenManager(signingSecret: first, additionalSecrets: Array(secrets.dropFirst()), clock: clock)
+    }
+
+    /// The manager the table above chooses, with which row applied. Warnings (generated key, disabled auth,
+    /// weak secrets) go to `logger`; secrets never do.
+    ///
+    /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
+    ///   secret or a production host without keys, ``SecureRandomError`` if key generation fails.
+    public static func resolve(
+        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock()
+    ) throws -> TokenManagerSelection {
+        if let manager = try configuredManager(config: config, logger: logger, clock: clock) {
+            return TokenManagerSelection(manager: manager, kind: .configuredKeys(count: manager.keyCount))
+        }
+        guard environment == .development else { throw TokenManagerConfigurationError.productionRequiresKeys }
+        guard config.has(configKey) else {
+            logger.warning("\(serviceAuthDisabledWarning)")
+            return TokenManagerSelection(manager: NoopTokenManager(), kind: .noop)
+        }
+        let secret = ServerSecret(name: "generated", bytes: try SecureRandom.bytes(count: 32))
+        logger.warning("\(generatedSecretWarning)")
+        let manager = HMACTokenManager(signingSecret: secret, additionalSecrets: [], clock: clock)
+        return TokenManagerSelection(manager: manager, kind: .generatedKey)
+    }
+
+    /// Every problem ``resolve(config:logger:environment:clock:)`` would stop at, each secret checked on its
+    /// own so that one bad key does not hide another; empty when the host would start.
+    public static func problems(in config: Config, environment: BackendEnvironment) -> [String] {
+        let keys: [Config]?
+        do {
+            keys = try config.getOptionalConfigArray(configKey)
+        } catch {
+            return ["\(error)"]
+        }
+        var problems: [String] = []
+        for key in keys ?? [] {
+            do {
+                _ = try decode(key)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if environment == .production && (keys ?? []).isEmpty {
+            problems.append(TokenManagerConfigurationError.productionRequiresKeys.message)
+        }
+        return problems
+    }
+
+    /// The decoded `backend.auth.keys[].secret`s in order; `nil` when the key is absent.
+    private static func decodedSecrets(_ config: Config) throws -> [ServerSecret]? {
+        try config.getOptionalConfigArray(configKey)?.map(decode)
+    }
+
+    private static func decode(_ element: Config) throws -> ServerSecret {
+        let name = element.prefix.isEmpty ? "secret" : "\(element.prefix).secret"
+        return try ServerSecret.decode(try element.getString("secret"), name: name)
+    }
+}
+
+/// The token manager a backend uses, chosen by ``TokenManagerPolicy``.
+public struct TokenManagerSelection: Sendable {
+    /// Which row of the policy's table applied.
+    public enum Kind: Sendable, Equatable, CustomStringConvertible {
+        /// `backend.auth.keys` absent in development: authentication disabled.
+        case noop
+        /// `backend.auth.keys` with this many secrets.
+        case configuredKeys(count: Int)
+        /// `backend.auth.keys` empty in development: a random key generated for this process.
+        case generatedKey
+
+        /// A short label for startup logs: `noop`, `server (2 keys)`, `server (generated key)`.
+        public var description: String {
+            switch self {
+            case .noop: "noop"
+            case .configuredKeys(let count): "server (\(count) \(count == 1 ? "key" : "keys"))"
+            case .generatedKey: "server (generated key)"
+            }
+        }
+    }
+
+    /// The manager to use.
+    public let manager: any TokenManager
+    /// Why this manager was chosen.
+    public let kind: Kind
+
+    /// A selection.
+    public init(manager: any TokenManager, kind: Kind) {
+        self.manager = manager
+        self.kind = kind
+    }
+
+    /// The server token manager, when the policy chose one (configured or generated keys); `nil` for noop.
+    public var serverManager: HMACTokenManager? { manager as? HMACTokenManager }
+}
