@@ -11,7 +11,7 @@ import Foundation
 /// catalog:
 ///   locations:
 ///     - type: file
-///       target: ./Examples/catalog/all.yaml   # relative to this config file's directory
+///       target: Examples/catalog/entities.yaml   # relative to this config file's directory
 /// ```
 public struct CatalogPlugin: BackendPlugin {
     /// `catalog`.

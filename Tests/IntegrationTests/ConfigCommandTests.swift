@@ -129,8 +129,8 @@ struct ConfigCommandTests {
             #expect(run.exitCode == 1)
             #expect(
                 run.stderr.contains(
-                    "Backend failed to start up: Invalid type in config for key 'backend.baseUrl' in 't.yaml', got number, "
-                        + "wanted string"), "\(run.stderr)")
+                    "Backend failed to start up: Invalid type in config for key 'backend.listen.port' in "
+                        + "'conf/listen.yaml', got array, wanted number"), "\(run.stderr)")
         }
     }
 

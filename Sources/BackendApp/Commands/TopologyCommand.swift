@@ -94,4 +94,3 @@ struct TopologyCommand: AsyncParsableCommand {
     }
 }
 
-extension BackendEnvironment: ExpressibleByArgument {}

@@ -126,6 +126,15 @@ extension BackendHost {
 
     /// The plugins to run: all, or those named by ``BackendHostOptions/pluginIds``; ids validated.
     func selectPlugins(_ plugins: [any BackendPlugin]) throws -> [any BackendPlugin] {
+        try Self.selectPlugins(plugins, ids: options.pluginIds)
+    }
+
+    /// The plugins of `plugins` named by `ids` (all when `nil`), in `plugins`' order; the one check of plugin ids,
+    /// used by the host at startup and by command-line tools before it.
+    ///
+    /// - Throws: ``BackendStartupError``: `Unknown plugin '<id>'; available plugins: a, b`, an invalid id, or two
+    ///   plugins with one id.
+    public static func selectPlugins(_ plugins: [any BackendPlugin], ids: [String]?) throws -> [any BackendPlugin] {
         var seen = Set<String>()
         for plugin in plugins {
             guard PluginIdentifier.isValid(plugin.id) else {
@@ -137,7 +146,7 @@ extension BackendHost {
                 throw BackendStartupError("More than one plugin has the id '\(plugin.id)'")
             }
         }
-        guard let wanted = options.pluginIds else { return plugins }
+        guard let wanted = ids else { return plugins }
         for id in wanted where !seen.contains(id) {
             let available = plugins.map(\.id).joined(separator: ", ")
             throw BackendStartupError("Unknown plugin '\(id)'; available plugins: \(available)")

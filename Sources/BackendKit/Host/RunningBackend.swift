@@ -4,7 +4,8 @@ public struct RunningBackend: Sendable {
     public let address: ListenAddress
     /// The token manager the host verifies tokens with (issue tokens for test calls with it).
     public let tokenManager: any TokenManager
-    /// How the token manager was chosen, for example `noop` or `generated development key`.
+    /// How the token manager was chosen, as the startup log prints it: `noop`, `server (2 keys)`,
+    /// `server (generated key)`, `provided in code` or `noop (provided in code)`.
     public let tokenManagerKind: String
     /// The host's discovery.
     public let discovery: HostDiscovery

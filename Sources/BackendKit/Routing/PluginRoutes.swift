@@ -1,7 +1,7 @@
 /// Where a plugin adds its routes and background work during ``BackendPlugin/register(_:_:)``.
 ///
 /// Paths are relative to the plugin's mount point `/api/<id>` and use Hummingbird's syntax
-/// (`/entities/:name`, read with `context.parameters.get("name")`). Every route requires a valid
+/// (`/entities/:name`, read percent-decoded with `try context.pathParameter("name")`). Every route requires a valid
 /// server token unless added with `access: .public`. Handlers return anything Hummingbird can turn into
 /// a response (`String`, `Response`, a `ResponseEncodable` type encoded as JSON, …) and throw
 /// ``BackendError``s (``NotFoundError`` …) for error responses.
