@@ -28,13 +28,7 @@ struct BackendCommand: AsyncParsableCommand {
         do {
             command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            StandardError.write(fullMessage(for: error))
-            Foundation.exit(2)
+            exit(reporting: error, failureCode: 2)
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -51,13 +45,17 @@ struct BackendCommand: AsyncParsableCommand {
             Foundation.exit(failure.exitCode)
         } catch {
             // Help requests, validation errors thrown from `validate()`/`run()` and anything else.
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            StandardError.write(fullMessage(for: error))
-            Foundation.exit(code == .validationFailure ? 2 : 1)
+            exit(reporting: error, failureCode: exitCode(for: error) == .validationFailure ? 2 : 1)
         }
+    }
+
+    /// Prints a help request on stdout and exits 0, or prints the error on stderr and exits `failureCode`.
+    private static func exit(reporting error: any Error, failureCode: Int32) -> Never {
+        if exitCode(for: error) == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        StandardError.write(fullMessage(for: error))
+        Foundation.exit(failureCode)
     }
 }

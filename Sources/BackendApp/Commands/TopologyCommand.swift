@@ -93,4 +93,3 @@ struct TopologyCommand: AsyncParsableCommand {
         return String(file[..<dot])
     }
 }
-

@@ -16,3 +16,27 @@ enum SecureRandom {
         return bytes
     }
 }
+
+/// The OpenSSL random generator failed, or an impossible amount of randomness was requested.
+public struct SecureRandomError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The user-facing message.
+    public let message: String
+
+    /// An error with the given message.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// A new random secret for `backend.auth.keys`: `bytes` bytes from OpenSSL's `RAND_bytes`, as
+/// standard padded base64 (what `backend secret` prints).
+///
+/// - Parameter bytes: how many random bytes; 32 by default (the recommended minimum).
+/// - Throws: ``SecureRandomError`` if `bytes` is not positive or the generator fails.
+public func generateSecret(bytes: Int = 32) throws -> String {
+    let random = try SecureRandom.bytes(count: bytes)
+    return Base64.encode(random)
+}

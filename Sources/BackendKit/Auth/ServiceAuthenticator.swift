@@ -88,3 +88,40 @@ struct ServiceAuthenticator: Sendable {
         return .bearer(String(value[tokenStart..<end]))
     }
 }
+
+/// Runs the service auth check for one route, sets ``BackendRequestContext/caller`` and calls the route.
+struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == BackendRequestContext {
+    /// The route's access level.
+    let access: RouteAccess
+    /// The host's authenticator.
+    let authenticator: ServiceAuthenticator
+    /// The route's own responder.
+    let next: Next
+
+    func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
+        var context = context
+        context.caller = try await authenticator.caller(of: request, access: access)
+        return try await next.respond(to: request, context: context)
+    }
+}
+
+/// The service auth check as a middleware, for route collections mounted with
+/// ``PluginRoutes/addRoutes(_:atPath:access:)``.
+struct ServiceAuthMiddleware: RouterMiddleware {
+    typealias Context = BackendRequestContext
+
+    /// The access level of every route behind this middleware.
+    let access: RouteAccess
+    /// The host's authenticator.
+    let authenticator: ServiceAuthenticator
+
+    func handle(
+        _ request: Request,
+        context: BackendRequestContext,
+        next: (Request, BackendRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        context.caller = try await authenticator.caller(of: request, access: access)
+        return try await next(request, context)
+    }
+}

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// The Hummingbird request context of every backend route.
 ///
 /// Besides Hummingbird's core context (`parameters`, `logger`, request decoding and response encoding
@@ -12,5 +14,26 @@ public struct BackendRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.caller = .anonymous
+    }
+}
+
+extension BackendRequestContext {
+    /// The path parameter `name` of the matched route, percent-decoded.
+    ///
+    /// Hummingbird hands parameters over as they appear in the path, so `/entities/by-name/component/default/a%20b`
+    /// captures `a%20b`; this returns `a b`. A parameter whose escapes are invalid (`%zz`, or bytes that are not
+    /// UTF-8) is returned as written, so lookups by it simply find nothing.
+    ///
+    /// ```swift
+    /// routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
+    ///     let name = try context.pathParameter("name")
+    ///     …
+    /// }
+    /// ```
+    ///
+    /// - Throws: Hummingbird's 400 error when the route has no parameter called `name`.
+    public func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return PercentEncoding.decode(raw) ?? raw
     }
 }

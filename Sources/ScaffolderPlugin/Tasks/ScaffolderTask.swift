@@ -33,3 +33,74 @@ struct ScaffolderTask: Sendable, Codable, Equatable {
     /// Why a failed task failed.
     var error: Failure?
 }
+
+extension ScaffolderTask {
+    /// Updates one step's state and times.
+    mutating func setStep(
+        _ id: String, status: StepStatus, startedAt: String? = nil, endedAt: String? = nil
+    ) {
+        guard let index = steps.firstIndex(where: { $0.id == id }) else { return }
+        steps[index].status = status
+        if let startedAt { steps[index].startedAt = startedAt }
+        if let endedAt { steps[index].endedAt = endedAt }
+    }
+}
+
+/// The life cycle of a scaffolder task: `open` → `processing` → `completed` or `failed`.
+enum TaskStatus: String, Sendable, Codable, CaseIterable {
+    /// Accepted and queued.
+    case open
+    /// A worker is running its steps.
+    case processing
+    /// Every step succeeded.
+    case completed
+    /// A step failed, the task timed out, or the scaffolder shut down first.
+    case failed
+
+    /// Whether the task has finished.
+    var isFinal: Bool {
+        self == .completed || self == .failed
+    }
+}
+
+/// The progress of one template step inside a task.
+struct TaskStep: Sendable, Codable, Equatable {
+    /// The step id.
+    let id: String
+    /// The step name.
+    let name: String
+    /// The action it runs.
+    let action: String
+    /// Its state.
+    var status: StepStatus
+    /// When it started.
+    var startedAt: String?
+    /// When it finished.
+    var endedAt: String?
+}
+
+/// The state of one step of a task.
+enum StepStatus: String, Sendable, Codable {
+    /// Not started yet.
+    case open
+    /// Running.
+    case processing
+    /// Finished successfully.
+    case completed
+    /// Threw an error.
+    case failed
+    /// Its `if` was false, or an earlier step failed.
+    case skipped
+}
+
+/// One line of a task's log.
+struct TaskLogEntry: Sendable, Codable, Equatable {
+    /// When it was written (ISO 8601, UTC, milliseconds).
+    let createdAt: String
+    /// The step it belongs to, if any.
+    let stepId: String?
+    /// `info` or `error`.
+    let level: String
+    /// The text.
+    let message: String
+}

@@ -144,3 +144,40 @@ struct TaskRunner: Sendable {
         }
     }
 }
+
+/// A step's action threw; carries the step name for the reason.
+struct StepFailure: Error {
+    /// The name of the step that failed.
+    let stepName: String
+    /// What the action threw.
+    let underlying: any Error
+}
+
+/// A task that ran longer than `scaffolder.taskTimeout`.
+struct TaskTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configured limit.
+    let timeout: Duration
+
+    /// `Task timed out after 5 seconds`.
+    var description: String {
+        "Task timed out after \(DurationText.describe(timeout))"
+    }
+}
+
+/// Runs `operation`, throwing `TaskTimeoutError` if it takes longer than `timeout` (the operation
+/// is cancelled then).
+func withTimeout<T: Sendable>(
+    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw CancellationError() }
+        guard let value = first else { throw TaskTimeoutError(timeout: timeout) }
+        return value
+    }
+}

@@ -56,3 +56,14 @@ struct CatalogEntitySummary: Sendable, Equatable, Decodable {
         (try? container.decodeIfPresent(String.self, forKey: key)) ?? nil
     }
 }
+
+/// One element of a `GET /entities` page: an entity, or nil when it lacks `kind` or `metadata.name`.
+struct LenientEntity: Sendable, Decodable {
+    /// The entity, if it could be read.
+    let entity: CatalogEntitySummary?
+
+    /// Decodes without failing.
+    init(from decoder: any Decoder) throws {
+        entity = try? CatalogEntitySummary(from: decoder)
+    }
+}

@@ -44,3 +44,11 @@ struct SearchRoutes: Sendable {
             previousPageCursor: query.page > 0 ? SearchQuery.encodeCursor(query.page - 1) : nil)
     }
 }
+
+/// `POST /collators/catalog/refresh`'s body.
+struct RefreshResult: Sendable, Encodable {
+    /// `software-catalog`.
+    let type: String
+    /// Documents now in the index.
+    let documents: Int
+}
