@@ -3,26 +3,27 @@
 ///
 /// Not `indirect`: arrays and objects already store their elements out of line, and an indirect
 /// enum would box every string and number (five heap allocations per token verification).
-enum JSONValue: Equatable, Sendable {
+enum StrictJSONValue: Equatable, Sendable {
     /// One `name: value` pair of an object.
     struct Member: Equatable, Sendable {
         /// The unescaped member name.
         var name: String
         /// The member value.
-        var value: JSONValue
+        var value: StrictJSONValue
     }
 
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
+    case array([StrictJSONValue])
     case object([Member])
 
-    /// The value of member `name` when this is an object that has it.
-    subscript(member name: String) -> JSONValue? {
+    /// The value of member `name` when this is an object that has it (names compare by UTF-8 bytes,
+    /// as the parser's duplicate check does).
+    subscript(member name: String) -> StrictJSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.name == name { return member.value }
+        for member in members where UTF8Name.equal(member.name, name) { return member.value }
         return nil
     }
 
