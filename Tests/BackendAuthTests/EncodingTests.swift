@@ -65,6 +65,48 @@ struct EncodingTests {
         #expect(throws: JSONParseError.tooDeep(limit: 32)) { try parse(hostile) }
     }
 
+    @Test func jsonMemberNamesCompareByUTF8Bytes() throws {
+        // Precomposed U+00E9 and e + U+0301 are canonically equivalent but different JSON names.
+        let both = try parse(#"{"\u00e9":1,"e\u0301":2}"#)
+        guard case .object(let members) = both else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.count == 2)
+        #expect(both[member: "\u{E9}"] == .number(1))
+        #expect(both[member: "e\u{301}"] == .number(2))
+        // The same bytes, raw or escaped, are a duplicate.
+        #expect(throws: JSONParseError.duplicateMember("e\u{301}")) { try parse(#"{"e\u0301":1,"e\#u{301}":2}"#) }
+    }
+
+    @Test func jsonFindsDuplicatesInLargeObjects() {
+        // Past the linear-scan threshold the parser switches to a hash set; both must find duplicates.
+        for count in [2, StrictJSONParser.linearScanMembers, StrictJSONParser.linearScanMembers + 1, 40] {
+            let members = (0..<count).map { #""m\#($0)":0"# }
+            for duplicate in [0, count / 2, count - 1] {
+                let text = "{" + (members + [#""m\#(duplicate)":1"#]).joined(separator: ",") + "}"
+                #expect(throws: JSONParseError.duplicateMember("m\(duplicate)"), "\(count)/\(duplicate)") {
+                    try parse(text)
+                }
+            }
+            #expect(throws: Never.self) { try parse("{" + members.joined(separator: ",") + "}") }
+        }
+    }
+
+    @Test func jsonCapsTheNumberOfValues() throws {
+        let limit = StrictJSONParser.defaultMaximumValues
+        // The top-level array is one value, so `limit - 1` elements fit and `limit` do not.
+        let fits = "[" + Array(repeating: "0", count: limit - 1).joined(separator: ",") + "]"
+        #expect(throws: Never.self) { try parse(fits) }
+        let over = "[" + Array(repeating: "0", count: limit).joined(separator: ",") + "]"
+        #expect(throws: JSONParseError.tooManyValues(limit: limit)) { try parse(over) }
+        // Members and nested values count too.
+        #expect(throws: Never.self) { try StrictJSONParser.parse(Array(#"{"a":{"b":1}}"#.utf8), maximumValues: 3) }
+        #expect(throws: JSONParseError.tooManyValues(limit: 3)) {
+            try StrictJSONParser.parse(Array(#"{"a":[1,2]}"#.utf8), maximumValues: 3)
+        }
+    }
+
     @Test func jsonRejectsInvalidUTF8() {
         for bytes: [UInt8] in [
             [0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],

@@ -4,7 +4,9 @@ enum JSONParseError: Error, Equatable {
     case invalidUTF8
     /// Arrays/objects nest deeper than the limit.
     case tooDeep(limit: Int)
-    /// An object has the same member name twice (after unescaping).
+    /// The document has more values than the limit (members and elements at any depth).
+    case tooManyValues(limit: Int)
+    /// An object has the same member name twice (after unescaping; compared by UTF-8 bytes).
     case duplicateMember(String)
     /// Anything else that is not RFC 8259 JSON: a description and the byte offset.
     case syntax(String, offset: Int)
@@ -14,6 +16,7 @@ enum JSONParseError: Error, Equatable {
         switch self {
         case .invalidUTF8: "not valid UTF-8"
         case .tooDeep(let limit): "nested deeper than \(limit) levels"
+        case .tooManyValues(let limit): "more than \(limit) values"
         case .duplicateMember: "duplicate member name"
         case .syntax(let message, let offset): "\(message) at byte \(offset)"
         }

@@ -1,28 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A small, strict RFC 8259 JSON parser for JWS headers and claims.
 ///
 /// Unlike `JSONDecoder` it refuses duplicate member names (RFC 7515 §4, RFC 8725 §3.4), validates
 /// UTF-8 up front, caps nesting depth (a hostile document cannot exhaust the stack), accepts only
 /// JSON whitespace, rejects lone surrogate escapes and parses numbers by the RFC grammar (the
 /// numeric value may be infinite, e.g. `1e400`; callers check finiteness).
+///
+/// All work is linear in the input: member names are compared by their unescaped UTF-8 bytes (RFC
+/// 8259 §8.3: names compare code unit by code unit, so a precomposed `é` and `e` + U+0301 are two
+/// different names), with a linear scan for small objects and a hash set for larger ones; and a
+/// document may hold at most ``defaultMaximumValues`` values, so a header cannot make the verifier
+/// build thousands of nodes before a key is tried.
 struct StrictJSONParser {
     /// The default nesting limit.
     static let defaultMaximumDepth = 32
+    /// The default limit on the number of values (members and elements at any depth, and the
+    /// top-level value) in one document. Server token headers and claims have a handful.
+    static let defaultMaximumValues = 256
+    /// Objects with at most this many members check a new name by a linear scan of the earlier
+    /// ones (no hashing, no allocation); larger ones use a hash set of the names' bytes.
+    static let linearScanMembers = 8
 
     private let input: UnsafeBufferPointer<UInt8>
     private let maximumDepth: Int
+    private let maximumValues: Int
     private var position = 0
+    private var values = 0
 
-    private init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    private init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int, maximumValues: Int) {
         self.input = input
         self.maximumDepth = maximumDepth
+        self.maximumValues = maximumValues
     }
 
     /// Parses one complete JSON document (any value at the top level; surrounding whitespace allowed).
     static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = defaultMaximumDepth
+        _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = defaultMaximumDepth,
+        maximumValues: Int = defaultMaximumValues
     ) throws(JSONParseError) -> StrictJSONValue {
         guard UTF8Validation.isValid(bytes) else { throw .invalidUTF8 }
-        var parser = StrictJSONParser(input: bytes, maximumDepth: maximumDepth)
+        var parser = StrictJSONParser(input: bytes, maximumDepth: maximumDepth, maximumValues: maximumValues)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -32,10 +56,10 @@ struct StrictJSONParser {
 
     /// Parses one complete JSON document from a byte array.
     static func parse(
-        _ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth
+        _ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth, maximumValues: Int = defaultMaximumValues
     ) throws(JSONParseError) -> StrictJSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> StrictJSONValue in
-            try parse(buffer, maximumDepth: maximumDepth)
+            try parse(buffer, maximumDepth: maximumDepth, maximumValues: maximumValues)
         }
     }
 
@@ -56,6 +80,8 @@ struct StrictJSONParser {
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> StrictJSONValue {
         guard let byte = current else { throw syntax("unexpected end of input") }
+        values += 1
+        guard values <= maximumValues else { throw .tooManyValues(limit: maximumValues) }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -90,6 +116,7 @@ struct StrictJSONParser {
         guard depth <= maximumDepth else { throw .tooDeep(limit: maximumDepth) }
         position += 1  // {
         var members: [StrictJSONValue.Member] = []
+        var names = Set<UTF8Name>()
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -98,7 +125,7 @@ struct StrictJSONParser {
         while true {
             guard current == UInt8(ascii: "\"") else { throw syntax("expected a member name") }
             let name = try parseString()
-            for member in members where member.name == name { throw .duplicateMember(name) }
+            try checkUnique(name, members: members, names: &names)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw syntax("expected ':'") }
             position += 1
@@ -117,6 +144,22 @@ struct StrictJSONParser {
                 throw syntax("expected ',' or '}'")
             }
         }
+    }
+
+    /// Refuses `name` when an earlier member of the object has the same UTF-8 bytes: a byte scan for
+    /// the first ``linearScanMembers`` members, then a hash set (filled on first use).
+    private func checkUnique(
+        _ name: String, members: [StrictJSONValue.Member], names: inout Set<UTF8Name>
+    ) throws(JSONParseError) {
+        if members.count < Self.linearScanMembers {
+            for member in members where UTF8Name.equal(member.name, name) { throw .duplicateMember(name) }
+            return
+        }
+        if names.isEmpty {
+            names.reserveCapacity(members.count * 2)
+            for member in members { names.insert(UTF8Name(member.name)) }
+        }
+        guard names.insert(UTF8Name(name)).inserted else { throw .duplicateMember(name) }
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> StrictJSONValue {
@@ -290,5 +333,51 @@ struct StrictJSONParser {
 
     private mutating func skipDigits() {
         while let byte = current, isDigit(byte) { position += 1 }
+    }
+}
+
+/// A member name that hashes and compares by its UTF-8 bytes, not by Unicode canonical equivalence
+/// (which `String` uses, and which costs a normalization per comparison).
+struct UTF8Name: Hashable {
+    /// The name.
+    let text: String
+
+    /// Wraps `text`.
+    init(_ text: String) {
+        self.text = text
+    }
+
+    /// Whether `left` and `right` have the same UTF-8 bytes.
+    static func equal(_ left: String, _ right: String) -> Bool {
+        let leftBytes = left.utf8
+        let rightBytes = right.utf8
+        guard leftBytes.count == rightBytes.count else { return false }
+        let compared: Bool?? = leftBytes.withContiguousStorageIfAvailable { leftBuffer in
+            rightBytes.withContiguousStorageIfAvailable { rightBuffer in
+                guard let leftBase = leftBuffer.baseAddress, let rightBase = rightBuffer.baseAddress else {
+                    return leftBuffer.count == rightBuffer.count
+                }
+                return memcmp(leftBase, rightBase, leftBuffer.count) == 0
+            }
+        }
+        if let compared, let compared { return compared }
+        return leftBytes.elementsEqual(rightBytes)
+    }
+
+    /// Byte equality (see ``equal(_:_:)``).
+    static func == (left: UTF8Name, right: UTF8Name) -> Bool {
+        equal(left.text, right.text)
+    }
+
+    /// Hashes the UTF-8 bytes.
+    func hash(into hasher: inout Hasher) {
+        let hashed: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return true
+        }
+        if hashed == nil {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+        hasher.combine(text.utf8.count)
     }
 }

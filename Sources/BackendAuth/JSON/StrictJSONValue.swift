@@ -19,10 +19,11 @@ enum StrictJSONValue: Equatable, Sendable {
     case array([StrictJSONValue])
     case object([Member])
 
-    /// The value of member `name` when this is an object that has it.
+    /// The value of member `name` when this is an object that has it (names compare by UTF-8 bytes,
+    /// as the parser's duplicate check does).
     subscript(member name: String) -> StrictJSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.name == name { return member.value }
+        for member in members where UTF8Name.equal(member.name, name) { return member.value }
         return nil
     }
 

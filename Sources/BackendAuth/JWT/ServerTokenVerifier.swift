@@ -11,12 +11,18 @@ import Darwin
 /// Verifies compact HS256 server tokens strictly (RFC 7515, RFC 7519, RFC 8725; DESIGN.md).
 ///
 /// Order: size → structure (three canonical unpadded base64url segments) → header (strict JSON
-/// object, `alg` exactly `HS256`, no `crit`/`b64`) → signature length → MAC against each key in
+/// object of at most ``maximumHeaderValues`` values, `alg` exactly `HS256`, no `crit`/`b64`) → signature length → MAC against each key in
 /// turn (constant-time; only a MAC mismatch moves on to the next key) → payload (strict JSON
 /// object) → claims (`sub`, `aud`, `exp`, `nbf`, `iat`, `jti`, `iss` types, then times).
 struct ServerTokenVerifier: Sendable {
     /// Tokens longer than this many bytes are refused before any decoding.
     static let maximumTokenBytes = 8192
+    /// The most JSON values (members and elements at any depth) a header may hold. The header is
+    /// parsed before any key is tried, so this bounds what an unauthenticated caller can make the
+    /// verifier build; real headers have two to five members.
+    static let maximumHeaderValues = 64
+    /// The most JSON values the claims may hold (parsed only after the MAC matched).
+    static let maximumPayloadValues = StrictJSONParser.defaultMaximumValues
 
     /// The header segment of every server token this package issues (base64url `{"alg":"HS256"}`).
     private static let serverTokenHeader = Array(ServerTokenSigner.encodedHeader.utf8)
@@ -122,7 +128,9 @@ struct ServerTokenVerifier: Sendable {
                 let payloadCount = try decode(payloadSegment, into: payloadBuffer, part: "payload")
                 let signatureCount = try decode(signatureSegment, into: signatureBuffer, part: "signature")
 
-                if let header { try checkHeader(try parseObject(header, part: "header")) }
+                if let header {
+                    try checkHeader(try parseObject(header, part: "header", maximumValues: Self.maximumHeaderValues))
+                }
 
                 guard signatureCount == HMACSHA256Key.macLength else {
                     throw TokenRejection("signature is \(signatureCount) bytes, expected \(HMACSHA256Key.macLength)")
@@ -148,7 +156,8 @@ struct ServerTokenVerifier: Sendable {
                         subject: ServerTokenSigner.subject, expiresAt: Double(expiresAt), notBefore: nil,
                         issuedAt: nil, keyIndex: keyIndex)
                 }
-                return try checkClaims(try parseObject(payload, part: "payload"), now: now, keyIndex: keyIndex)
+                let claims = try parseObject(payload, part: "payload", maximumValues: Self.maximumPayloadValues)
+                return try checkClaims(claims, now: now, keyIndex: keyIndex)
             }
         }
         return try outcome.get()
@@ -187,24 +196,28 @@ struct ServerTokenVerifier: Sendable {
         }
     }
 
-    private func parseObject(_ bytes: [UInt8], part: String) throws(TokenRejection) -> StrictJSONValue {
+    private func parseObject(
+        _ bytes: [UInt8], part: String, maximumValues: Int
+    ) throws(TokenRejection) -> StrictJSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(TokenRejection) -> StrictJSONValue in
-            try parseObject(buffer, part: part)
+            try parseObject(buffer, part: part, maximumValues: maximumValues)
         }
     }
 
     private func parseObject(
-        _ bytes: UnsafeBufferPointer<UInt8>, part: String
+        _ bytes: UnsafeBufferPointer<UInt8>, part: String, maximumValues: Int
     ) throws(TokenRejection) -> StrictJSONValue {
         let value: StrictJSONValue
         do {
-            value = try StrictJSONParser.parse(bytes)
+            value = try StrictJSONParser.parse(bytes, maximumValues: maximumValues)
         } catch {
             switch error {
             case .invalidUTF8:
                 throw TokenRejection("\(part) is not valid UTF-8")
             case .tooDeep(let limit):
                 throw TokenRejection("\(part) nests deeper than \(limit) levels")
+            case .tooManyValues(let limit):
+                throw TokenRejection("\(part) has more than \(limit) JSON values")
             case .duplicateMember(let name):
                 throw TokenRejection("duplicate member \(ReasonText.quoted(name)) in \(part)")
             case .syntax:

@@ -20,8 +20,14 @@ import Foundation
 ///   ordinary keys.
 /// - Overrides: `APP_CONFIG_backend_listen_port=7008` sets `backend.listen.port`; the value is parsed as
 ///   JSON, else taken as a string; JSON `null` is refused. Their source is `env`.
+/// - Files: only regular files are read (a directory, FIFO, socket or device such as `/dev/zero` is
+///   refused without being opened for reading), each at most once per load (cached by resolved path),
+///   and never more than `maxFileSize` + 1 bytes. `$include` cycles are found by resolved (`realpath`)
+///   path, so a cycle through a symlink (`l -> .`, `$include: l/a.yaml`) is refused too.
 /// - Limits: each file is at most `maxFileSize` bytes; YAML nesting and alias expansion are capped (see
-///   `maxDepth` and `maxAliasExpansion`).
+///   `maxDepth` and `maxAliasExpansion`). One budget covers the whole load: `maxTotalBytes` bytes read,
+///   `maxTotalNodes` nodes in the loaded tree (after `$include` expansion) and `maxIncludeExpansions`
+///   `$include` directives. Every refusal names the file, the key and the limit.
 public struct ConfigLoader: Sendable {
     /// The largest config file accepted: 16 MiB. Larger files fail with
     /// `<file>: config file is too large (N bytes, limit 16777216)`.
@@ -30,6 +36,15 @@ public struct ConfigLoader: Sendable {
     public static let maxDepth = YAMLParser.maxDepth
     /// The maximum number of nodes YAML alias expansion may add to one file.
     public static let maxAliasExpansion = YAMLParser.maxAliasExpansion
+    /// The most bytes one load reads from all files together: 32 MiB. A `$file` target that is
+    /// expanded again (from the load's cache) counts again, because its text is copied into the tree.
+    public static let maxTotalBytes = 32 * 1024 * 1024
+    /// The most nodes (values) the loaded tree of one load may have, counting every copy that
+    /// `$include` makes: 2,000,000 (a 15 MB config of ordinary shape has about 1,400,000).
+    public static let maxTotalNodes = 2_000_000
+    /// The most `$include` directives one load expands (each occurrence counts, also when its file
+    /// was already read): 1,000.
+    public static let maxIncludeExpansions = 1_000
     /// The prefix of override variables.
     public static let environmentPrefix = "APP_CONFIG_"
 
@@ -53,10 +68,11 @@ public struct ConfigLoader: Sendable {
     ///   overrides.
     public func load(paths: [String]) throws -> LoadedConfig {
         let files = try configFiles(paths)
+        let budget = ConfigLoadBudget()
         var merged = ConfigNode(.object(NodeObject()), source: files.first?.source ?? .environment)
         for file in files {
-            let root = try parseFile(file, requireObject: true)
-            let transformed = try transform(root, key: "", file: file, depth: 0)
+            let root = try parseFile(file, budget: budget)
+            let transformed = try transform(root, key: "", file: file, depth: 0, budget: budget)
             merged = Self.merge(merged, transformed)
         }
         if let overrides = try environmentOverrides() {
@@ -92,34 +108,25 @@ public struct ConfigLoader: Sendable {
         return FileManager.default.fileExists(atPath: local.path) ? [main, local] : [main]
     }
 
-    /// Reads and parses one YAML/JSON file.
-    func parseFile(_ file: ConfigFile, requireObject: Bool) throws -> ConfigNode {
-        let bytes = try Self.readFile(at: file.path) { problem in ConfigError("\(file.displayName): \(problem)") }
-        return try YAMLParser(source: file.source).parse(bytes, requireObject: requireObject)
+    /// Reads and parses one top-level YAML/JSON file (cached for the load), whose root must be an object.
+    func parseFile(_ file: ConfigFile, budget: ConfigLoadBudget) throws -> ConfigNode {
+        let root = try parsedFile(file, budget: budget) { problem in ConfigError("\(file.displayName): \(problem)") }
+        switch root.content {
+        case .object: return root
+        case .null: return ConfigNode(.object(NodeObject()), source: root.source)
+        default: throw ConfigError("\(file.displayName): expected object at config root")
+        }
     }
 
-    /// Reads a file of at most `maxFileSize` bytes; `failure` turns a problem description into an error.
-    static func readFile(at path: String, failure: (String) -> ConfigError) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("no such file")
-        }
-        guard !isDirectory.boolValue else { throw failure("is a directory, not a file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw failure("cannot be read (permission denied)")
-        }
-        defer { try? handle.close() }
-        do {
-            let size = try handle.seekToEnd()
-            guard size <= UInt64(maxFileSize) else {
-                throw failure("config file is too large (\(size) bytes, limit \(maxFileSize))")
-            }
-            try handle.seek(toOffset: 0)
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw failure("cannot be read (\(error.localizedDescription))")
-        }
+    /// The parsed tree of `file` (any root), read and parsed once per load; `failure` turns a problem
+    /// reading the file into an error.
+    func parsedFile(
+        _ file: ConfigFile, budget: ConfigLoadBudget, failure: (String) -> ConfigError
+    ) throws -> ConfigNode {
+        if let cached = budget.parsedFile(at: file.resolvedPath) { return cached }
+        let bytes = try Self.readFile(file, budget: budget, failure: failure)
+        let node = try YAMLParser(source: file.source).parse(bytes, requireObject: false)
+        budget.rememberParsedFile(node, at: file.resolvedPath)
+        return node
     }
 }

@@ -137,8 +137,14 @@ struct YAMLTreeBuilder {
 
     private static let tagPrefix = "tag:yaml.org,2002:"
 
+    /// What each core-schema tag accepts, for the message when a value does not match its tag.
+    private static let expectedValue: [String: String] = [
+        "null": "null, ~ or nothing", "bool": "true or false", "int": "an integer", "float": "a number",
+    ]
+
     /// Types a scalar: explicit `!!str`/`!` tags and quoted styles are strings; plain scalars use the core
-    /// schema; `!!null`, `!!bool`, `!!int` and `!!float` must match their type.
+    /// schema; `!!null`, `!!bool`, `!!int` and `!!float` must match their type. A failure message names
+    /// the tag and what it expects, never the scalar's text.
     private static func scalarContent(
         _ text: String, tag: String?, plain: Bool
     ) -> Result<ConfigNode.Content, ConfigError> {
@@ -154,7 +160,9 @@ struct YAMLTreeBuilder {
         case ("int", .double(let number)) where number.rounded() == number:
             return .success(resolved)
         case ("null", _), ("bool", _), ("int", _), ("float", _):
-            return .failure(ConfigError("invalid value '\(text)' for tag !!\(name)"))
+            // The value itself is never echoed: it may be a secret (`secret: !!int <value>`).
+            return .failure(
+                ConfigError("value does not match its tag !!\(name) (expected \(expectedValue[name] ?? name))"))
         default:
             return .failure(ConfigError("unsupported tag '\(tag)'"))
         }
