@@ -91,13 +91,14 @@ enum SecretRedaction {
             return .array(items.map { redact($0, mode: mode) })
         case .object(let entries):
             return .object(
-                JSONObject(entries.map { key, child -> (String, JSONValue) in
-                    switch (mode, kind(ofKey: key)) {
-                    case (.everything, _), (_, .credential): (key, redact(child, mode: .everything))
-                    case (_, .auth): (key, redact(child, mode: .scalarsHere))
-                    case (_, .ordinary): (key, redact(child, mode: .none))
-                    }
-                }))
+                JSONObject(
+                    entries.map { key, child -> (String, JSONValue) in
+                        switch (mode, kind(ofKey: key)) {
+                        case (.everything, _), (_, .credential): (key, redact(child, mode: .everything))
+                        case (_, .auth): (key, redact(child, mode: .scalarsHere))
+                        case (_, .ordinary): (key, redact(child, mode: .none))
+                        }
+                    }))
         }
     }
 
