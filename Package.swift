@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "BackendJSON", targets: ["BackendJSON"]),
         .library(name: "BackendConfig", targets: ["BackendConfig"]),
         .library(name: "BackendAuth", targets: ["BackendAuth"]),
+        .library(name: "BackendDatabase", targets: ["BackendDatabase"]),
         .library(name: "BackendKit", targets: ["BackendKit"]),
         .library(name: "CatalogPlugin", targets: ["CatalogPlugin"]),
         .library(name: "ScaffolderPlugin", targets: ["ScaffolderPlugin"]),
@@ -27,10 +28,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/async-kit", from: "1.22.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -64,12 +71,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BackendDatabase",
+            dependencies: [
+                "BackendConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncKit", package: "async-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BackendKit",
             dependencies: [
                 "BackendJSON",
                 "BackendConfig",
                 "BackendAuth",
+                "BackendDatabase",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -105,6 +131,13 @@ let package = Package(
             name: "BackendJSONTests", dependencies: ["BackendJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendConfigTests", dependencies: ["BackendConfig", "BackendJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BackendDatabaseTests",
+            dependencies: [
+                "BackendDatabase", "BackendConfig", "BackendTestSupport", .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BackendAuthTests",
             dependencies: [

@@ -1,9 +1,11 @@
 // Everything a plugin needs comes through `import BackendKit`.
 
 @_exported import BackendConfig
+@_exported import BackendDatabase
 @_exported import BackendJSON
 @_exported import Hummingbird
 @_exported import Logging
+@_exported import SQLKit
 @_exported import ServiceLifecycle
 
 @_exported import struct BackendAuth.AuthenticationError

@@ -3,7 +3,8 @@ import Foundation
 
 /// The sample software catalog, mounted at `/api/catalog`.
 ///
-/// An in-memory entity store seeded at startup from `catalog.locations` (YAML files of one or
+/// Entities kept in the plugin's database (``PluginEnvironment/database``), upserted at every startup from
+/// `catalog.locations` (YAML files of one or
 /// more Backstage entities) with Backstage's `GET /entities` filter semantics, lookups by name,
 /// validated registration and deletion. Config:
 ///
@@ -20,7 +21,8 @@ public struct CatalogPlugin: BackendPlugin {
     /// Creates the plugin.
     public init() {}
 
-    /// Reads the locations, seeds the store and adds the routes; an unreadable location is a startup error.
+    /// Reads the locations, migrates the database, upserts the locations' entities (keeping their uids and every
+    /// entity registered through the API) and adds the routes; an unreadable location is a startup error.
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try CatalogSettings(
             config: env.config, workingDirectory: FileManager.default.currentDirectoryPath)
@@ -29,10 +31,9 @@ public struct CatalogPlugin: BackendPlugin {
         for message in loader.skipped {
             env.logger.warning("\(message)")
         }
-        let store = EntityStore()
-        for entity in loader.entities {
-            try await store.add(entity)
-        }
+        let store = EntityStore(database: env.database)
+        try await store.migrate()
+        try await store.replaceLocationEntities(loader.entities.map { ($0, loader.origin(of: $0)) })
         env.logger.info(
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])

@@ -8,6 +8,7 @@ struct PluginContext: Sendable {
     let discovery: HostDiscovery
     let httpClient: HTTPClient
     let clientConfiguration: ServiceClientConfiguration
+    let databases: DatabaseManager
     let logger: Logger
 }
 
@@ -45,6 +46,7 @@ extension BackendHost {
                 environment: context.environment,
                 tokenManager: context.tokenManager,
                 discovery: context.discovery,
+                database: try context.databases.database(for: plugin.id),
                 client: ServiceClient(
                     httpClient: context.httpClient,
                     discovery: context.discovery,

@@ -18,6 +18,10 @@ extension BackendHost {
         logger.info("Environment: \(environment.rawValue)")
 
         let plugins = try selectPlugins(allPlugins)
+        let databases = DatabaseManager(config: config, logger: logger)
+        for plugin in plugins {
+            _ = try startupStep { try databases.database(for: plugin.id) }
+        }
         let (tokenManager, tokenManagerKind) = try startupStep {
             try makeTokenManager(config: config, environment: environment, logger: logger)
         }
@@ -50,6 +54,7 @@ extension BackendHost {
                     discovery: discovery,
                     httpClient: httpClient,
                     clientConfiguration: clientConfiguration,
+                    databases: databases,
                     logger: logger
                 ),
                 gate: gate
@@ -82,11 +87,13 @@ extension BackendHost {
                 discovery: discovery,
                 pluginIds: plugins.map(\.id),
                 httpClient: httpClient,
+                databases: databases,
                 gate: gate,
                 serviceGroup: ServiceGroup(configuration: groupConfiguration)
             )
         } catch {
             try? await httpClient.shutdown()
+            await databases.shutdown()
             throw error
         }
     }

@@ -16,6 +16,8 @@ struct PreparedBackend: Sendable {
     let pluginIds: [String]
     /// The shared HTTP client, closed after the service group has stopped.
     let httpClient: HTTPClient
+    /// The plugins' databases, closed after the service group has stopped.
+    let databases: DatabaseManager
     /// Opened once the server listens.
     let gate: ListeningGate
     /// Runs the server and the plugins' background work.
@@ -29,12 +31,14 @@ struct PreparedBackend: Sendable {
             try await serviceGroup.run()
         } catch {
             try? await httpClient.shutdown()
+            await databases.shutdown()
             if !gate.didListen {
                 throw BackendStartupError("Could not listen on \(listen): \(error)")
             }
             throw error
         }
         try await httpClient.shutdown()
+        await databases.shutdown()
         logger.info("Backend stopped")
     }
 

@@ -12,6 +12,10 @@ public struct PluginEnvironment: Sendable {
     public let tokenManager: any TokenManager
     /// Where every plugin lives.
     public let discovery: any PluginEndpointDiscovery
+    /// The plugin's own database (`backend.database`; in-memory SQLite when not configured), connected on first
+    /// use. Keep all plugin state here, with migrations run at registration, so that a restart loses nothing and
+    /// replicas share it.
+    public let database: PluginDatabase
     /// A client for calling other plugins with a server token.
     public let client: ServiceClient
 
@@ -23,6 +27,7 @@ public struct PluginEnvironment: Sendable {
         environment: BackendEnvironment,
         tokenManager: any TokenManager,
         discovery: any PluginEndpointDiscovery,
+        database: PluginDatabase,
         client: ServiceClient
     ) {
         self.pluginId = pluginId
@@ -31,6 +36,7 @@ public struct PluginEnvironment: Sendable {
         self.environment = environment
         self.tokenManager = tokenManager
         self.discovery = discovery
+        self.database = database
         self.client = client
     }
 }

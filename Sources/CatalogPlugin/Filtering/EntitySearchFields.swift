@@ -6,6 +6,15 @@ struct EntitySearchFields: Sendable, Equatable {
     /// Lower-cased dotted key → lower-cased scalar values (one per array element).
     let values: [String: Set<String>]
 
+    /// The rows of the `search` table: one per key and value, sorted; a key without values gives one row with a
+    /// `nil` value.
+    var rows: [(key: String, value: String?)] {
+        values.keys.sorted().flatMap { key -> [(key: String, value: String?)] in
+            let keyValues = values[key] ?? []
+            return keyValues.isEmpty ? [(key, nil)] : keyValues.sorted().map { (key, $0) }
+        }
+    }
+
     /// Flattens `entity`; nested objects give dotted keys, arrays give one value per element,
     /// and an empty array or null still records the key (so `filter=key` finds it).
     init(_ entity: Entity) {

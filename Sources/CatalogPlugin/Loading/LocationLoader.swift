@@ -16,6 +16,11 @@ struct LocationLoader {
     private(set) var skipped: [String] = []
     private var origins: [EntityRef: String] = [:]
 
+    /// The file each entity was read from, keyed like ``entities``: the location key the store records.
+    func origin(of entity: Entity) -> String {
+        origins[entity.ref] ?? ""
+    }
+
     /// An empty loader.
     init() {}
 

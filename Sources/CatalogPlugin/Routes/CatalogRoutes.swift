@@ -28,7 +28,7 @@ struct CatalogRoutes: Sendable {
         }
         routes.get("/entities/by-name/:kind/:namespace/:name") { _, context in
             let ref = try Self.ref(context)
-            guard let body = await store.encodedEntity(ref) else { throw CatalogError.entityNotFound(ref) }
+            guard let body = try await store.encodedEntity(ref) else { throw CatalogError.entityNotFound(ref) }
             return EncodedJSONBody(body)
         }
         routes.post("/entities") { request, _ in
@@ -40,12 +40,12 @@ struct CatalogRoutes: Sendable {
         }
         routes.get("/entities/by-uid/:uid") { _, context in
             let uid = try context.pathParameter("uid")
-            guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
+            guard let entity = try await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             return JSONBody(entity.document)
         }
         routes.delete("/entities/by-uid/:uid") { _, context in
             let uid = try context.pathParameter("uid")
-            guard let entity = await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
+            guard let entity = try await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             try await store.remove(entity.ref)
             logger.info("Removed entity \(entity.ref)")
             return Response(status: .noContent)
@@ -65,9 +65,9 @@ struct CatalogRoutes: Sendable {
         let offset = try Self.nonNegativeInteger(query, "offset") ?? 0
         let limit = try Self.nonNegativeInteger(query, "limit")
         guard let fields = FieldSelection.parse(query.values("fields")) else {
-            return EncodedJSONBody(await store.encodedList(filter: filter, offset: offset, limit: limit))
+            return EncodedJSONBody(try await store.encodedList(filter: filter, offset: offset, limit: limit))
         }
-        let entities = await store.list(filter: filter, offset: offset, limit: limit)
+        let entities = try await store.list(filter: filter, offset: offset, limit: limit)
         return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
     }
 

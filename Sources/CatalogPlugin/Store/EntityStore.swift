@@ -1,116 +1,215 @@
 import BackendKit
 import Foundation
 
-/// The catalog's in-memory entity store: unique by case-insensitive ref, listed in ref order so
-/// that `offset`/`limit` paging is stable.
-actor EntityStore {
-    private struct Stored {
-        let entity: Entity
-        let fields: EntitySearchFields
-        /// The document as JSON, encoded once: reads serve these bytes instead of encoding the entity each time.
-        let body: ByteBuffer
+/// The catalog's entities in the plugin's database: unique by case-insensitive ref, listed in ref order so that
+/// `offset`/`limit` paging is stable, filtered through the `search` index (``CatalogMigrations``).
+///
+/// Every method is one transaction or one query, so any number of processes can share the database.
+struct EntityStore: Sendable {
+    /// The plugin's database.
+    let database: PluginDatabase
+
+    /// Creates the tables if needed.
+    func migrate() async throws {
+        try await database.migrate(CatalogMigrations.all)
     }
-
-    private var entities: [String: Stored] = [:]
-    private var orderedKeys: [String] = []
-
-    /// An empty store.
-    init() {}
 
     /// The number of entities.
-    var count: Int { entities.count }
-
-    /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was
-    /// stored; throws `ConflictError` if an entity with the same ref exists.
-    @discardableResult
-    func add(_ entity: Entity) throws(ConflictError) -> Entity {
-        let key = entity.ref.key
-        guard entities[key] == nil else { throw CatalogError.entityExists(entity.ref) }
-        let stored = Self.withUID(entity)
-        entities[key] = Stored(entity: stored, fields: EntitySearchFields(stored), body: stored.document.jsonBuffer)
-        orderedKeys.insert(key, at: insertionIndex(for: key))
-        return stored
-    }
-
-    /// The entity with this ref (case-insensitive), if any.
-    func entity(_ ref: EntityRef) -> Entity? {
-        entities[ref.key]?.entity
-    }
-
-    /// The JSON encoding of the entity with this ref (case-insensitive), if any.
-    func encodedEntity(_ ref: EntityRef) -> ByteBuffer? {
-        entities[ref.key]?.body
-    }
-
-    /// The entity whose `metadata.uid` is `uid`, if any.
-    func entity(uid: String) -> Entity? {
-        entities.values.first { $0.entity.document["metadata"]?["uid"]?.stringValue == uid }?.entity
-    }
-
-    /// Removes the entity with this ref; throws `NotFoundError` if there is none.
-    func remove(_ ref: EntityRef) throws(NotFoundError) {
-        let key = ref.key
-        guard entities.removeValue(forKey: key) != nil else { throw CatalogError.entityNotFound(ref) }
-        if let index = orderedKeys.firstIndex(of: key) {
-            orderedKeys.remove(at: index)
+    func count() async throws -> Int {
+        try await database.withSession { db in
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("entities")
+                .first(decodingColumn: "count", as: Int.self) ?? 0
         }
     }
 
-    /// The entities matching `filter`, in ref order, skipping `offset` and returning at most
-    /// `limit` (all when nil).
-    func list(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) -> [Entity] {
-        matching(filter: filter, offset: offset, limit: limit).map(\.entity)
+    /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was stored; throws
+    /// `ConflictError` if an entity with the same ref exists.
+    @discardableResult
+    func add(_ entity: Entity) async throws -> Entity {
+        let stored = Self.withUID(entity, uid: nil)
+        let uid = stored.document["metadata"]?["uid"]?.stringValue ?? ""
+        let conflict = try await database.transaction { db -> ConflictError? in
+            guard try await Self.row(db, ref: entity.ref) == nil else { return CatalogError.entityExists(entity.ref) }
+            let sameUID = try await db.select().column("entity_id").from("entities").where("entity_id", .equal, uid)
+                .first()
+            guard sameUID == nil else { return ConflictError("An entity with uid '\(uid)' already exists") }
+            try await Self.insert(stored, locationKey: nil, into: db)
+            return nil
+        }
+        if let conflict { throw conflict }
+        return stored
     }
 
-    /// The same entities as ``list(filter:offset:limit:)`` as one JSON array, assembled from the bodies encoded
-    /// when they were stored.
-    func encodedList(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) -> ByteBuffer {
-        let bodies = matching(filter: filter, offset: offset, limit: limit).map(\.body)
+    /// Makes the entities of configured locations what `entities` says, keeping each one's `metadata.uid` across
+    /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
+    /// Entities registered through the API are kept, unless a location now declares the same ref.
+    func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
+        try await database.transaction { db in
+            var keep = Set<String>()
+            for (entity, locationKey) in entities {
+                let existing = try await Self.row(db, ref: entity.ref)
+                let stored = Self.withUID(entity, uid: existing?.uid)
+                if existing != nil {
+                    try await db.delete(from: "entities").where("entity_ref", .equal, entity.ref.key).run()
+                }
+                try await Self.insert(stored, locationKey: locationKey, into: db)
+                keep.insert(entity.ref.key)
+            }
+            let previous = try await db.select().column("entity_ref").from("entities")
+                .where("location_key", .isNot, SQLLiteral.null).all(decodingColumn: "entity_ref", as: String.self)
+            for ref in previous where !keep.contains(ref) {
+                try await db.delete(from: "entities").where("entity_ref", .equal, ref).run()
+            }
+        }
+    }
+
+    /// The JSON encoding of the entity with this ref (case-insensitive), if any.
+    func encodedEntity(_ ref: EntityRef) async throws -> ByteBuffer? {
+        try await database.withSession { db in
+            try await db.select().column("body").from("entities").where("entity_ref", .equal, ref.key)
+                .first(decodingColumn: "body", as: String.self)
+        }.map { ByteBuffer(string: $0) }
+    }
+
+    /// The entity with this ref (case-insensitive), if any.
+    func entity(_ ref: EntityRef) async throws -> Entity? {
+        try await database.withSession { db in try await Self.row(db, ref: ref) }.map { try $0.entity() }
+    }
+
+    /// The entity whose `metadata.uid` is `uid`, if any.
+    func entity(uid: String) async throws -> Entity? {
+        let row = try await database.withSession { db in
+            try await db.select().columns("entity_id", "kind", "namespace", "name", "body").from("entities")
+                .where("entity_id", .equal, uid).first(decoding: Row.self)
+        }
+        return try row?.entity()
+    }
+
+    /// Removes the entity with this ref; throws `NotFoundError` if there is none.
+    func remove(_ ref: EntityRef) async throws {
+        let removed = try await database.transaction { db in
+            guard try await Self.row(db, ref: ref) != nil else { return false }
+            try await db.delete(from: "search").where(
+                "entity_id", .in,
+                SQLSubquery.select { $0.column("entity_id").from("entities").where("entity_ref", .equal, ref.key) }
+            ).run()
+            try await db.delete(from: "entities").where("entity_ref", .equal, ref.key).run()
+            return true
+        }
+        guard removed else { throw CatalogError.entityNotFound(ref) }
+    }
+
+    /// The entities matching `filter`, in ref order, skipping `offset` and returning at most `limit` (all when nil).
+    func list(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) async throws -> [Entity] {
+        try await bodies(filter: filter, offset: offset, limit: limit).map { body in
+            try Self.decode(body)
+        }
+    }
+
+    /// The same entities as ``list(filter:offset:limit:)`` as one JSON array, assembled from the stored bodies.
+    func encodedList(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) async throws -> ByteBuffer {
+        let bodies = try await bodies(filter: filter, offset: offset, limit: limit)
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(bodies.reduce(2) { $0 + $1.readableBytes + 1 })
+        buffer.reserveCapacity(bodies.reduce(2) { $0 + $1.utf8.count + 1 })
         buffer.writeInteger(UInt8(ascii: "["))
         for (index, body) in bodies.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            buffer.writeImmutableBuffer(body)
+            buffer.writeString(body)
         }
         buffer.writeInteger(UInt8(ascii: "]"))
         return buffer
     }
 
-    private func matching(filter: EntityFilter, offset: Int, limit: Int?) -> [Stored] {
-        var result: [Stored] = []
-        var skipped = 0
-        for key in orderedKeys {
-            if let limit, result.count >= limit { break }
-            guard let stored = entities[key], filter.matches(stored.fields) else { continue }
-            if skipped < offset {
-                skipped += 1
-                continue
+    private func bodies(filter: EntityFilter, offset: Int, limit: Int?) async throws -> [String] {
+        try await database.withSession { db in
+            var query = db.select().column("body").from("entities")
+            if let condition = Self.condition(filter) {
+                query = query.where(condition)
             }
-            result.append(stored)
+            query = query.orderBy("entity_ref")
+            if let limit {
+                query = query.limit(limit)
+            } else if offset > 0 {
+                query = query.limit(Int(Int64.max))  // SQLite needs a LIMIT to accept an OFFSET
+            }
+            if offset > 0 { query = query.offset(offset) }
+            return try await query.all(decodingColumn: "body", as: String.self)
         }
-        return result
     }
 
-    private func insertionIndex(for key: String) -> Int {
-        var low = 0
-        var high = orderedKeys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if orderedKeys[middle] < key {
-                low = middle + 1
-            } else {
-                high = middle
+    /// The filter as SQL over the `search` index: clauses OR'ed, each clause's conditions AND'ed, each condition
+    /// one indexed sub-select. `nil` for the empty filter (everything).
+    static func condition(_ filter: EntityFilter) -> (any SQLExpression)? {
+        guard !filter.clauses.isEmpty else { return nil }
+        let clauses: [any SQLExpression] = filter.clauses.map { clause in
+            let conditions: [any SQLExpression] = clause.conditions.map { condition in
+                var subquery: SQLQueryString = "SELECT entity_id FROM search WHERE key = \(bind: condition.key)"
+                if !condition.values.isEmpty {
+                    subquery = subquery + " AND value IN (\(binds: condition.values))"
+                }
+                return SQLQueryString("entity_id IN (") + subquery + ")"
             }
+            return SQLGroupExpression(SQLList(conditions, separator: SQLRaw(" AND ")))
         }
-        return low
+        return SQLGroupExpression(SQLList(clauses, separator: SQLRaw(" OR ")))
     }
 
-    private static func withUID(_ entity: Entity) -> Entity {
+    /// A row of `entities` without its location.
+    private struct Row: Decodable, Sendable {
+        let entity_id: String
+        let kind: String
+        let namespace: String
+        let name: String
+        let body: String
+
+        var uid: String { entity_id }
+
+        func entity() throws -> Entity {
+            Entity(
+                document: try EntityStore.decode(body).document,
+                ref: EntityRef(kind: kind, namespace: namespace, name: name))
+        }
+    }
+
+    private static func row(_ db: any SQLDatabase, ref: EntityRef) async throws -> Row? {
+        try await db.select().columns("entity_id", "kind", "namespace", "name", "body").from("entities")
+            .where("entity_ref", .equal, ref.key).first(decoding: Row.self)
+    }
+
+    private static func insert(_ entity: Entity, locationKey: String?, into db: any SQLDatabase) async throws {
+        let uid = entity.document["metadata"]?["uid"]?.stringValue ?? UUID().uuidString.lowercased()
+        try await db.insert(into: "entities")
+            .columns("entity_id", "entity_ref", "kind", "namespace", "name", "body", "location_key")
+            .values(
+                SQLBind(uid), SQLBind(entity.ref.key), SQLBind(entity.ref.kind), SQLBind(entity.ref.namespace),
+                SQLBind(entity.ref.name), SQLBind(entity.document.jsonText(options: .sortedKeys)), SQLBind(locationKey)
+            )
+            .run()
+        let rows = EntitySearchFields(entity).rows
+        // Batches keep each statement well under SQLite's and PostgreSQL's bind-parameter limits.
+        for start in stride(from: 0, to: rows.count, by: 200) {
+            var insert = db.insert(into: "search").columns("entity_id", "key", "value")
+            for row in rows[start..<min(start + 200, rows.count)] {
+                insert = insert.values(SQLBind(uid), SQLBind(row.key), SQLBind(row.value))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// Parses a stored body back into an entity.
+    static func decode(_ body: String) throws -> Entity {
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))
+        return try EntityValidator.validate(document)
+    }
+
+    /// `entity` with `metadata.uid` set: `uid` when given (kept across restarts), the entity's own, or a new one.
+    private static func withUID(_ entity: Entity, uid: String?) -> Entity {
         guard case .object(var members) = entity.document, var metadata = members["metadata"]?.objectValue else {
             return entity
         }
-        if metadata["uid"]?.stringValue == nil {
+        if let uid {
+            metadata["uid"] = .string(uid)
+        } else if metadata["uid"]?.stringValue == nil {
             metadata["uid"] = .string(UUID().uuidString.lowercased())
         }
         members["metadata"] = .object(metadata)

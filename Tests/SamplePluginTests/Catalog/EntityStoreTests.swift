@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import Foundation
 import Testing
 
@@ -14,60 +15,76 @@ struct EntityStoreTests {
             ]))
     }
 
-    @Test("refs are unique case-insensitively; conflicts and missing entities use Backstage's messages")
-    func uniqueness() async throws {
-        let store = EntityStore()
-        let stored = try await store.add(try component("a"))
-        #expect(stored.document["metadata"]?["uid"]?.stringValue != nil)
-        await #expect(throws: ConflictError("Entity 'component:default/A' already exists")) {
-            try await store.add(try component("A"))
+    /// Runs `body` with an empty, migrated store on `engine`.
+    private func withStore(_ engine: Engine, _ body: (EntityStore) async throws -> Void) async throws {
+        try await TestDatabases.with(engine, pluginId: "catalog") { database, _ in
+            let store = EntityStore(database: database)
+            try await store.migrate()
+            try await body(store)
         }
-        #expect(await store.entity(EntityRef(kind: "COMPONENT", namespace: "Default", name: "a")) != nil)
-        await #expect(
-            throws: NotFoundError("No entity named 'b' found, with kind 'Component' in namespace 'default'")
-        ) {
-            try await store.remove(EntityRef(kind: "Component", namespace: "default", name: "b"))
-        }
-        try await store.remove(EntityRef(kind: "component", namespace: "default", name: "a"))
-        #expect(await store.count == 0)
     }
 
-    @Test("stored bodies are the entity's JSON; a YAML .inf or .nan reads back as null, not a failure")
-    func encodedBodies() async throws {
-        let store = EntityStore()
-        let entity = try EntityValidator.validate(
-            .object([
-                "apiVersion": .string("backstage.io/v1alpha1"), "kind": .string("Component"),
-                "metadata": .object(["name": .string("w"), "uid": .string("u")]),
-                "spec": .object(["weight": .double(.infinity), "ratio": .double(.nan), "size": .double(2)]),
-            ]))
-        try await store.add(entity)
-        let expected =
-            #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","#
-            + #""metadata":{"name":"w","namespace":"default","uid":"u"},"spec":{"ratio":null,"size":2,"weight":null}}"#
-        let body = try #require(
-            await store.encodedEntity(EntityRef(kind: "component", namespace: "default", name: "w")))
-        #expect(String(buffer: body) == expected)
-        #expect(String(buffer: await store.encodedList(filter: .all)) == "[\(expected)]")
-        #expect(String(buffer: await store.encodedList(filter: .all, offset: 1)) == "[]")
+    @Test(
+        "refs are unique case-insensitively; conflicts and missing entities use Backstage's messages",
+        arguments: Engine.allCases)
+    func uniqueness(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let stored = try await store.add(try component("a"))
+            #expect(stored.document["metadata"]?["uid"]?.stringValue != nil)
+            await #expect(throws: ConflictError("Entity 'component:default/A' already exists")) {
+                try await store.add(try component("A"))
+            }
+            #expect(try await store.entity(EntityRef(kind: "COMPONENT", namespace: "Default", name: "a")) != nil)
+            await #expect(
+                throws: NotFoundError("No entity named 'b' found, with kind 'Component' in namespace 'default'")
+            ) {
+                try await store.remove(EntityRef(kind: "Component", namespace: "default", name: "b"))
+            }
+            try await store.remove(EntityRef(kind: "component", namespace: "default", name: "a"))
+            #expect(try await store.count() == 0)
+        }
     }
 
-    @Test("paging with offset and limit walks the entities in ref order")
-    func paging() async throws {
-        let store = EntityStore()
-        for name in ["d", "b", "e", "a", "c"] {
-            try await store.add(try component(name))
+    @Test(
+        "stored bodies are the entity's JSON; a YAML .inf or .nan reads back as null, not a failure",
+        arguments: Engine.allCases)
+    func encodedBodies(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let entity = try EntityValidator.validate(
+                .object([
+                    "apiVersion": .string("backstage.io/v1alpha1"), "kind": .string("Component"),
+                    "metadata": .object(["name": .string("w"), "uid": .string("u")]),
+                    "spec": .object(["weight": .double(.infinity), "ratio": .double(.nan), "size": .double(2)]),
+                ]))
+            try await store.add(entity)
+            let expected =
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","#
+                + #""metadata":{"name":"w","namespace":"default","uid":"u"},"spec":{"ratio":null,"size":2,"weight":null}}"#
+            let body = try #require(
+                try await store.encodedEntity(EntityRef(kind: "component", namespace: "default", name: "w")))
+            #expect(String(buffer: body) == expected)
+            #expect(String(buffer: try await store.encodedList(filter: .all)) == "[\(expected)]")
+            #expect(String(buffer: try await store.encodedList(filter: .all, offset: 1)) == "[]")
         }
-        var seen: [String] = []
-        var offset = 0
-        while true {
-            let page = await store.list(filter: .all, offset: offset, limit: 2)
-            seen += page.map(\.ref.name)
-            if page.count < 2 { break }
-            offset += page.count
+    }
+
+    @Test("paging with offset and limit walks the entities in ref order", arguments: Engine.allCases)
+    func paging(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            for name in ["d", "b", "e", "a", "c"] {
+                try await store.add(try component(name))
+            }
+            var seen: [String] = []
+            var offset = 0
+            while true {
+                let page = try await store.list(filter: .all, offset: offset, limit: 2)
+                seen += page.map(\.ref.name)
+                if page.count < 2 { break }
+                offset += page.count
+            }
+            #expect(seen == ["a", "b", "c", "d", "e"])
+            #expect(try await store.list(filter: .all, offset: 10, limit: 2).isEmpty)
+            #expect(try await store.list(filter: try EntityFilter.parse(["metadata.name=c"])).map(\.ref.name) == ["c"])
         }
-        #expect(seen == ["a", "b", "c", "d", "e"])
-        #expect(await store.list(filter: .all, offset: 10, limit: 2).isEmpty)
-        #expect(await store.list(filter: try EntityFilter.parse(["metadata.name=c"])).map(\.ref.name) == ["c"])
     }
 }

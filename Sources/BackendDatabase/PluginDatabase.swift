@@ -1,0 +1,309 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// One plugin's database: embedded SQLite or PostgreSQL, reached through SQLKit's dialect-aware query builder.
+///
+/// The connection is opened on first use (``withSession(_:)``, ``transaction(_:)`` or ``migrate(_:)``), with a
+/// bounded number of attempts, so a database that cannot be reached fails that call with a
+/// ``DatabaseConnectionError`` naming the plugin, host and port instead of hanging.
+///
+/// ```swift
+/// try await env.database.migrate([
+///     DatabaseMigration(id: "20261201_notes") { db in
+///         try await db.create(table: "notes").column("id", type: .text, .primaryKey(autoIncrement: false))
+///             .column("body", type: .text, .notNull).run()
+///     }
+/// ])
+/// try await env.database.withSession { db in
+///     try await db.insert(into: "notes").columns("id", "body").values(SQLBind("1"), SQLBind("hi")).run()
+/// }
+/// ```
+public final class PluginDatabase: Sendable {
+    /// The plugin this database belongs to.
+    public let pluginId: String
+    /// Where it lives.
+    public let settings: DatabaseSettings
+    private let logger: Logger
+    private let state: ConnectionState
+
+    /// How many times connecting is tried before giving up, and the pause before each retry.
+    static let connectAttempts = 3
+    static let retryDelay: Duration = .milliseconds(300)
+    /// How long one connection attempt may take.
+    public static let connectTimeout: TimeAmount = .seconds(5)
+
+    /// A database for `settings`; nothing is opened until first use.
+    public init(settings: DatabaseSettings, logger: Logger) {
+        self.pluginId = settings.pluginId
+        self.settings = settings
+        self.logger = logger
+        self.state = ConnectionState()
+    }
+
+    /// `sqlite` or `postgresql`: the SQLKit dialect the plugin's queries are written for.
+    public var dialectName: String {
+        switch settings.client {
+        case .sqlite: "sqlite"
+        case .postgres: "postgresql"
+        }
+    }
+
+    /// Where the database is, for messages: a file, `memory`, or `host:port/database`. Never a password.
+    public var location: String {
+        switch settings.client {
+        case .sqlite(.memory): "SQLite in memory"
+        case .sqlite(.file(let path)): "SQLite file \(path)"
+        case .postgres(let target):
+            "PostgreSQL \(target.address)/\(target.database)" + (target.schema.map { " schema \($0)" } ?? "")
+        }
+    }
+
+    /// Runs `body` with a database on which consecutive queries share one connection (one session). Sessions of
+    /// an SQLite database run one at a time; PostgreSQL sessions each lease a pooled connection.
+    public func withSession<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    )
+        async throws -> R
+    {
+        let backend = try await connection()
+        switch backend {
+        case .sqlite(let connection, let lock):
+            return try await lock.withLock { try await body(connection.sql()) }
+        case .postgres(let pool):
+            return try await pool.pool.database(logger: logger).sql().withSession(body)
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    )
+        async throws -> R
+    {
+        try await withSession { db in
+            try await db.raw(SQLQueryString(self.beginStatement)).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// `BEGIN IMMEDIATE` on SQLite takes the write lock at once, so two writers never deadlock on an upgrade.
+    var beginStatement: String {
+        switch settings.client {
+        case .sqlite: "BEGIN IMMEDIATE"
+        case .postgres: "BEGIN"
+        }
+    }
+
+    /// Opens the connection now (startup uses it to fail early); later calls reuse it.
+    public func connect() async throws {
+        _ = try await connection()
+    }
+
+    /// Closes the connection or pool. Calls after this fail.
+    public func shutdown() async {
+        guard let backend = await state.close() else { return }
+        switch backend {
+        case .sqlite(let connection, _):
+            try? await connection.close()
+        case .postgres(let pool):
+            try? await pool.pool.shutdownAsync()
+        }
+    }
+
+    private func connection() async throws -> Backend {
+        try await state.get { try await self.open() }
+    }
+
+    /// Opens the database, with ``connectAttempts`` tries.
+    private func open() async throws -> Backend {
+        var lastError: (any Error)?
+        for attempt in 1...Self.connectAttempts {
+            do {
+                return try await openOnce()
+            } catch let error as DatabaseConfigurationError {
+                throw error
+            } catch {
+                lastError = error
+                logger.warning(
+                    "Could not connect to the database (attempt \(attempt) of \(Self.connectAttempts)): \(DatabaseConnectionError.reason(error))"
+                )
+                if attempt < Self.connectAttempts { try await Task.sleep(for: Self.retryDelay * attempt) }
+            }
+        }
+        throw DatabaseConnectionError(pluginId: pluginId, location: location, underlying: lastError)
+    }
+
+    private func openOnce() async throws -> Backend {
+        switch settings.client {
+        case .sqlite(let storage):
+            let connection: SQLiteConnection
+            switch storage {
+            case .memory:
+                connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
+            case .file(let path):
+                let directory = (path as NSString).deletingLastPathComponent
+                if !directory.isEmpty {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
+                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            }
+            // Wait for another process's write lock instead of failing at once; keep writes durable.
+            try await connection.sql().raw("PRAGMA busy_timeout = 5000").run()
+            try await connection.sql().raw("PRAGMA synchronous = FULL").run()
+            try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
+            return .sqlite(connection, AsyncLock())
+        case .postgres(let target):
+            if target.ensureExists { try await ensureExists(target) }
+            var configuration = try Self.configuration(target, database: target.database)
+            if let schema = target.schema { configuration.searchPath = [schema] }
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: 4,
+                requestTimeout: .seconds(10),
+                logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton
+            )
+            do {
+                // A first query proves the server, credentials and database are right.
+                _ = try await pool.database(logger: logger).sql().raw("SELECT 1").all()
+            } catch {
+                try? await pool.shutdownAsync()
+                throw error
+            }
+            return .postgres(PostgresPool(pool: pool))
+        }
+    }
+
+    /// Creates the plugin's database (database mode) or schema (schema mode) when it is missing. Two processes
+    /// doing this at once are fine: the loser's "already exists" is ignored.
+    private func ensureExists(_ target: DatabaseSettings.PostgresTarget) async throws {
+        if let schema = target.schema {
+            try await withMaintenanceConnection(target, database: target.database) { db in
+                try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            }
+            return
+        }
+        try await withMaintenanceConnection(target, database: target.maintenanceDatabase) { db in
+            let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: target.database)").all()
+            guard rows.isEmpty else { return }
+            do {
+                try await db.raw("CREATE DATABASE \(ident: target.database)").run()
+                self.logger.info("Created database \(target.database)")
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                // duplicate_database: another process created it first.
+            }
+        }
+    }
+
+    private func withMaintenanceConnection(
+        _ target: DatabaseSettings.PostgresTarget, database: String,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void
+    ) async throws {
+        let configuration = try Self.configuration(target, database: database)
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(),
+            configuration: configuration.coreConfiguration,
+            id: 0,
+            logger: logger
+        )
+        do {
+            try await body(connection.sql())
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func configuration(
+        _ target: DatabaseSettings.PostgresTarget, database: String
+    ) throws -> SQLPostgresConfiguration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch target.tls {
+        case .disabled:
+            tls = .disable
+        case .verified:
+            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .unverified:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            tls = .require(try NIOSSLContext(configuration: configuration))
+        }
+        var result = SQLPostgresConfiguration(
+            hostname: target.host, port: target.port, username: target.user, password: target.password,
+            database: database, tls: tls)
+        result.coreConfiguration.options.connectTimeout = connectTimeout
+        return result
+    }
+
+    /// An open database.
+    enum Backend: Sendable {
+        case sqlite(SQLiteConnection, AsyncLock)
+        case postgres(PostgresPool)
+    }
+
+    /// AsyncKit's connection pool synchronises itself (its per-event-loop pools run on their event loops, the group
+    /// pool's state is behind a lock) but is not annotated `Sendable`; this wrapper says so in one place.
+    final class PostgresPool: @unchecked Sendable {
+        let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+
+        init(pool: EventLoopGroupConnectionPool<PostgresConnectionSource>) {
+            self.pool = pool
+        }
+    }
+}
+
+/// Opens the backend once, shares it, and forgets a failed attempt so a later call tries again.
+private actor ConnectionState {
+    private var backend: PluginDatabase.Backend?
+    private var opening: Task<PluginDatabase.Backend, any Error>?
+    private var closed = false
+
+    func get(
+        _ open: @escaping @Sendable () async throws -> PluginDatabase.Backend
+    ) async throws
+        -> PluginDatabase.Backend
+    {
+        if closed { throw DatabaseClosedError() }
+        if let backend { return backend }
+        if let opening { return try await opening.value }
+        let task = Task { try await open() }
+        opening = task
+        do {
+            let opened = try await task.value
+            backend = opened
+            opening = nil
+            return opened
+        } catch {
+            opening = nil
+            throw error
+        }
+    }
+
+    func close() -> PluginDatabase.Backend? {
+        closed = true
+        defer { backend = nil }
+        return backend
+    }
+}
+
+/// The database was used after ``PluginDatabase/shutdown()``.
+struct DatabaseClosedError: Error, CustomStringConvertible {
+    var description: String { "The database has been shut down" }
+}

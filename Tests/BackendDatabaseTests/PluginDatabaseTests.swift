@@ -1,0 +1,194 @@
+import BackendConfig
+import BackendDatabase
+import BackendTestSupport
+import Foundation
+import SQLKit
+import Testing
+
+@Suite("Plugin databases on SQLite and PostgreSQL")
+struct PluginDatabaseTests {
+    static let notes = DatabaseMigration(id: "20261201_notes") { db in
+        try await db.create(table: "notes")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("body", type: .text, .notNull)
+            .run()
+    }
+
+    static let notesTag = DatabaseMigration(id: "20261202_notes_tag") { db in
+        try await db.alter(table: "notes").column("tag", type: .text).run()
+    }
+
+    struct Note: Codable, Equatable {
+        let id: String
+        let body: String
+    }
+
+    @Test(arguments: Engine.allCases)
+    func migrationsRunOnceInOrderAndAreRecorded(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            #expect(try await database.migrate([Self.notes]) == ["20261201_notes"])
+            #expect(try await database.migrate([Self.notes, Self.notesTag]) == ["20261202_notes_tag"])
+            #expect(try await database.migrate([Self.notes, Self.notesTag]) == [])
+            let ids = try await database.withSession { db in
+                try await db.select().column("id").from(PluginDatabase.migrationsTable).orderBy("id").all()
+                    .map { try $0.decode(column: "id", as: String.self) }
+            }
+            #expect(ids == ["20261201_notes", "20261202_notes_tag"])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aFailedMigrationIsRolledBackAndNamed(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            let broken = DatabaseMigration(id: "20261203_broken") { db in
+                try await db.create(table: "half").column("id", type: .text).run()
+                try await db.raw("THIS IS NOT SQL").run()
+            }
+            do {
+                try await database.migrate([Self.notes, broken])
+                Issue.record("a broken migration succeeded")
+            } catch let error as MigrationError {
+                #expect(error.migrationId == "20261203_broken")
+                #expect("\(error)".hasPrefix("Migration '20261203_broken' of plugin 'test' failed: "))
+            }
+            // Nothing of the broken migration is left, and it is not recorded; the one before it is.
+            let tables = try await database.withSession { db in
+                try await db.select().column("id").from(PluginDatabase.migrationsTable).all().count
+            }
+            #expect(tables == 1)
+            try await database.withSession { db in
+                await #expect(throws: (any Error).self) { try await db.select().column("id").from("half").all() }
+            }
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func transactionsCommitOrRollBack(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            try await database.migrate([Self.notes])
+            try await database.transaction { db in
+                try await db.insert(into: "notes").model(Note(id: "1", body: "kept")).run()
+            }
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.transaction { db in
+                    try await db.insert(into: "notes").model(Note(id: "2", body: "lost")).run()
+                    throw Boom()
+                }
+            }
+            let notes = try await database.withSession { db in
+                try await db.select().columns("id", "body").from("notes").orderBy("id").all(decoding: Note.self)
+            }
+            #expect(notes == [Note(id: "1", body: "kept")])
+        }
+    }
+
+    /// Concurrent sessions never see each other's half-finished transactions (SQLite runs them one at a time,
+    /// PostgreSQL on separate connections).
+    @Test(arguments: Engine.allCases)
+    func concurrentTransactionsAllCommit(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            try await database.migrate([Self.notes])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        try await database.transaction { db in
+                            try await db.insert(into: "notes").model(Note(id: "n\(index)", body: "b")).run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let count = try await database.withSession { db in
+                try await db.select().column("id").from("notes").all().count
+            }
+            #expect(count == 40)
+        }
+    }
+
+    /// Two processes' worth of databases starting at once against one PostgreSQL database: both migrate, each
+    /// migration runs exactly once, and neither fails with a lock error.
+    @Test func simultaneousMigrationsOnPostgresWaitForEachOther() async throws {
+        try await TestDatabases.with(.postgres) { first, config in
+            let second = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "test"), logger: TestDatabases.logger)
+            defer { Task { await second.shutdown() } }
+            let slow = DatabaseMigration(id: "20261201_slow") { db in
+                try await db.raw("SELECT pg_sleep(0.5)").run()
+                try await db.create(table: "slow").column("id", type: .text).run()
+            }
+            async let a = first.migrate([slow, Self.notes])
+            async let b = second.migrate([slow, Self.notes])
+            let (ranA, ranB) = try await (a, b)
+            #expect((ranA + ranB).sorted() == ["20261201_notes", "20261201_slow"])
+            await second.shutdown()
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func fileBackedDataSurvivesANewHandle(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, config in
+            try await database.migrate([Self.notes])
+            try await database.transaction { db in
+                try await db.insert(into: "notes").model(Note(id: "1", body: "persisted")).run()
+            }
+            await database.shutdown()
+            let reopened = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "test"), logger: TestDatabases.logger)
+            #expect(try await reopened.migrate([Self.notes]) == [])
+            let notes = try await reopened.withSession { db in
+                try await db.select().columns("id", "body").from("notes").all(decoding: Note.self)
+            }
+            #expect(notes == [Note(id: "1", body: "persisted")])
+            await reopened.shutdown()
+        }
+    }
+
+    @Test func unreachablePostgresFailsWithPluginHostAndPort() async throws {
+        let port = try TestPorts.closedPort()
+        let settings = try DatabaseSettings.read(
+            from: Config([
+                "backend": [
+                    "database": ["client": "pg", "connection": .string("postgresql://u:secret-pw@127.0.0.1:\(port)")]
+                ]
+            ]), pluginId: "catalog")
+        let database = PluginDatabase(settings: settings, logger: TestDatabases.logger)
+        let started = ContinuousClock.now
+        do {
+            try await database.connect()
+            Issue.record("connected to a closed port")
+        } catch let error as DatabaseConnectionError {
+            let message = "\(error)"
+            #expect(
+                message.hasPrefix(
+                    "Could not connect to the database of plugin 'catalog' (PostgreSQL 127.0.0.1:\(port)/"
+                        + "backstage_plugin_catalog) after 3 attempts: "), "\(message)")
+            #expect(!message.contains("secret-pw"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+}
+
+/// Loopback ports for tests.
+enum TestPorts {
+    /// A port nothing listens on: bound, then released.
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw TestSetupError("bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw TestSetupError("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,112 @@
+import BackendKit
+import Foundation
+import Testing
+
+/// The engines every database test runs on (`@Test(arguments: Engine.allCases)`).
+public enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    /// The engine's name in test output.
+    public var testDescription: String { rawValue }
+}
+
+/// Databases for tests: a file-backed SQLite database in a temporary folder, or a database of its own on the
+/// PostgreSQL server `BACKEND_TEST_POSTGRES_URL` names (`scripts/with-postgres` starts one; CI always does). A test
+/// that needs PostgreSQL fails, rather than skipping, when the variable is not set.
+public enum TestDatabases {
+    public static let logger: Logger = {
+        var logger = Logger(label: "database-test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// The server's URL, or a recorded failure.
+    public static func postgresURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["BACKEND_TEST_POSTGRES_URL"], !url.isEmpty else {
+            throw TestSetupError(
+                "BACKEND_TEST_POSTGRES_URL is not set: run the tests through scripts/with-postgres (scripts/test does)")
+        }
+        return url
+    }
+
+    /// A unique prefix, so tests running in parallel never share a database.
+    public static func uniquePrefix() -> String {
+        "t_" + UUID().uuidString.prefix(8).lowercased() + "_"
+    }
+
+    /// The `backend.database` section for `engine`: SQLite files in `directory`, or PostgreSQL databases named
+    /// `<prefix><pluginId>`.
+    public static func section(_ engine: Engine, directory: URL, prefix: String) throws -> JSONValue {
+        switch engine {
+        case .sqlite:
+            return ["client": "better-sqlite3", "connection": ["directory": .string(directory.path)]]
+        case .postgres:
+            return ["client": "pg", "prefix": .string(prefix), "connection": .string(try postgresURL())]
+        }
+    }
+
+    /// Runs `body` with a fresh database of `engine` for `pluginId`; removes it afterwards.
+    public static func with<R>(
+        _ engine: Engine, pluginId: String = "test",
+        _ body: (PluginDatabase, _ config: Config) async throws -> R
+    ) async throws -> R {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)")
+        let prefix = uniquePrefix()
+        let config = Config(["backend": ["database": try section(engine, directory: directory, prefix: prefix)]])
+        let database = try DatabaseSettings.read(from: config, pluginId: pluginId)
+        let handle = PluginDatabase(settings: database, logger: logger)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let result = try await body(handle, config)
+            await handle.shutdown()
+            try await drop(engine, prefix: prefix, pluginIds: [pluginId])
+            return result
+        } catch {
+            await handle.shutdown()
+            try? await drop(engine, prefix: prefix, pluginIds: [pluginId])
+            throw error
+        }
+    }
+
+    /// Drops the PostgreSQL databases a test created.
+    public static func drop(_ engine: Engine, prefix: String, pluginIds: [String]) async throws {
+        guard engine == .postgres else { return }
+        let admin = PluginDatabase(
+            settings: DatabaseSettings(
+                pluginId: "admin",
+                client: .postgres(
+                    try DatabaseSettings.read(
+                        from: Config([
+                            "backend": ["database": ["client": "pg", "connection": .string(try postgresURL())]]
+                        ]),
+                        pluginId: "admin"
+                    ).postgresTarget(database: "postgres"))),
+            logger: logger)
+        defer { Task { await admin.shutdown() } }
+        try await admin.withSession { db in
+            for id in pluginIds {
+                try await db.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
+            }
+        }
+        await admin.shutdown()
+    }
+}
+
+extension DatabaseSettings {
+    /// The PostgreSQL target with another database name (and no creation), for administrative connections.
+    func postgresTarget(database: String) -> PostgresTarget {
+        guard case .postgres(var target) = client else { preconditionFailure("not PostgreSQL") }
+        target.database = database
+        target.ensureExists = false
+        return target
+    }
+}
+
+/// The environment does not allow this test to run as written.
+public struct TestSetupError: Error, CustomStringConvertible {
+    /// What is wrong.
+    public let description: String
+    /// An error saying `description`.
+    public init(_ description: String) { self.description = description }
+}
