@@ -8,7 +8,8 @@ struct RunCommandTests {
     func defaultConfig() async throws {
         try await BackendProcess.withServer(
             arguments: [],
-            environment: ["APP_CONFIG_backend_listen_port": "0"],
+            // In-memory databases: the test leaves no files in the repository.
+            environment: ["APP_CONFIG_backend_listen_port": "0", "APP_CONFIG_backend_database_connection": ":memory:"],
             currentDirectory: Repository.root
         ) { backend, port in
             let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")

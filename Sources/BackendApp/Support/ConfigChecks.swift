@@ -20,6 +20,7 @@ enum ConfigChecks {
         check { _ = try ListenAddress.fromConfig(config) }
         check { _ = try ServiceClientConfiguration.fromConfig(config) }
         problems += TokenManagerPolicy.problems(in: config, environment: environment)
+        problems += DatabaseManager.problems(in: config, pluginIds: SamplePlugins.all.map(\.id))
         // Each endpoint on its own, so one bad endpoint does not hide another (HostDiscovery stops at the first).
         check {
             for endpoint in try config.getOptionalConfigArray("discovery.endpoints") ?? [] {

@@ -156,13 +156,16 @@ struct EntityStore: Sendable {
 
     /// A row of `entities` without its location.
     private struct Row: Decodable, Sendable {
-        let entity_id: String
+        let uid: String
         let kind: String
         let namespace: String
         let name: String
         let body: String
 
-        var uid: String { entity_id }
+        enum CodingKeys: String, CodingKey {
+            case uid = "entity_id"
+            case kind, namespace, name, body
+        }
 
         func entity() throws -> Entity {
             Entity(

@@ -1,0 +1,132 @@
+import BackendTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The catalog's state in a real database, through the real `backend` process: file-backed SQLite and PostgreSQL.
+@Suite("Durable plugin state")
+struct DatabaseTests {
+    /// A config with the catalog's example locations and `database` as `backend.database`.
+    private static func config(database: String) -> String {
+        """
+        backend:
+          listen: {host: 127.0.0.1, port: 0}
+          database:
+        \(database)
+        catalog:
+          locations:
+            - type: file
+              target: \(Repository.root.path)/Examples/catalog/entities.yaml
+        search:
+          collators:
+            catalog: {initialDelay: 1h, frequency: 1h}
+        """
+    }
+
+    private static func databaseSection(_ engine: Engine, directory: URL, prefix: String) throws -> String {
+        switch engine {
+        case .sqlite:
+            return "    client: better-sqlite3\n    connection: {directory: \(directory.path)/data}"
+        case .postgres:
+            return "    client: pg\n    prefix: \(prefix)\n    connection: '\(try TestDatabases.postgresURL())'"
+        }
+    }
+
+    private static func entity(named name: String) -> String {
+        #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"\#(name)"},"#
+            + #""spec":{"type":"service","owner":"team-a","lifecycle":"production"}}"#
+    }
+
+    /// A registration that got a 201 is there after SIGKILL and a restart, with the same uid; so are the location
+    /// entities, with the uids they had.
+    @Test(arguments: Engine.allCases)
+    func acknowledgedWritesSurviveSIGKILL(_ engine: Engine) async throws {
+        let prefix = TestDatabases.uniquePrefix()
+        defer {
+            Task {
+                try? await TestDatabases.drop(engine, prefix: prefix, pluginIds: ["catalog", "scaffolder", "search"])
+            }
+        }
+        try await TemporaryDirectory.with { dir in
+            let file = try dir.write(
+                "app-config.yaml",
+                Self.config(database: try Self.databaseSection(engine, directory: dir.url, prefix: prefix)))
+            let name = "durable-\(engine.rawValue)"
+            var uids: [String: String] = [:]
+            let backend = try BackendProcess(["run", "--config", file])
+            do {
+                let port = try await backend.waitForListeningPort()
+                let created = try await HTTP.send(
+                    .POST, "http://127.0.0.1:\(port)/api/catalog/entities", json: Self.entity(named: name))
+                #expect(created.status == 201, "\(created.body)")
+                uids[name] = (created.json["metadata"] as? [String: Any])?["uid"] as? String
+                let seeded = try await HTTP.send(
+                    .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/payment-service")
+                uids["payment-service"] = (seeded.json["metadata"] as? [String: Any])?["uid"] as? String
+                backend.send(SIGKILL)
+                _ = try await backend.wait(timeout: .seconds(10))
+            } catch {
+                backend.stop()
+                throw error
+            }
+            #expect(uids.values.count == 2)
+
+            try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in
+                for (entityName, uid) in uids {
+                    let found = try await HTTP.send(
+                        .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/\(entityName)")
+                    #expect(found.status == 200, "\(entityName): \(found.body)")
+                    #expect((found.json["metadata"] as? [String: Any])?["uid"] as? String == uid)
+                }
+                let filtered = try await HTTP.send(
+                    .GET, "http://127.0.0.1:\(port)/api/catalog/entities?filter=metadata.name=\(name)")
+                #expect(filtered.status == 200)
+                #expect(filtered.body.contains(name))
+            }
+        }
+    }
+
+    @Test func anUnreachableDatabaseFailsStartupNamingPluginHostAndPort() async throws {
+        try await TemporaryDirectory.with { dir in
+            let port = try Loopback.freePort()
+            let file = try dir.write(
+                "app-config.yaml",
+                Self.config(database: "    client: pg\n    connection: 'postgresql://app:not-logged@127.0.0.1:\(port)'")
+            )
+            let started = ContinuousClock.now
+            let result = try await BackendProcess.run(["run", "--config", file], timeout: .seconds(30))
+            #expect(result.exitCode == 1)
+            #expect(
+                result.stderr.contains(
+                    "Backend failed to start up: Plugin 'catalog' failed to start: Could not connect to the database of "
+                        + "plugin 'catalog' (PostgreSQL 127.0.0.1:\(port)/backstage_plugin_catalog) after 3 attempts: "),
+                "\(result.stderr)")
+            #expect(!result.stderr.contains("not-logged"))
+            #expect(!result.stderr.contains("Listening on"))
+            #expect(ContinuousClock.now - started < .seconds(20))
+        }
+    }
+
+    @Test func badDatabaseSettingsAreNamedByConfigCheck() async throws {
+        try await TemporaryDirectory.with { dir in
+            let file = try dir.write(
+                "app-config.yaml",
+                """
+                backend:
+                  database:
+                    client: mysql2
+                    plugin:
+                      search: {client: pg, connection: 'http://nope'}
+                """)
+            let result = try await BackendProcess.run(["config", "check", "--config", file])
+            #expect(result.exitCode == 1)
+            #expect(result.stderr.contains("Unsupported database client type 'mysql2' specified for plugin 'catalog'"))
+            #expect(
+                result.stderr.contains("Unsupported database client type 'mysql2' specified for plugin 'scaffolder'"))
+            #expect(
+                result.stderr.contains(
+                    "Invalid PostgreSQL connection URL at 'backend.database.plugin.search.connection', expected "
+                        + "postgresql://user:password@host:port[/database]"), "\(result.stderr)")
+        }
+    }
+}
