@@ -29,13 +29,19 @@ public struct SearchPlugin: BackendPlugin {
     /// Reads the settings, adds the routes and schedules the collator.
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try SearchSettings(config: env.config)
-        let store = IndexStore()
+        let documents = DocumentStore(database: env.database)
+        try await documents.migrate()
+        let restored = try await documents.load()
+        if !restored.isEmpty {
+            env.logger.info("Restored \(restored.count) search documents from the database")
+        }
+        let store = IndexStore(restored: restored)
         let client = env.client
         let filters = settings.filters
         let indexer = CatalogIndexer(
             store: store, collator: CatalogCollator(pageSize: settings.pageSize),
             makeSource: { ServiceEntityPageSource(client: try await client.pinningCurrentToken(), filters: filters) },
-            logger: env.logger)
+            documents: documents, logger: env.logger)
         SearchRoutes(store: store, indexer: indexer).add(to: routes)
         routes.addRepeatingTask(
             name: "catalog-collator", initialDelay: settings.initialDelay, interval: settings.frequency

@@ -9,6 +9,8 @@ struct CatalogIndexer: Sendable {
     let collator: CatalogCollator
     /// Builds the page source for one run.
     let makeSource: @Sendable () async throws -> any EntityPageSource
+    /// Where successful runs' documents are kept, or `nil` to keep them in memory only.
+    let documents: DocumentStore?
     /// The plugin's logger.
     let logger: Logger
 
@@ -20,6 +22,8 @@ struct CatalogIndexer: Sendable {
         do {
             let source = try await makeSource()
             let documents = try await collator.collect(from: source)
+            // Stored before it is served, so a restart never serves less than this process did.
+            try await self.documents?.replace(with: documents)
             await store.complete(run: run, documents: documents)
             logger.info(
                 "Indexed \(documents.count) catalog entities",

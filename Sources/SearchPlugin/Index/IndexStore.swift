@@ -12,6 +12,12 @@ actor IndexStore {
     /// An empty index.
     init() {}
 
+    /// An index of documents kept from an earlier process (no run counted).
+    init(restored documents: [CatalogEntityDocument]) {
+        index = SearchIndex(documents: documents)
+        status.documents = documents.count
+    }
+
     /// Records the start of a run and returns its number.
     func beginRun() -> Int {
         lastStarted += 1

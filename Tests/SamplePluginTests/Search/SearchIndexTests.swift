@@ -1,5 +1,6 @@
 import BackendKit
 import Foundation
+import BackendTestSupport
 import Testing
 
 @testable import SearchPlugin
@@ -116,20 +117,34 @@ struct SearchIndexTests {
         #expect(await pager.calls.map(\.0) == [0, 2, 4])
     }
 
-    @Test("a failed run keeps the last index and records why")
-    func keepsLastIndex() async throws {
-        let store = IndexStore()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let good = CatalogIndexer(
-            store: store, collator: CatalogCollator(pageSize: 2), makeSource: { Pager(Self.entities) }, logger: logger)
-        #expect(try await good.run(trigger: "test") == 3)
-        let bad = CatalogIndexer(store: store, collator: CatalogCollator(), makeSource: { Refusing() }, logger: logger)
-        await #expect(throws: ServiceUnavailableError.self) { try await bad.run(trigger: "test") }
-        #expect(await store.index.count == 3)
-        let status = await store.status
-        #expect(status.lastError == "responded 401")
-        #expect(status.documents == 3)
-        #expect(status.runs == 2)
+    @Test("a failed run keeps the last index, in memory and in the database, and records why",
+          arguments: Engine.allCases)
+    func keepsLastIndex(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine, pluginId: "search") { database, _ in
+            let documents = DocumentStore(database: database)
+            try await documents.migrate()
+            let store = IndexStore()
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let good = CatalogIndexer(
+                store: store, collator: CatalogCollator(pageSize: 2), makeSource: { Pager(Self.entities) },
+                documents: documents, logger: logger)
+            #expect(try await good.run(trigger: "test") == 3)
+            let bad = CatalogIndexer(
+                store: store, collator: CatalogCollator(), makeSource: { Refusing() }, documents: documents,
+                logger: logger)
+            await #expect(throws: ServiceUnavailableError.self) { try await bad.run(trigger: "test") }
+            #expect(await store.index.count == 3)
+            let status = await store.status
+            #expect(status.lastError == "responded 401")
+            #expect(status.documents == 3)
+            #expect(status.runs == 2)
+
+            // A new process answers from the stored documents before any collation.
+            let restored = IndexStore(restored: try await documents.load())
+            #expect(await restored.index.count == 3)
+            #expect(await restored.status.runs == 0)
+            #expect(try await documents.load() == (try await CatalogCollator().collect(from: Pager(Self.entities))))
+        }
     }
 }
