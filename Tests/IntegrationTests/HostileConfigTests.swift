@@ -477,7 +477,9 @@ struct HostileConfigTests {
 
     // MARK: - Helpers
 
+    /// A fixture (FIFO, socket) could not be created.
     struct SetupFailure: Error, CustomStringConvertible {
+        /// What failed.
         let description: String
     }
 
