@@ -86,6 +86,12 @@ tokens = {
     "bearer-prefix": "Bearer " + sign(HS, GOOD),
     "utf8": "é.ü.☃",
     "oversized": "A" * 8193,
+    # Issue 15: names of a letter plus combining marks (compared by UTF-8 bytes, over the header value cap),
+    # and precomposed/decomposed names, which are two different JSON names.
+    "combining-names": sign('{"alg":"HS256",' + ",".join(
+        '"a%s":0' % "".join(chr(0x300 + (i >> (4 * k)) % 16) for k in range(3)) for i in range(80)) + "}",
+        json.dumps(GOOD), raw=True),
+    "precomposed-decomposed": sign('{"alg":"HS256","\\u00e9":1,"e\\u0301":2}', json.dumps(GOOD), raw=True),
 }
 for name, token in tokens.items():
     write("FuzzTokenVerify", "tok-" + name, token)
@@ -226,6 +232,9 @@ key with spaces: v
     "secret-keys.yaml": "password: hunter2\ntoken: t0k3n\nclientSecret: s\nnested: {apiToken: x, list: [{secret: y}]}\n",
     "weird-keys.yaml": "'a.b': 1\n'c[0]': 2\n'': 3\n'$include': 4\n1: int key\ntrue: bool key\n",
     "bom.yaml": "\ufeffa: 1\n",
+    # Issue 15: non-regular files and the per-load budget.
+    "dev-zero.yaml": "a:\n  $file: /dev/zero\nb:\n  $include: /dev/null.yaml\nc:\n  $include: dir#x\n",
+    "many-includes.yaml": "list:\n" + "  - {$include: inc.yaml}\n" * 1100,
 }
 for name, text in configs.items():
     write("FuzzConfigLoad", name, text)

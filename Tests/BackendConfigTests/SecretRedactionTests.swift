@@ -6,6 +6,7 @@ import Testing
 /// redacted anywhere, and config errors never echo a refused scalar.
 @Suite("Redaction of credentials")
 struct SecretRedactionTests {
+    /// What a hidden value prints as.
     static let placeholder = JSONValue.redactedPlaceholder
 
     @Test(

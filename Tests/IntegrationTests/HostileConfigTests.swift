@@ -264,6 +264,61 @@ struct HostileConfigTests {
             files: ["config.d/app-config.yaml": config()],
             expected: ["$FILE", "is a directory"]
         ),
+        // Issue 15: regular files only, refused without opening (a FIFO would block, /dev/zero never ends).
+        Case(
+            "$file is /dev/zero",
+            config(keys: "      - secret:\n          $file: /dev/zero\n"),
+            expected: [
+                "$FILE: $file at 'backend.auth.keys[0].secret': '/dev/zero' is a character device, not a regular file"
+            ]
+        ),
+        Case(
+            "$file is a FIFO",
+            config(keys: "      - secret:\n          $file: secret.fifo\n"),
+            expected: ["$FILE: $file at 'backend.auth.keys[0].secret': '$DIR/secret.fifo' is a FIFO (named pipe)"],
+            prepare: { dir in try makeFIFO(dir.appendingPathComponent("secret.fifo").path) }
+        ),
+        Case(
+            "$include of a FIFO",
+            config(root: "catalog:\n  $include: part.yaml\n"),
+            expected: ["$FILE: $include at 'catalog': '$DIR/part.yaml' is a FIFO (named pipe)"],
+            prepare: { dir in try makeFIFO(dir.appendingPathComponent("part.yaml").path) }
+        ),
+        Case(
+            "$file is a Unix socket",
+            config(keys: "      - secret:\n          $file: secret.sock\n"),
+            expected: ["$FILE: $file at 'backend.auth.keys[0].secret': '$DIR/secret.sock' is a socket"],
+            prepare: { dir in try makeSocket(dir.appendingPathComponent("secret.sock").path) }
+        ),
+        Case(
+            "$include cycle through a symlink loop (l -> .)",
+            config(root: "plugins:\n  $include: a.yaml\n"),
+            expected: ["$DIR/a.yaml: $include at 'plugins.next': include cycle $FILE -> $DIR/a.yaml -> $DIR/l/a.yaml"],
+            extraFiles: ["a.yaml": "next:\n  $include: l/a.yaml\n"],
+            prepare: { dir in try makeLoop(in: dir) }
+        ),
+        Case(
+            "$include through 60 hops of a symlink loop",
+            config(root: "plugins:\n  $include: \(Array(repeating: "l", count: 60).joined(separator: "/"))/x.yaml\n"),
+            expected: ["$FILE: $include at 'plugins'", "cannot be resolved (too many levels of symbolic links"],
+            extraFiles: ["x.yaml": "a: 1\n"],
+            prepare: { dir in try makeLoop(in: dir) }
+        ),
+        Case(
+            "40 copies of a 1 MiB $file exceed the byte budget of one load",
+            config(root: "many:\n" + (0..<40).map { "  k\($0): { $file: big.txt }\n" }.joined()),
+            expected: [
+                "$FILE: $file at 'many.k31': '$DIR/big.txt'", "limit of 33554432 bytes", "ConfigLoader.maxTotalBytes",
+            ],
+            secrets: [bystanderSecret, String(repeating: "b", count: 64)],
+            extraFiles: ["big.txt": String(repeating: "b", count: 1 << 20)]
+        ),
+        Case(
+            "a YAML tag error on a secret does not echo the value",
+            config(keys: "      - secret: !!int hostile-tagged-secret-value\n"),
+            expected: ["$FILE:6:", "value does not match its tag !!int"],
+            secrets: ["hostile-tagged-secret-value"]
+        ),
     ]
 
     @Test(
@@ -329,6 +384,50 @@ struct HostileConfigTests {
         }
     }
 
+    @Test(
+        "20,000 $include entries of a 40 KB file fail within 5 s of CPU and 500 MB (issue 15)",
+        arguments: [(2_000, "more than 2000000 nodes"), (200, "more than 1000 $include expansions")])
+    func twentyThousandIncludes(entries: Int, expected: String) async throws {
+        try await TemporaryDirectory.with { dir in
+            // About 40 KB either way: 2,000 short entries (node limit first) or 200 long ones (expansion limit first).
+            let padding = String(repeating: "v", count: max(0, 40_000 / entries - 16))
+            try dir.write("inc.yaml", (0..<entries).map { "key\($0): value\(padding)-\($0)\n" }.joined())
+            let file = try dir.write(
+                "app-config.yaml",
+                Self.config() + "root:\n" + String(repeating: "  - { $include: inc.yaml }\n", count: 20_000))
+            // Run through python3 so that the child's peak RSS and CPU time are its own (RUSAGE_CHILDREN of the
+            // wrapper). The bound is on CPU time, the work the load does: wall-clock bounds failed spuriously when
+            // CI ran every suite at once on two cores (RELIABILITY.md, section 3); a hang still fails at 30 s.
+            let wrapper = """
+                import resource, subprocess, sys, time
+                start = time.monotonic()
+                result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                wall = time.monotonic() - start
+                sys.stderr.write(result.stderr.decode(errors="replace"))
+                usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+                print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, wall)
+                sys.exit(result.returncode)
+                """
+            let result = try await BackendProcess.run(
+                ["python3", "-c", wrapper, BackendProcess.executable.path, "config", "check", "--config", file],
+                currentDirectory: dir.url, timeout: .seconds(30), executable: URL(fileURLWithPath: "/usr/bin/env"))
+            let figures = result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+            let peakMegabytes = (figures.first ?? .infinity) / 1024
+            let cpuSeconds = figures.count > 1 ? figures[1] : .infinity
+            let wallSeconds = figures.count > 2 ? figures[2] : .infinity
+            print(
+                "20,000 includes of \(entries) entries: exit \(result.exitCode), CPU \(cpuSeconds) s, "
+                    + "wall \(wallSeconds) s, peak RSS \(Int(peakMegabytes)) MB")
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("\(file): "), "\(result.stderr)")
+            #expect(result.stderr.contains(" at 'root["), "\(result.stderr)")
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            #expect(cpuSeconds < 5, "used \(cpuSeconds) s of CPU")
+            #expect(peakMegabytes < 500, "peak RSS \(peakMegabytes) MB")
+            #expect(!result.stderr.contains(Self.bystanderSecret))
+        }
+    }
+
     @Test("a 50 MB config is refused by the 16 MiB size limit before it is parsed")
     func fiftyMegabytes() async throws {
         try await TemporaryDirectory.with { dir in
@@ -377,6 +476,43 @@ struct HostileConfigTests {
     }
 
     // MARK: - Helpers
+
+    /// A fixture (FIFO, socket) could not be created.
+    struct SetupFailure: Error, CustomStringConvertible {
+        /// What failed.
+        let description: String
+    }
+
+    /// Creates a FIFO at `path`.
+    static func makeFIFO(_ path: String) throws {
+        guard mkfifo(path, 0o600) == 0 else { throw SetupFailure(description: "mkfifo \(path): errno \(errno)") }
+    }
+
+    /// Creates a Unix domain socket file at `path` (bound, then closed; the file stays).
+    static func makeSocket(_ path: String) throws {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SetupFailure(description: "socket: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw SetupFailure(description: "socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in buffer.copyBytes(from: bytes) }
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else { throw SetupFailure(description: "bind \(path): errno \(errno)") }
+    }
+
+    /// Creates the symlink loop `l -> .` in `directory`.
+    static func makeLoop(in directory: URL) throws {
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("l").path, withDestinationPath: ".")
+    }
 
     static func materialize(_ testCase: Case, in dir: TemporaryDirectory) throws {
         for (name, bytes) in testCase.files {

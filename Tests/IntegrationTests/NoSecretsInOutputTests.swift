@@ -159,4 +159,67 @@ struct NoSecretsInOutputTests {
             }
         }
     }
+
+    @Test("config print hides credentials however their keys are spelled, and URL passwords (issue 15)")
+    func configPrintRedactsEveryCredential() async throws {
+        try await TemporaryDirectory.with { dir in
+            let secrets = [
+                "hostile-key-secret-1", "hostile-api-key-2", "hostile-private-key-3", "hostile-client-secret-4",
+                "hostile-url-password-5", "hostile-connection-password-6", "hostile-credential-7",
+                "hostile-basic-auth-8", "hostile-access-key-9", "hostile-token-10", "hostile-passwd-11",
+            ]
+            let config = try dir.write(
+                "app-config.yaml",
+                """
+                backend:
+                  baseUrl: http://localhost:7007
+                  listen: { host: 127.0.0.1, port: 0 }
+                  auth:
+                    keys:
+                      - secret: \(secrets[0])
+                  database:
+                    client: pg
+                    url: postgresql://backstage:\(secrets[4])@db.internal:5432/backstage
+                    connection:
+                      host: db.internal
+                      user: backstage
+                      password: \(secrets[5])
+                integrations:
+                  github:
+                    - host: github.com
+                      apiKey: \(secrets[1])
+                      private_key: \(secrets[2])
+                auth:
+                  providers:
+                    oidc:
+                      client-secret: \(secrets[3])
+                aws:
+                  credentials:
+                    accessKeyId: \(secrets[6])
+                  SECRET_ACCESS_KEY: \(secrets[8])
+                proxy:
+                  basicAuth: \(secrets[7])
+                  GITHUB_TOKEN: \(secrets[9])
+                legacy:
+                  db-passwd: \(secrets[10])
+                """)
+            for format in ["yaml", "json"] {
+                let result = try await BackendProcess.run(["config", "print", "--config", config, "--format", format])
+                #expect(result.exitCode == 0, "\(result.stderr)")
+                for secret in secrets {
+                    #expect(!result.stdout.contains(secret), "\(format): \(secret) printed")
+                    #expect(!result.stderr.contains(secret), "\(format): \(secret) on stderr")
+                }
+                // The structure stays readable.
+                #expect(result.stdout.contains("postgresql://backstage:<secret>@db.internal:5432/backstage"))
+                #expect(result.stdout.contains("db.internal"))
+                #expect(result.stdout.contains("github.com"))
+                #expect(result.stdout.contains("keys"))
+                #expect(result.stdout.contains("providers"))
+            }
+            let shown = try await BackendProcess.run(["config", "print", "--config", config, "--with-secrets"])
+            #expect(shown.exitCode == 0)
+            for secret in secrets { #expect(shown.stdout.contains(secret), "--with-secrets hides \(secret)") }
+        }
+    }
 }

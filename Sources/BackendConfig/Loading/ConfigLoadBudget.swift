@@ -90,6 +90,14 @@ final class ConfigLoadBudget {
     /// Remembers the expansion of `$include` target `key`.
     func rememberExpandedInclude(_ expansion: ExpandedInclude, for key: String) { expandedIncludes[key] = expansion }
 
+    /// Drops the cached parsed files, `$file` texts and expanded includes (the counters stay), so
+    /// their memory is freed once every file of the load has been transformed.
+    func releaseCachedTrees() {
+        parsedFiles = [:]
+        fileTexts = [:]
+        expandedIncludes = [:]
+    }
+
     /// The parsed tree of the file at resolved path `path`, if it was parsed in this load.
     func parsedFile(at path: String) -> ConfigNode? { parsedFiles[path] }
 

@@ -57,6 +57,7 @@ extension ConfigLoader {
         }
     }
 
+    /// Applies the directive `directive` (`$env`, `$file` or `$include`) with `argument` at `key`.
     private func apply(
         _ directive: String, _ argument: ConfigNode, key: String, file: ConfigFile, depth: Int,
         budget: ConfigLoadBudget
@@ -101,6 +102,9 @@ extension ConfigLoader {
         return trimmed
     }
 
+    /// Expands `$include: reference` (`path[#a.b]`) found at `key` in `file`: charges the expansion,
+    /// refuses cycles (by resolved path) and unsupported file types, and reuses an earlier expansion
+    /// of the same target and fragment in this load.
     private func include(
         _ reference: String, key: String, file: ConfigFile, depth: Int, budget: ConfigLoadBudget
     ) throws -> ConfigNode {

@@ -75,6 +75,8 @@ public struct ConfigLoader: Sendable {
             let transformed = try transform(root, key: "", file: file, depth: 0, budget: budget)
             merged = Self.merge(merged, transformed)
         }
+        // The cached trees are not needed any more; free them before the tree is converted below.
+        budget.releaseCachedTrees()
         if let overrides = try environmentOverrides() {
             merged = Self.merge(merged, overrides)
         }

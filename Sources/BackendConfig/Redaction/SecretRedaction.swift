@@ -79,6 +79,7 @@ enum SecretRedaction {
         redact(value, mode: .none)
     }
 
+    /// `value` redacted in `mode`; object members switch mode by the kind of their key.
     private static func redact(_ value: JSONValue, mode: Mode) -> JSONValue {
         switch value {
         case .null, .bool:
@@ -165,10 +166,12 @@ enum SecretRedaction {
         return (colon + 1, userinfoEnd)
     }
 
+    /// Whether `byte` ends a URL authority: `/`, `?`, `#` or whitespace.
     private static func isAuthorityEnd(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || isWhitespace(byte)
     }
 
+    /// Whether `byte` is ASCII whitespace (space, tab, line feed, carriage return, vertical tab, form feed).
     private static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
