@@ -24,7 +24,8 @@ public struct ScaffolderPlugin: BackendPlugin {
     /// Reads the settings, adds the routes and registers the task worker as background work.
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try ScaffolderSettings(config: env.config)
-        let store = TaskStore(capacity: settings.maxTasks)
+        let store = TaskStore(database: env.database, capacity: settings.maxTasks)
+        try await store.migrate()
         let catalog = ServiceCatalogAPI(client: env.client)
         let actions = ActionRegistry.builtIn
         let logger = env.logger

@@ -36,7 +36,7 @@ struct ScaffolderRoutes: Sendable {
         }
         routes.get("/v2/tasks") { request, _ in
             let status = try Self.statusFilter(request.uri.queryParameters["status"].map(String.init))
-            let tasks = await store.list(status: status)
+            let tasks = try await store.list(status: status)
             return JSONBody(TaskList(tasks: tasks, totalTasks: tasks.count))
         }
         routes.get("/v2/tasks/:id") { _, context in
@@ -83,7 +83,7 @@ struct ScaffolderRoutes: Sendable {
             throw InputError(
                 "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
         }
-        let task = await store.create(template: template, values: values)
+        let task = try await store.create(template: template, values: values)
         logger.info("Created task \(task.id) for \(ref)")
         queue.enqueue(task.id)
         return task.id
@@ -104,7 +104,7 @@ struct ScaffolderRoutes: Sendable {
 
     private func task(_ context: BackendRequestContext) async throws -> ScaffolderTask {
         let id = try context.pathParameter("id")
-        guard let task = await store.task(id) else {
+        guard let task = try await store.task(id) else {
             throw NotFoundError("Task with id '\(id)' does not exist")
         }
         return task

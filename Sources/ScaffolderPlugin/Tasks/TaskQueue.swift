@@ -27,6 +27,10 @@ struct TaskQueue: Service {
 
     /// Runs tasks until graceful shutdown.
     func run() async {
+        // Tasks accepted before a restart and never started are in the database: run them now.
+        for task in (try? await runner.store.list(status: .open)) ?? [] {
+            continuation.yield(task.id)
+        }
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await id in stream.cancelOnGracefulShutdown() {
@@ -39,8 +43,8 @@ struct TaskQueue: Service {
             }
         }
         continuation.finish()
-        for task in await runner.store.list(status: .open) {
-            await runner.abandon(task.id)
+        for task in (try? await runner.store.list(status: .open)) ?? [] {
+            try? await runner.abandon(task.id)
         }
     }
 }

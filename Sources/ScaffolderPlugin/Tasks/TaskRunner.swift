@@ -15,12 +15,25 @@ struct TaskRunner: Sendable {
     /// Called for every log line (the plugin forwards it to its logger).
     let onLog: @Sendable (_ taskId: String, _ entry: TaskLogEntry) -> Void
 
-    /// Runs the task `id` to completion or failure.
+    /// Runs the task `id` to completion or failure. A task whose state cannot be read or written (the database is
+    /// gone) is reported through `onLog` and left as the database has it.
     func run(_ id: String) async {
-        guard let template = await store.template(forTask: id), let task = await store.task(id),
+        do {
+            try await execute(id)
+        } catch {
+            onLog(
+                id,
+                TaskLogEntry(
+                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
+                    message: "The task's state could not be stored: \(error)"))
+        }
+    }
+
+    private func execute(_ id: String) async throws {
+        guard let template = try await store.template(forTask: id), let task = try await store.task(id),
             task.status == .open
         else { return }
-        await store.update(id) { $0.status = .processing }
+        try await store.update(id) { $0.status = .processing }
         await log(id, nil, "info", "Starting to run \(template.ref) with \(template.steps.count) step(s)")
         let values = task.values
         let outcome: Result<JSONValue?, any Error>
@@ -35,7 +48,7 @@ struct TaskRunner: Sendable {
         let now = ISO8601Timestamp.now()
         switch outcome {
         case .success(let output):
-            await store.update(id) { task in
+            try await store.update(id) { task in
                 task.status = .completed
                 task.completedAt = now
                 task.output = output
@@ -43,7 +56,7 @@ struct TaskRunner: Sendable {
             await log(id, nil, "info", "Task completed")
         case .failure(let error):
             let reason = Self.reason(error)
-            let stepId = await store.update(id) { task in
+            let stepId = try await store.update(id) { task in
                 for index in task.steps.indices {
                     switch task.steps[index].status {
                     case .processing:
@@ -64,11 +77,11 @@ struct TaskRunner: Sendable {
     }
 
     /// Stops a task that never ran because the scaffolder is shutting down.
-    func abandon(_ id: String) async {
-        guard await store.task(id)?.status == .open else { return }
+    func abandon(_ id: String) async throws {
+        guard try await store.task(id)?.status == .open else { return }
         let now = ISO8601Timestamp.now()
         let message = "The scaffolder shut down before the task could run"
-        await store.update(id) { task in
+        try await store.update(id) { task in
             task.status = .failed
             task.completedAt = now
             for index in task.steps.indices {
@@ -89,12 +102,12 @@ struct TaskRunner: Sendable {
             try Task.checkCancellation()
             let renderer = TemplateRenderer(parameters: values, stepOutputs: outputs)
             if let condition = step.condition, try !renderer.isTruthy(condition) {
-                await store.update(id) { $0.setStep(step.id, status: .skipped) }
+                try await store.update(id) { $0.setStep(step.id, status: .skipped) }
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
             }
             let startedAt = ISO8601Timestamp.now()
-            await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
+            try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
             await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
             guard let action = actions.action(step.action) else {
                 throw ActionError("Step '\(step.id)' uses the unknown action '\(step.action)'")
@@ -109,15 +122,18 @@ struct TaskRunner: Sendable {
                 throw StepFailure(stepName: step.name, underlying: error)
             }
             let endedAt = ISO8601Timestamp.now()
-            await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
+            try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
             await log(id, step.id, "info", "Finished step \(step.name)")
         }
         guard let output = template.output else { return nil }
         return try TemplateRenderer(parameters: values, stepOutputs: outputs).render(output)
     }
 
+    /// Stores a log line and forwards it to `onLog`; a line that cannot be stored is still forwarded.
     private func log(_ id: String, _ stepId: String?, _ level: String, _ message: String) async {
-        let entry = await store.appendLog(id, stepId: stepId, level: level, message: message)
+        let entry =
+            (try? await store.appendLog(id, stepId: stepId, level: level, message: message))
+            ?? TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
         onLog(id, entry)
     }
 

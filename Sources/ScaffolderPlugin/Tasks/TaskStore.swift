@@ -1,25 +1,57 @@
 import BackendKit
 import Foundation
 
-/// The scaffolder's in-memory task table. Keeps the most recent `capacity` tasks, dropping the
-/// oldest finished ones first.
-actor TaskStore {
-    private struct Entry {
-        var task: ScaffolderTask
-        let template: TemplateDefinition
-    }
+/// The scaffolder's tasks and their events in the plugin's database, as Backstage keeps them: a `tasks` row per
+/// task (its template, status, heartbeat and progress) and a `task_events` row per log line. Keeps the most recent
+/// `capacity` tasks, dropping the oldest finished ones first.
+///
+/// Every method is one transaction or one query, so the state survives a restart and any process that shares the
+/// database sees the same tasks.
+struct TaskStore: Sendable {
+    /// The plugin's database.
+    let database: PluginDatabase
+    /// The most tasks kept (at least 1).
+    let capacity: Int
 
-    private var entries: [String: Entry] = [:]
-    private var order: [String] = []
-    private let capacity: Int
-
-    /// A store that keeps at most `capacity` tasks (at least 1).
-    init(capacity: Int = 1000) {
+    /// A store in `database` keeping at most `capacity` tasks.
+    init(database: PluginDatabase, capacity: Int = 1000) {
+        self.database = database
         self.capacity = max(1, capacity)
     }
 
+    static let migrations = [
+        DatabaseMigration(id: "20261201_01_tasks") { db in
+            try await db.create(table: "tasks")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("position", type: .bigint, .notNull)
+                .column("status", type: .text, .notNull)
+                .column("template_ref", type: .text, .notNull)
+                .column("template", type: .text, .notNull)
+                .column("state", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .column("last_heartbeat_at", type: .text, .notNull)
+                .run()
+            try await db.create(index: "tasks_status_idx").on("tasks").column("status").run()
+        },
+        DatabaseMigration(id: "20261201_02_task_events") { db in
+            try await db.create(table: "task_events")
+                .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+                .column("task_id", type: .text, .notNull, .references("tasks", "id", onDelete: .cascade))
+                .column("event_type", type: .text, .notNull)
+                .column("body", type: .text, .notNull)
+                .column("created_at", type: .text, .notNull)
+                .run()
+            try await db.create(index: "task_events_task_id_idx").on("task_events").column("task_id").run()
+        },
+    ]
+
+    /// Creates the tables if needed.
+    func migrate() async throws {
+        try await database.migrate(Self.migrations)
+    }
+
     /// Records a new `open` task for `template` with `values` and returns it.
-    func create(template: TemplateDefinition, values: JSONObject) -> ScaffolderTask {
+    func create(template: TemplateDefinition, values: JSONObject) async throws -> ScaffolderTask {
         let now = ISO8601Timestamp.now()
         let task = ScaffolderTask(
             id: UUID().uuidString.lowercased(), templateRef: template.ref.description, values: values, status: .open,
@@ -27,54 +59,161 @@ actor TaskStore {
             steps: template.steps.map {
                 TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
             },
-            log: [
-                TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
-            ],
-            output: nil, error: nil)
-        entries[task.id] = Entry(task: task, template: template)
-        order.append(task.id)
-        evictIfNeeded()
-        return task
+            log: [], output: nil, error: nil)
+        let first = TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
+        let state = try Self.encode(task)
+        let templateText = template.entity.jsonText(options: .sortedKeys)
+        let capacity = self.capacity
+        try await database.transaction { db in
+            let last = try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
+                .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
+            try await db.insert(into: "tasks")
+                .columns("id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at")
+                .values(
+                    SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue), SQLBind(task.templateRef),
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now)
+                )
+                .run()
+            try await Self.insertEvent(first, taskId: task.id, into: db)
+            try await Self.evict(db, capacity: capacity)
+        }
+        var created = task
+        created.log = [first]
+        return created
     }
 
     /// The task with this id, if it is still kept.
-    func task(_ id: String) -> ScaffolderTask? {
-        entries[id]?.task
+    func task(_ id: String) async throws -> ScaffolderTask? {
+        try await database.withSession { db in
+            guard let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
+                .first(decodingColumn: "state", as: String.self)
+            else { return nil }
+            var task = try Self.decode(state)
+            task.log = try await Self.events(db, taskIds: [id])[id] ?? []
+            return task
+        }
     }
 
     /// The template a task runs.
-    func template(forTask id: String) -> TemplateDefinition? {
-        entries[id]?.template
+    func template(forTask id: String) async throws -> TemplateDefinition? {
+        let row = try await database.withSession { db in
+            try await db.select().columns("template_ref", "template").from("tasks").where("id", .equal, id)
+                .first()
+        }
+        guard let row else { return nil }
+        let ref = try TemplateRef.parse(try row.decode(column: "template_ref", as: String.self))
+        let entity = try JSONDecoder().decode(
+            JSONValue.self, from: Data(try row.decode(column: "template", as: String.self).utf8))
+        return try TemplateDefinition(entity: entity, ref: ref)
     }
 
     /// Every kept task in creation order, optionally only those with `status`.
-    func list(status: TaskStatus? = nil) -> [ScaffolderTask] {
-        order.compactMap { entries[$0]?.task }.filter { status == nil || $0.status == status }
+    func list(status: TaskStatus? = nil) async throws -> [ScaffolderTask] {
+        try await database.withSession { db in
+            var query = db.select().columns("id", "state").from("tasks")
+            if let status { query = query.where("status", .equal, status.rawValue) }
+            let rows = try await query.orderBy("position").orderBy("id").all()
+            var tasks = try rows.map { try Self.decode(try $0.decode(column: "state", as: String.self)) }
+            let logs = try await Self.events(db, taskIds: tasks.map(\.id))
+            for index in tasks.indices { tasks[index].log = logs[tasks[index].id] ?? [] }
+            return tasks
+        }
     }
 
-    /// Applies `change` to the task and refreshes its heartbeat; returns the updated task.
+    /// Applies `change` to the task's progress and refreshes its heartbeat, in one transaction; returns the updated
+    /// task (its log as stored; log lines are added with ``appendLog(_:stepId:level:message:)``).
     @discardableResult
-    func update(_ id: String, _ change: @Sendable (inout ScaffolderTask) -> Void) -> ScaffolderTask? {
-        guard var entry = entries[id] else { return nil }
-        change(&entry.task)
-        entry.task.lastHeartbeatAt = ISO8601Timestamp.now()
-        entries[id] = entry
-        return entry.task
+    func update(_ id: String, _ change: @escaping @Sendable (inout ScaffolderTask) -> Void) async throws
+        -> ScaffolderTask?
+    {
+        try await database.transaction { db in
+            guard let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
+                .first(decodingColumn: "state", as: String.self)
+            else { return nil }
+            var task = try Self.decode(state)
+            change(&task)
+            task.lastHeartbeatAt = ISO8601Timestamp.now()
+            task.log = []
+            try await db.update("tasks")
+                .set("state", to: SQLBind(try Self.encode(task)))
+                .set("status", to: SQLBind(task.status.rawValue))
+                .set("last_heartbeat_at", to: SQLBind(task.lastHeartbeatAt))
+                .where("id", .equal, id)
+                .run()
+            task.log = try await Self.events(db, taskIds: [id])[id] ?? []
+            return task
+        }
     }
 
-    /// Appends a log line and returns it.
+    /// Appends a log line (and refreshes the heartbeat) and returns it.
     @discardableResult
-    func appendLog(_ id: String, stepId: String?, level: String = "info", message: String) -> TaskLogEntry {
+    func appendLog(_ id: String, stepId: String?, level: String = "info", message: String) async throws
+        -> TaskLogEntry
+    {
         let entry = TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
-        update(id) { $0.log.append(entry) }
+        try await database.transaction { db in
+            try await Self.insertEvent(entry, taskId: id, into: db)
+            try await db.update("tasks").set("last_heartbeat_at", to: SQLBind(entry.createdAt))
+                .where("id", .equal, id).run()
+        }
         return entry
     }
 
-    private func evictIfNeeded() {
-        while order.count > capacity {
-            let victim = order.firstIndex { entries[$0]?.task.status.isFinal ?? true } ?? 0
-            entries.removeValue(forKey: order[victim])
-            order.remove(at: victim)
+    private static func insertEvent(_ entry: TaskLogEntry, taskId: String, into db: any SQLDatabase) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try await db.insert(into: "task_events").columns("task_id", "event_type", "body", "created_at")
+            .values(
+                SQLBind(taskId), SQLBind("log"), SQLBind(String(decoding: try encoder.encode(entry), as: UTF8.self)),
+                SQLBind(entry.createdAt)
+            )
+            .run()
+    }
+
+    /// The log lines of `taskIds`, in order, by task.
+    private static func events(_ db: any SQLDatabase, taskIds: [String]) async throws -> [String: [TaskLogEntry]] {
+        guard !taskIds.isEmpty else { return [:] }
+        let decoder = JSONDecoder()
+        var result: [String: [TaskLogEntry]] = [:]
+        // Chunks keep each statement well under the databases' bind-parameter limits.
+        for start in stride(from: 0, to: taskIds.count, by: 500) {
+            let chunk = Array(taskIds[start..<min(start + 500, taskIds.count)])
+            let rows = try await db.select().columns("task_id", "body").from("task_events")
+                .where("task_id", .in, chunk).orderBy("id").all()
+            for row in rows {
+                let taskId = try row.decode(column: "task_id", as: String.self)
+                let body = try row.decode(column: "body", as: String.self)
+                result[taskId, default: []].append(try decoder.decode(TaskLogEntry.self, from: Data(body.utf8)))
+            }
         }
+        return result
+    }
+
+    /// Drops the oldest finished tasks (then the oldest of any status) beyond `capacity`.
+    private static func evict(_ db: any SQLDatabase, capacity: Int) async throws {
+        let count = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
+            .first(decodingColumn: "count", as: Int.self) ?? 0
+        guard count > capacity else { return }
+        let finished = [TaskStatus.completed.rawValue, TaskStatus.failed.rawValue]
+        var victims = try await db.select().column("id").from("tasks").where("status", .in, finished)
+            .orderBy("position").limit(count - capacity).all(decodingColumn: "id", as: String.self)
+        if victims.count < count - capacity {
+            victims += try await db.select().column("id").from("tasks").orderBy("position")
+                .limit(count - capacity - victims.count).all(decodingColumn: "id", as: String.self)
+        }
+        try await db.delete(from: "task_events").where("task_id", .in, victims).run()
+        try await db.delete(from: "tasks").where("id", .in, victims).run()
+    }
+
+    private static func encode(_ task: ScaffolderTask) throws -> String {
+        var stored = task
+        stored.log = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(stored), as: UTF8.self)
+    }
+
+    private static func decode(_ state: String) throws -> ScaffolderTask {
+        try JSONDecoder().decode(ScaffolderTask.self, from: Data(state.utf8))
     }
 }

@@ -4,6 +4,8 @@ import BackendKit
 struct TemplateDefinition: Sendable, Equatable {
     /// Where the template came from.
     let ref: TemplateRef
+    /// The template entity itself, which a task stores so that any process can run it later.
+    let entity: JSONValue
     /// Parameter names listed under `required` in `spec.parameters` (an object or a list of them).
     let requiredParameters: [String]
     /// Parameter name → JSON schema of the property, from every `properties` section.
@@ -16,6 +18,7 @@ struct TemplateDefinition: Sendable, Equatable {
     /// Reads a template entity; throws `InputError` naming the malformed part.
     init(entity: JSONValue, ref: TemplateRef) throws(InputError) {
         self.ref = ref
+        self.entity = entity
         let invalid = { (reason: String) -> InputError in
             InputError("Template '\(ref)' is invalid: \(reason)")
         }

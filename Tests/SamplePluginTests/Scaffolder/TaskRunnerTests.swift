@@ -1,4 +1,5 @@
 import BackendKit
+import BackendTestSupport
 import Foundation
 import Testing
 
@@ -32,21 +33,36 @@ private actor FakeCatalog: CatalogAPI {
 
 @Suite("Task runner")
 struct TaskRunnerTests {
-    private func run(_ catalog: FakeCatalog, timeout: Duration = .seconds(5)) async throws -> ScaffolderTask {
-        let store = TaskStore()
-        let template = try TemplateTests.template()
-        let task = await store.create(
-            template: template, values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
-        #expect(task.status == .open)
-        let runner = TaskRunner(store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
-        await runner.run(task.id)
-        return try #require(await store.task(task.id))
+    /// Creates a task in a fresh database of `engine`, runs it, and reads it back through a second store on the
+    /// same database (as a restarted process would).
+    private func run(
+        _ catalog: FakeCatalog, timeout: Duration = .seconds(5), engine: Engine = .sqlite
+    ) async throws -> ScaffolderTask {
+        try await TestDatabases.with(engine, pluginId: "scaffolder") { database, config in
+            let store = TaskStore(database: database)
+            try await store.migrate()
+            let template = try TemplateTests.template()
+            let task = try await store.create(
+                template: template, values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
+            #expect(task.status == .open)
+            let runner = TaskRunner(
+                store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
+            await runner.run(task.id)
+            let ran = try #require(try await store.task(task.id))
+            let reopened = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "scaffolder"), logger: TestDatabases.logger)
+            let restarted = try #require(try await TaskStore(database: reopened).task(task.id))
+            await reopened.shutdown()
+            #expect(restarted == ran)
+            return ran
+        }
     }
 
-    @Test("a task runs its steps, renders the entity and the output, and logs with timestamps")
-    func completes() async throws {
+    @Test("a task runs its steps, renders the entity and the output, and logs with timestamps",
+          arguments: Engine.allCases)
+    func completes(_ engine: Engine) async throws {
         let catalog = FakeCatalog(.accept)
-        let task = try await run(catalog)
+        let task = try await run(catalog, engine: engine)
         #expect(task.status == .completed)
         #expect(task.steps.map(\.status) == [.completed])
         #expect(task.steps[0].startedAt != nil && task.steps[0].endedAt != nil)
