@@ -17,6 +17,8 @@ struct DatabaseTests {
           locations:
             - type: file
               target: \(Repository.root.path)/Examples/catalog/entities.yaml
+            - type: file
+              target: \(Repository.root.path)/Examples/catalog/templates.yaml
         search:
           collators:
             catalog: {initialDelay: 1h, frequency: 1h}
@@ -38,7 +40,8 @@ struct DatabaseTests {
     }
 
     /// A registration that got a 201 is there after SIGKILL and a restart, with the same uid; so are the location
-    /// entities, with the uids they had.
+    /// entities with the uids they had, a finished scaffolder task with its log, and the search index (the restarted
+    /// process answers a query before any new collation).
     @Test(arguments: Engine.allCases)
     func acknowledgedWritesSurviveSIGKILL(_ engine: Engine) async throws {
         let prefix = TestDatabases.uniquePrefix()
@@ -53,6 +56,8 @@ struct DatabaseTests {
                 Self.config(database: try Self.databaseSection(engine, directory: dir.url, prefix: prefix)))
             let name = "durable-\(engine.rawValue)"
             var uids: [String: String] = [:]
+            var taskId = ""
+            var taskEvents = ""
             let backend = try BackendProcess(["run", "--config", file])
             do {
                 let port = try await backend.waitForListeningPort()
@@ -63,6 +68,29 @@ struct DatabaseTests {
                 let seeded = try await HTTP.send(
                     .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/payment-service")
                 uids["payment-service"] = (seeded.json["metadata"] as? [String: Any])?["uid"] as? String
+
+                let submitted = try await HTTP.send(
+                    .POST, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks",
+                    json:
+                        #"{"templateRef":"template:default/create-component","values":{"name":"made-\#(engine.rawValue)","owner":"team-a"}}"#
+                )
+                #expect(submitted.status == 201, "\(submitted.body)")
+                taskId = try #require(submitted.json["id"] as? String)
+                var status = ""
+                for _ in 0..<100 where status != "completed" && status != "failed" {
+                    try await Task.sleep(for: .milliseconds(100))
+                    status =
+                        try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
+                        .json["status"] as? String ?? ""
+                }
+                #expect(status == "completed")
+                taskEvents = try await HTTP.send(
+                    .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events"
+                ).body
+
+                let refreshed = try await HTTP.send(
+                    .POST, "http://127.0.0.1:\(port)/api/search/collators/catalog/refresh")
+                #expect(refreshed.status == 200, "\(refreshed.body)")
                 backend.send(SIGKILL)
                 _ = try await backend.wait(timeout: .seconds(10))
             } catch {
@@ -82,6 +110,18 @@ struct DatabaseTests {
                     .GET, "http://127.0.0.1:\(port)/api/catalog/entities?filter=metadata.name=\(name)")
                 #expect(filtered.status == 200)
                 #expect(filtered.body.contains(name))
+
+                let task = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
+                #expect(task.status == 200)
+                #expect(task.json["status"] as? String == "completed")
+                let events = try await HTTP.send(
+                    .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events")
+                #expect(events.body == taskEvents)
+                #expect(events.body.contains("completion"))
+
+                let search = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/search/query?term=payment")
+                #expect(search.status == 200)
+                #expect(search.body.contains("payment-service"), "\(search.body)")
             }
         }
     }

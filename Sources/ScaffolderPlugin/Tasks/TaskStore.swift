@@ -60,17 +60,22 @@ struct TaskStore: Sendable {
                 TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
             },
             log: [], output: nil, error: nil)
-        let first = TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
+        let first = TaskLogEntry(
+            createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
         let state = try Self.encode(task)
         let templateText = template.entity.jsonText(options: .sortedKeys)
         let capacity = self.capacity
         try await database.transaction { db in
-            let last = try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
+            let last =
+                try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
                 .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
             try await db.insert(into: "tasks")
-                .columns("id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at")
+                .columns(
+                    "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at"
+                )
                 .values(
-                    SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue), SQLBind(task.templateRef),
+                    SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
+                    SQLBind(task.templateRef),
                     SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now)
                 )
                 .run()
@@ -85,8 +90,9 @@ struct TaskStore: Sendable {
     /// The task with this id, if it is still kept.
     func task(_ id: String) async throws -> ScaffolderTask? {
         try await database.withSession { db in
-            guard let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                .first(decodingColumn: "state", as: String.self)
+            guard
+                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
+                    .first(decodingColumn: "state", as: String.self)
             else { return nil }
             var task = try Self.decode(state)
             task.log = try await Self.events(db, taskIds: [id])[id] ?? []
@@ -123,12 +129,15 @@ struct TaskStore: Sendable {
     /// Applies `change` to the task's progress and refreshes its heartbeat, in one transaction; returns the updated
     /// task (its log as stored; log lines are added with ``appendLog(_:stepId:level:message:)``).
     @discardableResult
-    func update(_ id: String, _ change: @escaping @Sendable (inout ScaffolderTask) -> Void) async throws
+    func update(
+        _ id: String, _ change: @escaping @Sendable (inout ScaffolderTask) -> Void
+    ) async throws
         -> ScaffolderTask?
     {
         try await database.transaction { db in
-            guard let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                .first(decodingColumn: "state", as: String.self)
+            guard
+                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
+                    .first(decodingColumn: "state", as: String.self)
             else { return nil }
             var task = try Self.decode(state)
             change(&task)
@@ -147,7 +156,9 @@ struct TaskStore: Sendable {
 
     /// Appends a log line (and refreshes the heartbeat) and returns it.
     @discardableResult
-    func appendLog(_ id: String, stepId: String?, level: String = "info", message: String) async throws
+    func appendLog(
+        _ id: String, stepId: String?, level: String = "info", message: String
+    ) async throws
         -> TaskLogEntry
     {
         let entry = TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
@@ -191,7 +202,8 @@ struct TaskStore: Sendable {
 
     /// Drops the oldest finished tasks (then the oldest of any status) beyond `capacity`.
     private static func evict(_ db: any SQLDatabase, capacity: Int) async throws {
-        let count = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
+        let count =
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
             .first(decodingColumn: "count", as: Int.self) ?? 0
         guard count > capacity else { return }
         let finished = [TaskStatus.completed.rawValue, TaskStatus.failed.rawValue]

@@ -43,7 +43,8 @@ struct TaskRunnerTests {
             try await store.migrate()
             let template = try TemplateTests.template()
             let task = try await store.create(
-                template: template, values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
+                template: template,
+                values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
             #expect(task.status == .open)
             let runner = TaskRunner(
                 store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
@@ -58,8 +59,9 @@ struct TaskRunnerTests {
         }
     }
 
-    @Test("a task runs its steps, renders the entity and the output, and logs with timestamps",
-          arguments: Engine.allCases)
+    @Test(
+        "a task runs its steps, renders the entity and the output, and logs with timestamps",
+        arguments: Engine.allCases)
     func completes(_ engine: Engine) async throws {
         let catalog = FakeCatalog(.accept)
         let task = try await run(catalog, engine: engine)

@@ -1,6 +1,6 @@
 import BackendKit
-import Foundation
 import BackendTestSupport
+import Foundation
 import Testing
 
 @testable import SearchPlugin
@@ -117,8 +117,9 @@ struct SearchIndexTests {
         #expect(await pager.calls.map(\.0) == [0, 2, 4])
     }
 
-    @Test("a failed run keeps the last index, in memory and in the database, and records why",
-          arguments: Engine.allCases)
+    @Test(
+        "a failed run keeps the last index, in memory and in the database, and records why",
+        arguments: Engine.allCases)
     func keepsLastIndex(_ engine: Engine) async throws {
         try await TestDatabases.with(engine, pluginId: "search") { database, _ in
             let documents = DocumentStore(database: database)
