@@ -110,9 +110,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CatalogPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
-        .target(name: "ScaffolderPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
-        .target(name: "SearchPlugin", dependencies: ["BackendKit"], swiftSettings: swiftSettings),
+        // Each plugin's OpenAPI document lives next to its sources and is served from the resource bundle.
+        .target(
+            name: "CatalogPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "ScaffolderPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "SearchPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "BackendApp",
             dependencies: [

@@ -38,5 +38,6 @@ public struct CatalogPlugin: BackendPlugin {
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
         CatalogRoutes(store: store, logger: env.logger).add(to: routes)
+        try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

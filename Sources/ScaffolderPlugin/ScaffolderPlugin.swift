@@ -1,4 +1,5 @@
 import BackendKit
+import Foundation
 
 /// The sample scaffolder, mounted at `/api/scaffolder`.
 ///
@@ -39,5 +40,6 @@ public struct ScaffolderPlugin: BackendPlugin {
         routes.addBackgroundService(queue, name: "task-queue")
         ScaffolderRoutes(store: store, queue: queue, catalog: catalog, actions: actions, logger: logger)
             .add(to: routes)
+        try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

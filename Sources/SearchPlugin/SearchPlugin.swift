@@ -1,4 +1,5 @@
 import BackendKit
+import Foundation
 
 /// The sample search plugin, mounted at `/api/search`.
 ///
@@ -43,6 +44,7 @@ public struct SearchPlugin: BackendPlugin {
             makeSource: { ServiceEntityPageSource(client: try await client.pinningCurrentToken(), filters: filters) },
             documents: documents, logger: env.logger)
         SearchRoutes(store: store, indexer: indexer).add(to: routes)
+        try await routes.addOpenAPIDocument(from: .module, environment: env)
         routes.addRepeatingTask(
             name: "catalog-collator", initialDelay: settings.initialDelay, interval: settings.frequency
         ) {

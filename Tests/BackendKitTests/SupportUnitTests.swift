@@ -102,10 +102,19 @@ struct SupportUnitTests {
         let mismatched = ServiceCallError(
             kind: .errorResponse, pluginId: "c", method: "GET", url: "u", statusCode: 404, remoteName: "ConflictError",
             remoteMessage: "dup")
-        #expect(ErrorDescriptor(mismatched) == .internalServerError)
+        #expect(
+            ErrorDescriptor(mismatched)
+                == ErrorDescriptor(
+                    status: .badGateway, name: "BadGatewayError", message: "Plugin 'c' answered 404",
+                    isInternal: false))
         let unreachable = ServiceCallError(
             kind: .connectionFailed, pluginId: "c", method: "GET", url: "u", reason: "refused")
-        #expect(ErrorDescriptor(unreachable) == .internalServerError)
+        #expect(
+            ErrorDescriptor(unreachable)
+                == ErrorDescriptor(
+                    status: .serviceUnavailable, name: "ServiceUnavailableError",
+                    message: "Plugin 'c' is unavailable: it could not be reached or did not answer in time",
+                    isInternal: false))
         #expect(unreachable.description == "Failed to call plugin 'c' at u: refused")
     }
 }

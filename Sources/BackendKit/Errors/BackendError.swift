@@ -1,7 +1,8 @@
 /// An error that renders as Backstage's JSON error body with its own name, message and status.
 ///
 /// Throw one of the built-in errors (``InputError`` 400, `AuthenticationError` 401, ``NotAllowedError`` 403,
-/// ``NotFoundError`` 404, ``ConflictError`` 409, ``ServiceUnavailableError`` 503) from a route handler, or
+/// ``NotFoundError`` 404, ``ConflictError`` 409, ``BadGatewayError`` 502, ``ServiceUnavailableError`` 503) from a
+/// route handler, or
 /// conform your own type. The message is sent to the caller as-is, so it must not contain secrets. Any error
 /// that does not conform becomes a `500` with the generic message `Internal server error`; its details only
 /// go to the log.
@@ -111,6 +112,23 @@ public struct ServiceUnavailableError: StandardBackendError {
     public init(_ message: String) { self.message = message }
 }
 
+/// Another service this plugin called answered in a way the plugin cannot pass on: it refused this backend's
+/// credentials, failed itself, or sent a response that could not be read (`502`).
+///
+/// Name the service and the status it answered in the message, never the remote reason for an auth failure: the
+/// caller's own credentials were fine. ``ServiceCallError`` becomes one of these when thrown out of a handler.
+public struct BadGatewayError: StandardBackendError {
+    /// `BadGatewayError`.
+    public static let errorName = "BadGatewayError"
+    /// `502 Bad Gateway`.
+    public static let errorStatus = HTTPResponse.Status.badGateway
+    /// The message sent to the caller.
+    public let message: String
+
+    /// Creates the error with the message sent to the caller.
+    public init(_ message: String) { self.message = message }
+}
+
 extension AuthenticationError: BackendError {
     /// `AuthenticationError`.
     public var name: String { "AuthenticationError" }
@@ -121,5 +139,6 @@ extension AuthenticationError: BackendError {
 
 /// Every standard error type, for recognising their names in other plugins' error bodies.
 let standardErrorTypes: [any StandardBackendError.Type] = [
-    InputError.self, NotAllowedError.self, NotFoundError.self, ConflictError.self, ServiceUnavailableError.self,
+    InputError.self, NotAllowedError.self, NotFoundError.self, ConflictError.self, BadGatewayError.self,
+    ServiceUnavailableError.self,
 ]

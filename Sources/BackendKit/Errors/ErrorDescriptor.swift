@@ -27,18 +27,7 @@ struct ErrorDescriptor: Sendable, Equatable {
         case let error as any BackendError:
             self.init(status: error.status, name: error.name, message: error.message, isInternal: false)
         case let error as ServiceCallError:
-            if let status = error.statusCode, (400..<500).contains(status),
-                let name = error.remoteName, Self.namesByStatus[status] == name
-            {
-                self.init(
-                    status: HTTPResponse.Status(code: status),
-                    name: name,
-                    message: error.remoteMessage ?? name,
-                    isInternal: false
-                )
-            } else {
-                self = .internalServerError
-            }
+            self.init(error.callerError)
         case let error as HTTPError where error.status.code < 500:
             self.init(
                 status: error.status,

@@ -46,6 +46,11 @@ struct RequestHandlingMiddleware: RouterMiddleware {
             var metadata = Self.metadata(request, response, milliseconds)
             metadata["error"] = .string(String(reflecting: failure))
             requestLogger.error(Self.line(request, response, milliseconds), metadata: metadata)
+        } else if let failure = failure as? ServiceCallError {
+            // The caller got a 502/503 naming the plugin; the operator gets the remote status, name and message.
+            var metadata = Self.metadata(request, response, milliseconds)
+            metadata["error"] = .string(failure.description)
+            requestLogger.warning(Self.line(request, response, milliseconds), metadata: metadata)
         } else {
             // Both arguments are autoclosures: below `info` (as in benchmarks and busy deployments) the line and
             // its metadata are never built.

@@ -15,6 +15,9 @@ struct DebugWaitAction: ScaffolderAction {
         ])
     ])
 
+    /// The longest wait: 24 hours.
+    static let maxMilliseconds = 24.0 * 3_600_000
+
     func handle(_ context: ActionContext) async throws -> JSONObject {
         var milliseconds = 0.0
         for (key, factor) in [("minutes", 60_000.0), ("seconds", 1_000.0), ("milliseconds", 1.0)] {
@@ -31,6 +34,11 @@ struct DebugWaitAction: ScaffolderAction {
         }
         guard milliseconds >= 0, milliseconds.isFinite else {
             throw ActionError("The wait time must not be negative")
+        }
+        // `Duration.milliseconds(_:)` traps on values it cannot represent (1e300 killed the process), and no task
+        // should sleep longer than a day anyway; the task timeout still ends shorter waits.
+        guard milliseconds <= Self.maxMilliseconds else {
+            throw ActionError("The wait time must be at most 24 hours, got \(JSONValue.numberText(milliseconds)) ms")
         }
         await context.log("Waiting \(JSONValue.numberText(milliseconds)) ms")
         try await Task.sleep(for: .milliseconds(milliseconds))

@@ -34,12 +34,13 @@ struct ServiceCatalogAPI: CatalogAPI {
         switch error.kind {
         case .errorResponse:
             let status = error.statusCode.map(String.init) ?? "an error"
+            if error.statusCode == 401 || error.statusCode == 403 {
+                // The remote's reason (which key failed, …) is for the catalog's log, not for the task's readers.
+                return CatalogCallError("The catalog refused the scaffolder's credentials (\(status))")
+            }
             var detail = status
             if let name = error.remoteName { detail += " \(name)" }
             if let message = error.remoteMessage { detail += ": \(message)" }
-            if error.statusCode == 401 {
-                return CatalogCallError("The catalog refused the scaffolder's credentials (\(detail))")
-            }
             return CatalogCallError("The catalog rejected the request \(error.method) \(error.url) (\(detail))")
         case .connectionFailed:
             return CatalogCallError(

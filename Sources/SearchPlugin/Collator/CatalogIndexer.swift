@@ -30,12 +30,23 @@ struct CatalogIndexer: Sendable {
                 metadata: ["trigger": "\(trigger)", "duration": "\(ContinuousClock.now - started)"])
             return documents.count
         } catch {
-            let reason = "\(error)"
+            // Callers of `/collators` and of the refresh route see what the caller of a route may see (the catalog's
+            // status, never its reason for refusing this backend's token); the log gets every detail.
+            let reason = Self.callerReason(error)
             await store.fail(run: run, reason: reason)
             let kept = await store.status.documents
             let message = "Catalog collation failed, keeping the last index of \(kept) documents: \(reason)"
-            logger.error("\(message)", metadata: ["trigger": "\(trigger)"])
+            logger.error(
+                "Catalog collation failed, keeping the last index of \(kept) documents: \(error)",
+                metadata: ["trigger": "\(trigger)"])
             throw ServiceUnavailableError(message)
         }
+    }
+
+    /// The reason of a failed run as a caller may read it: for a failed catalog call the message of its
+    /// ``ServiceCallError/callerError``, else the error's description.
+    static func callerReason(_ error: any Error) -> String {
+        guard let error = error as? ServiceCallError else { return "\(error)" }
+        return error.callerError.message
     }
 }

@@ -48,6 +48,13 @@ struct SearchQuery: Sendable, Equatable {
         }
     }
 
+    /// The index of the page's first result: `page * pageLimit`, or `Int.max` when that overflows (a cursor may
+    /// name any page; one past every result is an empty page, not a crash).
+    var offset: Int {
+        let (product, overflow) = page.multipliedReportingOverflow(by: pageLimit)
+        return overflow ? Int.max : product
+    }
+
     /// Backstage's lunr engine cursor: base64 of the page number.
     static func encodeCursor(_ page: Int) -> String {
         Data(String(page).utf8).base64EncodedString()

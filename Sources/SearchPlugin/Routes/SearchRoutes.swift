@@ -33,7 +33,7 @@ struct SearchRoutes: Sendable {
             return SearchResultSet(results: [], numberOfResults: 0, nextPageCursor: nil, previousPageCursor: nil)
         }
         let matches = await store.index.search(term: query.term, filters: query.filters)
-        let start = min(query.page * query.pageLimit, matches.count)
+        let start = min(query.offset, matches.count)
         let end = min(start + query.pageLimit, matches.count)
         let results = matches[start..<end].enumerated().map { offset, match in
             SearchResultSet.Result(type: SearchPlugin.catalogType, document: match.document, rank: start + offset + 1)

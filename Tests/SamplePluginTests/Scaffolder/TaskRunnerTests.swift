@@ -102,3 +102,24 @@ struct TaskRunnerTests {
         #expect(task.steps.map(\.status) == [.failed])
     }
 }
+
+@Suite("debug:wait")
+struct DebugWaitTests {
+    private func wait(_ input: JSONObject) async throws {
+        let context = ActionContext(
+            taskId: "t", stepId: "s", input: input, catalog: FakeCatalog(.accept), log: { _ in })
+        _ = try await DebugWaitAction().handle(context)
+    }
+
+    /// Found by hand while fuzzing the scaffolder's routes: a template registered through `POST /entities` with a
+    /// `debug:wait` of 1e300 ms made `Duration.milliseconds(_:)` trap, which killed the whole backend.
+    @Test("waits that cannot be represented or exceed a day fail the step instead of the process")
+    func hugeWaits() async throws {
+        for input: JSONObject in [
+            ["milliseconds": .double(1e300)], ["minutes": .int(Int.max)], ["seconds": .double(86_400.5)],
+        ] {
+            await #expect(throws: ActionError.self) { try await self.wait(input) }
+        }
+        try await wait(["milliseconds": .int(1)])
+    }
+}

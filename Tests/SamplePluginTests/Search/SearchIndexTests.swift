@@ -117,6 +117,30 @@ struct SearchIndexTests {
         #expect(await pager.calls.map(\.0) == [0, 2, 4])
     }
 
+    /// Found by scripts/ci-checks/schemathesis's hunt for 5xx: a cursor naming page Int.max overflowed
+    /// `page * pageLimit` and killed the process.
+    @Test("a cursor past every result is an empty page, whatever page it names")
+    func hugeCursors() async throws {
+        let store = IndexStore()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let indexer = CatalogIndexer(
+            store: store, collator: CatalogCollator(pageSize: 2), makeSource: { Pager(Self.entities) }, documents: nil,
+            logger: logger)
+        try await indexer.run(trigger: "test")
+        let routes = SearchRoutes(store: store, indexer: indexer)
+        for page in [Int.max, Int.max / 100 + 1, Int.max / 25, 1_000_000] {
+            let cursor = Data(String(page).utf8).base64EncodedString()
+            for limit in ["1", "25", "100"] {
+                let query = try SearchQuery(QueryItems("term=pay&pageLimit=\(limit)&pageCursor=\(cursor)"))
+                let results = await routes.query(query)
+                #expect(results.results.isEmpty)
+                #expect(results.numberOfResults == 2)
+                #expect(results.nextPageCursor == nil)
+            }
+        }
+    }
+
     @Test(
         "a failed run keeps the last index, in memory and in the database, and records why",
         arguments: Engine.allCases)
