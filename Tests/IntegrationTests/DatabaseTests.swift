@@ -1,3 +1,4 @@
+import BackendKit
 import BackendTestSupport
 import Foundation
 import NIOHTTP1
@@ -122,6 +123,49 @@ struct DatabaseTests {
                 let search = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/search/query?term=payment")
                 #expect(search.status == 200)
                 #expect(search.body.contains("payment-service"), "\(search.body)")
+            }
+        }
+    }
+
+    /// Two processes started at once against one fresh PostgreSQL server both come up, and every plugin's
+    /// migrations are recorded exactly once.
+    @Test func twoProcessesStartingTogetherMigrateOnce() async throws {
+        let prefix = TestDatabases.uniquePrefix()
+        let plugins = ["catalog", "scaffolder", "search"]
+        defer { Task { try? await TestDatabases.drop(.postgres, prefix: prefix, pluginIds: plugins) } }
+        try await TemporaryDirectory.with { dir in
+            let file = try dir.write(
+                "app-config.yaml",
+                Self.config(database: try Self.databaseSection(.postgres, directory: dir.url, prefix: prefix)))
+            let first = try BackendProcess(["run", "--config", file])
+            let second = try BackendProcess(["run", "--config", file])
+            defer {
+                first.stop()
+                second.stop()
+            }
+            let firstPort = try await first.waitForListeningPort()
+            let secondPort = try await second.waitForListeningPort()
+            for port in [firstPort, secondPort] {
+                let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")
+                #expect(health.status == 200)
+            }
+            #expect(!first.stderr.contains("already") && !second.stderr.contains("already"))
+            for plugin in plugins {
+                let database = PluginDatabase(
+                    settings: DatabaseSettings(
+                        pluginId: plugin,
+                        client: try DatabaseSettings.read(
+                            from: Config(["backend": ["database": ["client": "pg", "prefix": .string(prefix), "connection": .string(try TestDatabases.postgresURL())]]]),
+                            pluginId: plugin
+                        ).client),
+                    logger: TestDatabases.logger)
+                let ids = try await database.withSession { db in
+                    try await db.select().column("id").from(PluginDatabase.migrationsTable).all(
+                        decodingColumn: "id", as: String.self)
+                }
+                await database.shutdown()
+                #expect(!ids.isEmpty, "\(plugin)")
+                #expect(Set(ids).count == ids.count, "\(plugin): \(ids)")
             }
         }
     }
