@@ -155,7 +155,14 @@ struct DatabaseTests {
                     settings: DatabaseSettings(
                         pluginId: plugin,
                         client: try DatabaseSettings.read(
-                            from: Config(["backend": ["database": ["client": "pg", "prefix": .string(prefix), "connection": .string(try TestDatabases.postgresURL())]]]),
+                            from: Config([
+                                "backend": [
+                                    "database": [
+                                        "client": "pg", "prefix": .string(prefix),
+                                        "connection": .string(try TestDatabases.postgresURL()),
+                                    ]
+                                ]
+                            ]),
                             pluginId: plugin
                         ).client),
                     logger: TestDatabases.logger)

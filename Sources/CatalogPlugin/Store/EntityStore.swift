@@ -45,19 +45,40 @@ struct EntityStore: Sendable {
     /// Entities registered through the API are kept, unless a location now declares the same ref.
     func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
         try await database.transaction { db in
+            // One read of what the locations stored last time; an entity that has not changed is not rewritten,
+            // so a restart with a large catalog costs a read, not a rewrite.
+            let previousRows = try await db.select().columns("entity_ref", "entity_id", "body", "location_key")
+                .from("entities").where("location_key", .isNot, SQLLiteral.null).all()
+            var previous: [String: (uid: String, body: String, location: String)] = [:]
+            for row in previousRows {
+                previous[try row.decode(column: "entity_ref", as: String.self)] = (
+                    try row.decode(column: "entity_id", as: String.self),
+                    try row.decode(column: "body", as: String.self),
+                    try row.decode(column: "location_key", as: String.self)
+                )
+            }
             var keep = Set<String>()
             for (entity, locationKey) in entities {
-                let existing = try await Self.row(db, ref: entity.ref)
-                let stored = Self.withUID(entity, uid: existing?.uid)
-                if existing != nil {
-                    try await db.delete(from: "entities").where("entity_ref", .equal, entity.ref.key).run()
+                let key = entity.ref.key
+                keep.insert(key)
+                let existingUID: String?
+                if let old = previous[key] {
+                    existingUID = old.uid
+                } else {
+                    existingUID = try await Self.row(db, ref: entity.ref)?.uid
+                }
+                let stored = Self.withUID(entity, uid: existingUID)
+                if let old = previous[key], old.location == locationKey,
+                    old.body == stored.document.jsonText(options: .sortedKeys)
+                {
+                    continue
+                }
+                if existingUID != nil {
+                    try await db.delete(from: "entities").where("entity_ref", .equal, key).run()
                 }
                 try await Self.insert(stored, locationKey: locationKey, into: db)
-                keep.insert(entity.ref.key)
             }
-            let previous = try await db.select().column("entity_ref").from("entities")
-                .where("location_key", .isNot, SQLLiteral.null).all(decodingColumn: "entity_ref", as: String.self)
-            for ref in previous where !keep.contains(ref) {
+            for ref in previous.keys where !keep.contains(ref) {
                 try await db.delete(from: "entities").where("entity_ref", .equal, ref).run()
             }
         }

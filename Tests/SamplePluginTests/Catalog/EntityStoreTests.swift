@@ -87,4 +87,42 @@ struct EntityStoreTests {
             #expect(try await store.list(filter: try EntityFilter.parse(["metadata.name=c"])).map(\.ref.name) == ["c"])
         }
     }
+
+    @Test(
+        "location entities are upserted at each startup: uids kept, changes applied, removed ones gone, API ones kept",
+        arguments: Engine.allCases)
+    func locationEntitiesAcrossRestarts(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let spec = { (owner: String) -> JSONValue in ["owner": .string(owner), "type": "service"] }
+            func entity(_ name: String, owner: String) throws -> Entity {
+                try EntityValidator.validate(
+                    .object([
+                        "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                        "metadata": .object(["name": .string(name)]), "spec": spec(owner),
+                    ]))
+            }
+            try await store.replaceLocationEntities([
+                (try entity("kept", owner: "a"), "catalog.yaml"), (try entity("changed", owner: "a"), "catalog.yaml"),
+                (try entity("dropped", owner: "a"), "catalog.yaml"),
+            ])
+            try await store.add(try entity("registered", owner: "a"))
+            let uid = { (name: String) async throws -> String? in
+                try await store.entity(EntityRef(kind: "component", namespace: "default", name: name))?
+                    .document["metadata"]?["uid"]?.stringValue
+            }
+            let keptUID = try await uid("kept")
+            let changedUID = try await uid("changed")
+            try await store.replaceLocationEntities([
+                (try entity("kept", owner: "a"), "catalog.yaml"), (try entity("changed", owner: "b"), "catalog.yaml"),
+            ])
+            #expect(try await uid("kept") == keptUID)
+            #expect(try await uid("changed") == changedUID)
+            #expect(try await uid("dropped") == nil)
+            #expect(try await uid("registered") != nil)
+            let ownedByB = try await store.list(filter: try EntityFilter.parse(["spec.owner=b"])).map(\.ref.name)
+            #expect(ownedByB == ["changed"])
+            let ownedByA = try await store.list(filter: try EntityFilter.parse(["spec.owner=a"])).map(\.ref.name)
+            #expect(ownedByA == ["kept", "registered"])
+        }
+    }
 }
