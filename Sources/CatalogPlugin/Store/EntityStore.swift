@@ -8,6 +8,14 @@ import Foundation
 struct EntityStore: Sendable {
     /// The plugin's database.
     let database: PluginDatabase
+    /// Entity bodies by ref, on SQLite only (see ``BodyCache``).
+    private let cache: BodyCache?
+
+    /// A store in `database`.
+    init(database: PluginDatabase) {
+        self.database = database
+        self.cache = database.dialectName == "sqlite" ? BodyCache() : nil
+    }
 
     /// Creates the tables if needed.
     func migrate() async throws {
@@ -37,6 +45,7 @@ struct EntityStore: Sendable {
             return nil
         }
         if let conflict { throw conflict }
+        await cache?.forget(entity.ref.key)
         return stored
     }
 
@@ -82,14 +91,20 @@ struct EntityStore: Sendable {
                 try await db.delete(from: "entities").where("entity_ref", .equal, ref).run()
             }
         }
+        await cache?.clear()
     }
 
     /// The JSON encoding of the entity with this ref (case-insensitive), if any.
     func encodedEntity(_ ref: EntityRef) async throws -> ByteBuffer? {
-        try await database.withSession { db in
-            try await db.select().column("body").from("entities").where("entity_ref", .equal, ref.key)
+        let key = ref.key
+        let generation = await cache?.generation
+        if let cached = await cache?.body(key) { return cached }
+        let body = try await database.withSession { db in
+            try await db.select().column("body").from("entities").where("entity_ref", .equal, key)
                 .first(decodingColumn: "body", as: String.self)
         }.map { ByteBuffer(string: $0) }
+        if let body, let generation { await cache?.remember(body, for: key, readAt: generation) }
+        return body
     }
 
     /// The entity with this ref (case-insensitive), if any.
@@ -117,6 +132,7 @@ struct EntityStore: Sendable {
             try await db.delete(from: "entities").where("entity_ref", .equal, ref.key).run()
             return true
         }
+        await cache?.forget(ref.key)
         guard removed else { throw CatalogError.entityNotFound(ref) }
     }
 
@@ -238,5 +254,42 @@ struct EntityStore: Sendable {
         }
         members["metadata"] = .object(metadata)
         return Entity(document: .object(members), ref: entity.ref)
+    }
+}
+
+/// Recently read entity bodies by lower-cased ref, for `GET /entities/by-name` on SQLite.
+///
+/// Measured (BENCHMARKS.md, "Durable state"): an SQLite read costs several thread wake-ups (the query runs on
+/// SQLiteNIO's thread pool and resumes the request on another thread), which doubled the server CPU per by-name
+/// request. An SQLite database belongs to one process, and every write to it goes through this store, which forgets
+/// the entries it changes after committing; so a cached body is never stale. PostgreSQL databases are shared by
+/// replicas, whose writes this process cannot see, so they are not cached.
+actor BodyCache {
+    /// The most bodies kept; beyond it the cache starts over (a simple bound, not an LRU).
+    static let capacity = 10_000
+    private var bodies: [String: ByteBuffer] = [:]
+    /// Counts writes; a body read from the database before a write must not be remembered after it.
+    private(set) var generation = 0
+
+    /// The cached body of `key`, if any.
+    func body(_ key: String) -> ByteBuffer? { bodies[key] }
+
+    /// Keeps `body` for `key` if no write happened since `generation` was read (before the database read).
+    func remember(_ body: ByteBuffer, for key: String, readAt generation: Int) {
+        guard generation == self.generation else { return }
+        if bodies.count >= Self.capacity { bodies.removeAll(keepingCapacity: true) }
+        bodies[key] = body
+    }
+
+    /// Drops `key` (after a write to it).
+    func forget(_ key: String) {
+        generation += 1
+        bodies[key] = nil
+    }
+
+    /// Drops everything (after a bulk write).
+    func clear() {
+        generation += 1
+        bodies.removeAll()
     }
 }

@@ -40,7 +40,11 @@ struct EntityStoreTests {
             ) {
                 try await store.remove(EntityRef(kind: "Component", namespace: "default", name: "b"))
             }
+            // A body read (and cached, on SQLite) before the removal is not served after it.
+            let ref = EntityRef(kind: "component", namespace: "default", name: "a")
+            #expect(try await store.encodedEntity(ref) != nil)
             try await store.remove(EntityRef(kind: "component", namespace: "default", name: "a"))
+            #expect(try await store.encodedEntity(ref) == nil)
             #expect(try await store.count() == 0)
         }
     }
