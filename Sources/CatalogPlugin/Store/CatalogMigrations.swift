@@ -32,5 +32,11 @@ enum CatalogMigrations {
             try await db.create(index: "search_key_value_idx").on("search").column("key").column("value").run()
             try await db.create(index: "search_entity_id_idx").on("search").column("entity_id").run()
         },
+        // Joining a condition to the next one looks up (entity_id, key); the value completes a covering index.
+        DatabaseMigration(id: "20261201_03_search_entity_key") { db in
+            try await db.create(index: "search_entity_key_value_idx").on("search")
+                .column("entity_id").column("key").column("value").run()
+            try await db.drop(index: "search_entity_id_idx").run()
+        },
     ]
 }

@@ -159,36 +159,80 @@ struct EntityStore: Sendable {
 
     private func bodies(filter: EntityFilter, offset: Int, limit: Int?) async throws -> [String] {
         try await database.withSession { db in
-            var query = db.select().column("body").from("entities")
-            if let condition = Self.condition(filter) {
-                query = query.where(condition)
+            // SQLite needs a LIMIT to accept an OFFSET.
+            let limit = limit ?? (offset > 0 ? Int(Int64.max) : nil)
+            guard !filter.clauses.isEmpty else {
+                var query = db.select().column("body").from("entities").orderBy("entity_ref")
+                if let limit { query = query.limit(limit) }
+                if offset > 0 { query = query.offset(offset) }
+                return try await query.all(decodingColumn: "body", as: String.self)
             }
-            query = query.orderBy("entity_ref")
-            if let limit {
-                query = query.limit(limit)
-            } else if offset > 0 {
-                query = query.limit(Int(Int64.max))  // SQLite needs a LIMIT to accept an OFFSET
+            var clauses: [SQLQueryString] = []
+            for clause in filter.clauses {
+                guard let ordered = try await Self.mostSelectiveFirst(clause.conditions, db) else { continue }
+                clauses.append(Self.matches(ordered))
             }
-            if offset > 0 { query = query.offset(offset) }
-            return try await query.all(decodingColumn: "body", as: String.self)
+            guard !clauses.isEmpty else { return [] }
+            var query: SQLQueryString = "SELECT e.body FROM ("
+            for (index, clause) in clauses.enumerated() {
+                if index > 0 { query = query + " UNION " }
+                query = query + clause
+            }
+            query = query + ") m CROSS JOIN entities e WHERE e.entity_id = m.entity_id ORDER BY e.entity_ref"
+            if let limit { query = query + " LIMIT \(bind: limit)" }
+            if offset > 0 { query = query + " OFFSET \(bind: offset)" }
+            return try await db.raw(query).all(decodingColumn: "body", as: String.self)
         }
     }
 
-    /// The filter as SQL over the `search` index: clauses OR'ed, each clause's conditions AND'ed, each condition
-    /// one indexed sub-select. `nil` for the empty filter (everything).
-    static func condition(_ filter: EntityFilter) -> (any SQLExpression)? {
-        guard !filter.clauses.isEmpty else { return nil }
-        let clauses: [any SQLExpression] = filter.clauses.map { clause in
-            let conditions: [any SQLExpression] = clause.conditions.map { condition in
-                var subquery: SQLQueryString = "SELECT entity_id FROM search WHERE key = \(bind: condition.key)"
-                if !condition.values.isEmpty {
-                    subquery = subquery + " AND value IN (\(binds: condition.values))"
-                }
-                return SQLQueryString("entity_id IN (") + subquery + ")"
-            }
-            return SQLGroupExpression(SQLList(conditions, separator: SQLRaw(" AND ")))
+    /// Rows of the `search` index a condition counts, at most: enough to tell a selective condition from a broad one.
+    static let selectivityProbeLimit = 1000
+
+    /// `conditions` ordered from the one matching the fewest index rows (counted up to ``selectivityProbeLimit``),
+    /// or `nil` when one of them matches nothing (the clause then matches nothing).
+    ///
+    /// Measured (BENCHMARKS.md, "Durable state"): with `IN (sub-select)` per condition, a filter such as
+    /// `kind=component,spec.owner=team-7` read every component's index row, so its latency grew with the catalog.
+    /// SQLite keeps no per-value statistics (sqlite-nio is built without STAT4), so it cannot tell that `team-7` is
+    /// rare and `component` is not; a bounded count per condition can, for a few index steps.
+    static func mostSelectiveFirst(
+        _ conditions: [(key: String, values: [String])], _ db: any SQLDatabase
+    ) async throws -> [(key: String, values: [String])]? {
+        var counted: [(count: Int, condition: (key: String, values: [String]))] = []
+        for condition in conditions {
+            let probe: SQLQueryString =
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search WHERE " + Self.predicate(condition, alias: "search")
+                + " LIMIT \(bind: selectivityProbeLimit)) p"
+            let count = try await db.raw(probe).first(decodingColumn: "n", as: Int.self) ?? 0
+            guard count > 0 else { return nil }
+            counted.append((count, condition))
         }
-        return SQLGroupExpression(SQLList(clauses, separator: SQLRaw(" OR ")))
+        return counted.sorted { $0.count < $1.count }.map(\.condition)
+    }
+
+    /// The ids of entities matching every condition, joined in the given order (`CROSS JOIN` keeps SQLite to it;
+    /// PostgreSQL plans by its own statistics).
+    static func matches(_ conditions: [(key: String, values: [String])]) -> SQLQueryString {
+        var query: SQLQueryString = "SELECT s0.entity_id FROM search s0"
+        for index in conditions.indices.dropFirst() {
+            query = query + " CROSS JOIN search s\(unsafeRaw: String(index))"
+        }
+        query = query + " WHERE " + predicate(conditions[0], alias: "s0")
+        for (index, condition) in conditions.enumerated().dropFirst() {
+            let alias = "s\(index)"
+            query =
+                query + " AND \(unsafeRaw: alias).entity_id = s0.entity_id AND " + predicate(condition, alias: alias)
+        }
+        return query
+    }
+
+    /// `alias.key = ? [AND alias.value IN (?, …)]`.
+    static func predicate(_ condition: (key: String, values: [String]), alias: String) -> SQLQueryString {
+        var predicate: SQLQueryString = "\(unsafeRaw: alias).key = \(bind: condition.key)"
+        if !condition.values.isEmpty {
+            predicate = predicate + " AND \(unsafeRaw: alias).value IN (\(binds: condition.values))"
+        }
+        return predicate
     }
 
     /// A row of `entities` without its location.

@@ -129,4 +129,43 @@ struct EntityStoreTests {
             #expect(ownedByA == ["kept", "registered"])
         }
     }
+
+    /// The database answers every filter as the filter's own definition (`EntityFilter.matches` over the flattened
+    /// fields) does: AND within a value, OR across values, any array element, key-only conditions, case.
+    @Test("the database filter agrees with the filter's definition", arguments: Engine.allCases)
+    func databaseFilterAgreesWithDefinition(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            var entities: [Entity] = []
+            for index in 0..<60 {
+                var spec: JSONObject = [
+                    "owner": .string("team-\(index % 4)"), "type": index % 3 == 0 ? "website" : "service",
+                ]
+                if index % 5 == 0 { spec["lifecycle"] = .null }
+                if index % 7 == 0 { spec["dependsOn"] = [] }
+                let tags: [JSONValue] = (0..<(index % 3)).map { .string("Tag-\((index + $0) % 5)") }
+                entities.append(
+                    try EntityValidator.validate(
+                        .object([
+                            "apiVersion": "backstage.io/v1alpha1", "kind": index % 2 == 0 ? "Component" : "API",
+                            "metadata": .object(["name": .string("e\(index)"), "tags": .array(tags)]),
+                            "spec": .object(spec),
+                        ])))
+            }
+            for entity in entities { try await store.add(entity) }
+            let filters: [[String]] = [
+                ["kind=component"], ["kind=component,spec.owner=team-1"], ["spec.owner=team-1,spec.owner=team-2"],
+                ["kind=api", "spec.type=website"], ["metadata.tags=tag-3"], ["metadata.tags=TAG-3,kind=Component"],
+                ["spec.lifecycle"], ["spec.dependsOn"], ["spec.dependsOn,kind=api"], ["spec.owner=nobody"],
+                ["kind=component,spec.owner=nobody", "spec.type=website"], ["metadata.name=e7"],
+            ]
+            for values in filters {
+                let filter = try EntityFilter.parse(values)
+                let expected = entities.filter { filter.matches(EntitySearchFields($0)) }.map(\.ref.key).sorted()
+                let actual = try await store.list(filter: filter).map(\.ref.key)
+                #expect(actual == expected, "\(values)")
+                let page = try await store.list(filter: filter, offset: 1, limit: 2).map(\.ref.key)
+                #expect(page == Array(expected.dropFirst().prefix(2)), "\(values) paged")
+            }
+        }
+    }
 }
