@@ -64,17 +64,17 @@ extension PluginDatabase {
                         try await db.insert(into: Self.migrationsTable).columns("id", "applied_at")
                             .values(SQLBind(migration.id), SQLBind(Self.now()))
                             .run()
-                        try await db.raw("COMMIT").run()
+                        try await Self.uncancelled { try await db.raw("COMMIT").run() }
                         applied.append(migration.id)
                     } catch {
-                        try? await db.raw("ROLLBACK").run()
+                        await Self.finish("ROLLBACK", on: db)
                         throw MigrationError(pluginId: pluginId, migrationId: migration.id, underlying: error)
                     }
                 }
                 if isPostgres { try await db.raw("SELECT pg_advisory_unlock(\(bind: lockKey))").run() }
                 return applied
             } catch {
-                if isPostgres { try? await db.raw("SELECT pg_advisory_unlock(\(bind: lockKey))").run() }
+                if isPostgres { await Self.finish("SELECT pg_advisory_unlock(\(bind: lockKey))", on: db) }
                 throw error
             }
         }

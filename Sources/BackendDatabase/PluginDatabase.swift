@@ -68,7 +68,8 @@ public final class PluginDatabase: Sendable {
     }
 
     /// Runs `body` with a database on which consecutive queries share one connection (one session). Sessions of
-    /// an SQLite database run one at a time; PostgreSQL sessions each lease a pooled connection.
+    /// an SQLite database run one at a time; PostgreSQL sessions each lease a pooled connection. A session that has
+    /// started runs to its end even when the calling task is cancelled, on both engines.
     public func withSession<R: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     )
@@ -77,7 +78,9 @@ public final class PluginDatabase: Sendable {
         let backend = try await connection()
         switch backend {
         case .sqlite(let connection, let lock):
-            return try await lock.withLock { try await body(connection.sql()) }
+            // Not interrupted by the caller's cancellation, as PostgresKit does not interrupt its sessions either: a
+            // session runs to its end, so a transaction is never left half-finished on the connection.
+            return try await lock.withLock { try await Self.uncancelled { try await body(connection.sql()) } }
         case .postgres(let pool):
             return try await pool.pool.database(logger: logger).sql().withSession(body)
         }
@@ -91,15 +94,27 @@ public final class PluginDatabase: Sendable {
     {
         try await withSession { db in
             try await db.raw(SQLQueryString(self.beginStatement)).run()
+            let result: R
             do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
+                result = try await body(db)
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                await Self.finish("ROLLBACK", on: db)
                 throw error
             }
+            try await Self.uncancelled { try await db.raw("COMMIT").run() }
+            return result
         }
+    }
+
+    /// Ends a transaction even when the task was cancelled: a cancelled `ROLLBACK` would leave the connection inside
+    /// the transaction, and every later `BEGIN` on it would fail.
+    static func finish(_ statement: SQLQueryString, on db: any SQLDatabase) async {
+        try? await uncancelled { try await db.raw(statement).run() }
+    }
+
+    /// Runs `body` in a task of its own, which does not inherit the caller's cancellation; the caller still waits.
+    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     /// `BEGIN IMMEDIATE` on SQLite takes the write lock at once, so two writers never deadlock on an upgrade.

@@ -83,6 +83,36 @@ struct PluginDatabaseTests {
         }
     }
 
+    /// Cancelling the caller does not interrupt a transaction that has started: it commits, and the database stays
+    /// usable. (A cancelled `ROLLBACK` once left SQLite's only connection inside a transaction, so every later
+    /// `BEGIN` failed, and a timed-out scaffolder task could never be marked failed.)
+    @Test(arguments: Engine.allCases)
+    func cancellingTheCallerDoesNotBreakATransaction(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            try await database.migrate([Self.notes])
+            let started = AsyncStream.makeStream(of: Void.self)
+            let task = Task {
+                try await database.transaction { db in
+                    try await db.insert(into: "notes").model(Note(id: "during", body: "kept")).run()
+                    started.continuation.yield()
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await db.insert(into: "notes").model(Note(id: "after-sleep", body: "kept")).run()
+                }
+            }
+            for await _ in started.stream { break }
+            task.cancel()
+            try await task.value
+            try await database.transaction { db in
+                try await db.insert(into: "notes").model(Note(id: "next", body: "kept")).run()
+            }
+            let ids = try await database.withSession { db in
+                try await db.select().column("id").from("notes").orderBy("id").all(
+                    decodingColumn: "id", as: String.self)
+            }
+            #expect(ids == ["after-sleep", "during", "next"])
+        }
+    }
+
     /// Concurrent sessions never see each other's half-finished transactions (SQLite runs them one at a time,
     /// PostgreSQL on separate connections).
     @Test(arguments: Engine.allCases)

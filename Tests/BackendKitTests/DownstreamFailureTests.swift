@@ -21,8 +21,8 @@ struct DownstreamFailureTests {
                 keys:
                   - secret: \(key)
               client:
-                connectTimeout: 300ms
-                readTimeout: 300ms
+                connectTimeout: 2s
+                readTimeout: 2s
             """
         if let catalogURL {
             text += """
@@ -47,7 +47,9 @@ struct DownstreamFailureTests {
             case "forbidden": throw NotAllowedError("catalog policy xyz forbids this")
             case "down": throw ServiceUnavailableError("database down")
             case "slow":
-                try await Task.sleep(for: .seconds(2))
+                // Well past the caller's 2 s read timeout, which is generous so that a loaded machine answering
+                // the other cases slowly does not look like a timeout.
+                try await Task.sleep(for: .seconds(6))
                 return Entity(name: name, owner: "late")
             default: return Entity(name: name, owner: "team-a")
             }

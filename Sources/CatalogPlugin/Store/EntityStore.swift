@@ -53,7 +53,7 @@ struct EntityStore: Sendable {
     /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
     /// Entities registered through the API are kept, unless a location now declares the same ref.
     func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
-        try await database.transaction { db in
+        let changed = try await database.transaction { db -> Bool in
             // One read of what the locations stored last time; an entity that has not changed is not rewritten,
             // so a restart with a large catalog costs a read, not a rewrite.
             let previousRows = try await db.select().columns("entity_ref", "entity_id", "body", "location_key")
@@ -67,6 +67,7 @@ struct EntityStore: Sendable {
                 )
             }
             var keep = Set<String>()
+            var rewritten = 0
             for (entity, locationKey) in entities {
                 let key = entity.ref.key
                 keep.insert(key)
@@ -86,12 +87,24 @@ struct EntityStore: Sendable {
                     try await db.delete(from: "entities").where("entity_ref", .equal, key).run()
                 }
                 try await Self.insert(stored, locationKey: locationKey, into: db)
+                rewritten += 1
             }
+            var changed = false
             for ref in previous.keys where !keep.contains(ref) {
                 try await db.delete(from: "entities").where("entity_ref", .equal, ref).run()
+                changed = true
             }
+            return changed || rewritten > 0
         }
         await cache?.clear()
+        if changed {
+            // Fresh statistics after a bulk load: without them PostgreSQL guesses a handful of rows per key and
+            // scans where it should look up (BENCHMARKS.md, "Durable state").
+            try await database.withSession { db in
+                try await db.raw("ANALYZE entities").run()
+                try await db.raw("ANALYZE search").run()
+            }
+        }
     }
 
     /// The JSON encoding of the entity with this ref (case-insensitive), if any.
@@ -158,31 +171,54 @@ struct EntityStore: Sendable {
     }
 
     private func bodies(filter: EntityFilter, offset: Int, limit: Int?) async throws -> [String] {
-        try await database.withSession { db in
-            // SQLite needs a LIMIT to accept an OFFSET.
-            let limit = limit ?? (offset > 0 ? Int(Int64.max) : nil)
-            guard !filter.clauses.isEmpty else {
-                var query = db.select().column("body").from("entities").orderBy("entity_ref")
-                if let limit { query = query.limit(limit) }
-                if offset > 0 { query = query.offset(offset) }
-                return try await query.all(decodingColumn: "body", as: String.self)
+        if database.dialectName == "postgresql" {
+            return try await database.transaction { db in
+                try await Self.bodies(db, filter: filter, offset: offset, limit: limit, isPostgres: true)
             }
-            var clauses: [SQLQueryString] = []
-            for clause in filter.clauses {
-                guard let ordered = try await Self.mostSelectiveFirst(clause.conditions, db) else { continue }
-                clauses.append(Self.matches(ordered))
-            }
-            guard !clauses.isEmpty else { return [] }
-            var query: SQLQueryString = "SELECT e.body FROM ("
-            for (index, clause) in clauses.enumerated() {
-                if index > 0 { query = query + " UNION " }
-                query = query + clause
-            }
-            query = query + ") m CROSS JOIN entities e WHERE e.entity_id = m.entity_id ORDER BY e.entity_ref"
-            if let limit { query = query + " LIMIT \(bind: limit)" }
-            if offset > 0 { query = query + " OFFSET \(bind: offset)" }
-            return try await db.raw(query).all(decodingColumn: "body", as: String.self)
         }
+        return try await database.withSession { db in
+            try await Self.bodies(db, filter: filter, offset: offset, limit: limit, isPostgres: false)
+        }
+    }
+
+    private static func bodies(
+        _ db: any SQLDatabase, filter: EntityFilter, offset: Int, limit: Int?, isPostgres: Bool
+    ) async throws -> [String] {
+        if isPostgres, !filter.clauses.isEmpty {
+            // Keep PostgreSQL to the join order chosen below, as SQLite's CROSS JOIN does, whatever its
+            // statistics say (right after a bulk load they say nothing).
+            // A bitmap scan reads every index entry of a broad condition before the probe's LIMIT applies. The three
+            // settings last until the transaction ends, and go in one round trip.
+            try await db.raw(
+                """
+                SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
+                set_config('enable_bitmapscan', 'off', true)
+                """
+            ).run()
+        }
+        // SQLite needs a LIMIT to accept an OFFSET.
+        let limit = limit ?? (offset > 0 ? Int(Int64.max) : nil)
+        guard !filter.clauses.isEmpty else {
+            var query = db.select().column("body").from("entities").orderBy("entity_ref")
+            if let limit { query = query.limit(limit) }
+            if offset > 0 { query = query.offset(offset) }
+            return try await query.all(decodingColumn: "body", as: String.self)
+        }
+        var clauses: [SQLQueryString] = []
+        for clause in filter.clauses {
+            guard let ordered = try await Self.mostSelectiveFirst(clause.conditions, db) else { continue }
+            clauses.append(Self.matches(ordered))
+        }
+        guard !clauses.isEmpty else { return [] }
+        var query: SQLQueryString = "SELECT e.body FROM ("
+        for (index, clause) in clauses.enumerated() {
+            if index > 0 { query = query + " UNION " }
+            query = query + clause
+        }
+        query = query + ") m CROSS JOIN entities e WHERE e.entity_id = m.entity_id ORDER BY e.entity_ref"
+        if let limit { query = query + " LIMIT \(bind: limit)" }
+        if offset > 0 { query = query + " OFFSET \(bind: offset)" }
+        return try await db.raw(query).all(decodingColumn: "body", as: String.self)
     }
 
     /// Rows of the `search` index a condition counts, at most: enough to tell a selective condition from a broad one.
