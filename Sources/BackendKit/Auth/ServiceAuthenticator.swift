@@ -68,24 +68,29 @@ struct ServiceAuthenticator: Sendable {
     /// Works on the UTF-8 bytes: this runs on every protected request, and Foundation's character-set
     /// trimming showed up in profiles of the HTTP benchmark (BENCHMARKS.md).
     static func credentials(in headers: HTTPFields) -> Credentials {
-        guard let value = headers[.authorization] else { return .missing }
-        let bytes = value.utf8
-        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, isBlank(bytes[start]) { start = bytes.index(after: start) }
-        while end > start, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
-        guard start < end else { return .missing }
-        guard let separator = bytes[start..<end].firstIndex(where: isBlank) else { return .malformed }
-        let scheme = bytes[start..<separator]
-        // ASCII case folding: `byte | 0x20` maps only `B`/`b` to `b` (and so on) for these letters.
-        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else {
-            return .malformed
+        guard var value = headers[.authorization] else { return .missing }
+        // Integer offsets into the contiguous UTF-8 bytes: String.UTF8View index arithmetic was most of this
+        // function's cost in the HTTP benchmark's profile (BENCHMARKS.md).
+        return value.withUTF8 { bytes -> Credentials in
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = 0
+            var end = bytes.count
+            while start < end, isBlank(bytes[start]) { start += 1 }
+            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            guard start < end else { return .missing }
+            var separator = start
+            while separator < end, !isBlank(bytes[separator]) { separator += 1 }
+            guard separator < end else { return .malformed }
+            // ASCII case folding: `byte | 0x20` maps only `B`/`b` to `b` (and so on) for these letters.
+            let bearer: StaticString = "bearer"
+            guard separator - start == 6,
+                bearer.withUTF8Buffer({ expected in (0..<6).allSatisfy { bytes[start + $0] | 0x20 == expected[$0] } })
+            else { return .malformed }
+            var tokenStart = separator
+            while tokenStart < end, isBlank(bytes[tokenStart]) { tokenStart += 1 }
+            guard tokenStart < end else { return .malformed }
+            return .bearer(String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<end]), as: UTF8.self))
         }
-        var tokenStart = separator
-        while tokenStart < end, isBlank(bytes[tokenStart]) { tokenStart = bytes.index(after: tokenStart) }
-        guard tokenStart < end else { return .malformed }
-        return .bearer(String(value[tokenStart..<end]))
     }
 }
 
