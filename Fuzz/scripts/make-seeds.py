@@ -96,6 +96,15 @@ tokens = {
 for name, token in tokens.items():
     write("FuzzTokenVerify", "tok-" + name, token)
 write("FuzzTokenVerify", "tok-invalid-utf8", b"\xff\xfe.\xc3\x28.\xed\xa0\x80")
+# Authorization header values, as the route guard parses them (BearerCredentials) before verifying.
+headers = {
+    "bearer": "Bearer " + sign(HS, GOOD),
+    "bearer-blanks": "\tbEaReR \t " + sign(HS, GOOD) + "  ",
+    "basic": "Basic dXNlcjpwYXNz",
+    "bearer-empty": "Bearer   ",
+}
+for name, value in headers.items():
+    write("FuzzTokenVerify", "header-" + name, value)
 
 # Signed mode: "{header}\n{payload}" (the harness signs it with key A).
 signed = {

@@ -3,7 +3,8 @@
 // Two modes, chosen by the first byte of the input:
 // - anything not starting with `{`: the input (UTF-8 decoded with replacement, as an HTTP header value
 //   would be) is verified as a compact token against two configured keys, and, when short, decoded as
-//   a secret the way `backend.auth.keys[].secret` is;
+//   a secret the way `backend.auth.keys[].secret` is; it is also parsed as an `Authorization` header value the
+//   way the route guard parses it (`BearerCredentials`), and a bearer token found there is verified too;
 // - `{…}\n{…}`: a header and a payload that this harness base64url-encodes and signs with the first
 //   key, so the payload parser and the claim checks behind the MAC are reachable.
 //
@@ -37,9 +38,10 @@ public func fuzzTokenVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     return 0
 }
 
-/// Verifies the input as a token; checks what a rejection may say.
+/// Verifies the input as a token and as an `Authorization` header value; checks what a rejection may say.
 func verifyRaw(_ bytes: [UInt8]) {
     let token = String(decoding: bytes, as: UTF8.self)
+    checkHeader(token)
     do {
         _ = try manager.verify(token, at: verificationTime)
     } catch {
@@ -125,4 +127,20 @@ func hmacSHA256(_ message: [UInt8]) -> [UInt8] {
 @_cdecl("FuzzTokenVerify_main")
 func fuzzTokenVerifyMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzerDriver(argc, argv) { data, size in fuzzTokenVerify(data, size) }
+}
+
+/// Parses `value` as the route guard parses an `Authorization` header and verifies the bearer token it holds. A
+/// token is never empty, never starts or ends with a blank, and is a part of the header.
+func checkHeader(_ value: String) {
+    guard case .bearer(let token) = BearerCredentials.parse(value) else { return }
+    guard let first = token.utf8.first, let last = token.utf8.last, first != 0x20, first != 0x09, last != 0x20,
+        last != 0x09, value.includes(token)
+    else {
+        fatalError("the header parser returned a token that is not a trimmed part of the header")
+    }
+    do {
+        _ = try manager.verify(token, at: verificationTime)
+    } catch {
+        checkMessage(error.message, doesNotContain: token)
+    }
 }

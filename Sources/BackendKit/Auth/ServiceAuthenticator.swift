@@ -1,3 +1,4 @@
+import BackendAuth
 import Foundation
 
 /// Checks `Authorization: Bearer <token>` against the host's token manager.
@@ -57,40 +58,11 @@ struct ServiceAuthenticator: Sendable {
     }
 
     /// What the `Authorization` header holds.
-    enum Credentials: Equatable {
-        case missing
-        case malformed
-        case bearer(String)
-    }
+    typealias Credentials = BearerCredentials
 
-    /// Parses the first `Authorization` header; the scheme is case-insensitive.
-    ///
-    /// Works on the UTF-8 bytes: this runs on every protected request, and Foundation's character-set
-    /// trimming showed up in profiles of the HTTP benchmark (BENCHMARKS.md).
+    /// Parses the first `Authorization` header (``BearerCredentials/parse(_:)``).
     static func credentials(in headers: HTTPFields) -> Credentials {
-        guard var value = headers[.authorization] else { return .missing }
-        // Integer offsets into the contiguous UTF-8 bytes: String.UTF8View index arithmetic was most of this
-        // function's cost in the HTTP benchmark's profile (BENCHMARKS.md).
-        return value.withUTF8 { bytes -> Credentials in
-            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-            var start = 0
-            var end = bytes.count
-            while start < end, isBlank(bytes[start]) { start += 1 }
-            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
-            guard start < end else { return .missing }
-            var separator = start
-            while separator < end, !isBlank(bytes[separator]) { separator += 1 }
-            guard separator < end else { return .malformed }
-            // ASCII case folding: `byte | 0x20` maps only `B`/`b` to `b` (and so on) for these letters.
-            let bearer: StaticString = "bearer"
-            guard separator - start == 6,
-                bearer.withUTF8Buffer({ expected in (0..<6).allSatisfy { bytes[start + $0] | 0x20 == expected[$0] } })
-            else { return .malformed }
-            var tokenStart = separator
-            while tokenStart < end, isBlank(bytes[tokenStart]) { tokenStart += 1 }
-            guard tokenStart < end else { return .malformed }
-            return .bearer(String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<end]), as: UTF8.self))
-        }
+        BearerCredentials.parse(headers[.authorization])
     }
 }
 
