@@ -106,6 +106,29 @@ public final class PluginDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a transaction that no other process runs at the same time under the same `name`: on
+    /// PostgreSQL it first takes the transaction-scoped advisory lock of `name` (waiting for another holder); on
+    /// SQLite `BEGIN IMMEDIATE` already excludes every other writer.
+    ///
+    /// For work that replicas starting together would otherwise race on, such as upserting the same rows.
+    public func exclusiveTransaction<R: Sendable>(
+        named name: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        let key = Self.advisoryLockKey("\(pluginId):\(name)")
+        let isPostgres = dialectName == "postgresql"
+        return try await transaction { db in
+            if isPostgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run() }
+            return try await body(db)
+        }
+    }
+
+    /// A readable description of a database error for messages and logs. PostgresNIO's errors hide their details
+    /// from `description` (so that they cannot leak data); this gives the server's message and SQLSTATE, or the
+    /// connection failure, which never contain a password.
+    public static func describe(_ error: any Error) -> String {
+        DatabaseConnectionError.reason(error)
+    }
+
     /// Ends a transaction even when the task was cancelled: a cancelled `ROLLBACK` would leave the connection inside
     /// the transaction, and every later `BEGIN` on it would fail.
     static func finish(_ statement: SQLQueryString, on db: any SQLDatabase) async {
@@ -220,8 +243,11 @@ public final class PluginDatabase: Sendable {
             do {
                 try await db.raw("CREATE DATABASE \(ident: target.database)").run()
                 self.logger.info("Created database \(target.database)")
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
-                // duplicate_database: another process created it first.
+            } catch let error as PSQLError
+                where error.serverInfo?[.sqlState] == "42P04" || error.serverInfo?[.sqlState] == "23505"
+            {
+                // duplicate_database, or the unique violation a concurrent CREATE DATABASE can raise instead: another
+                // process created it first.
             }
         }
     }

@@ -113,6 +113,33 @@ struct PluginDatabaseTests {
         }
     }
 
+    /// Two processes' handles on one database run exclusive transactions of the same name one after the other: a
+    /// read-then-insert that would collide when interleaved succeeds in both.
+    @Test(arguments: Engine.allCases)
+    func exclusiveTransactionsOfOneNameDoNotInterleave(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { first, config in
+            try await first.migrate([Self.notes])
+            let second = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "test"), logger: TestDatabases.logger)
+            @Sendable func next(_ database: PluginDatabase) async throws {
+                try await database.exclusiveTransaction(named: "counter") { db in
+                    let count = try await db.select().column("id").from("notes").all().count
+                    try await Task.sleep(for: .milliseconds(200))
+                    try await db.insert(into: "notes").model(Note(id: "n\(count)", body: "b")).run()
+                }
+            }
+            async let a: Void = next(first)
+            async let b: Void = next(second)
+            _ = try await (a, b)
+            let ids = try await first.withSession { db in
+                try await db.select().column("id").from("notes").orderBy("id").all(
+                    decodingColumn: "id", as: String.self)
+            }
+            #expect(ids == ["n0", "n1"])
+            await second.shutdown()
+        }
+    }
+
     /// Concurrent sessions never see each other's half-finished transactions (SQLite runs them one at a time,
     /// PostgreSQL on separate connections).
     @Test(arguments: Engine.allCases)

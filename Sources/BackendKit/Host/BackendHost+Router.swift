@@ -58,7 +58,7 @@ extension BackendHost {
             do {
                 try await plugin.register(routes, environment)
             } catch {
-                throw BackendStartupError("Plugin '\(plugin.id)' failed to start: \(error)")
+                throw BackendStartupError("Plugin '\(plugin.id)' failed to start: \(PluginDatabase.describe(error))")
             }
             let mountPath = Self.mountPath(plugin.id)
             router.group(RouterPath(mountPath))

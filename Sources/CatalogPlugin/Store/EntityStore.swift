@@ -53,7 +53,8 @@ struct EntityStore: Sendable {
     /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
     /// Entities registered through the API are kept, unless a location now declares the same ref.
     func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
-        let changed = try await database.transaction { db -> Bool in
+        // Exclusive: replicas starting together would otherwise insert the same location entities at once.
+        let changed = try await database.exclusiveTransaction(named: "catalog-locations") { db -> Bool in
             // One read of what the locations stored last time; an entity that has not changed is not rewritten,
             // so a restart with a large catalog costs a read, not a rewrite.
             let previousRows = try await db.select().columns("entity_ref", "entity_id", "body", "location_key")
