@@ -102,6 +102,8 @@ headers = {
     "bearer-blanks": "\tbEaReR \t " + sign(HS, GOOD) + "  ",
     "basic": "Basic dXNlcjpwYXNz",
     "bearer-empty": "Bearer   ",
+    # Found by the fuzzer: invalid UTF-8 and U+0603, which joins the blank after it into one grapheme cluster.
+    "prepend-mark": b"\tbEaReR \t eI.\xe2 \xd8\x83 ",
 }
 for name, value in headers.items():
     write("FuzzTokenVerify", "header-" + name, value)
