@@ -41,7 +41,8 @@ struct EntityStore: Sendable {
             let sameUID = try await db.select().column("entity_id").from("entities").where("entity_id", .equal, uid)
                 .first()
             guard sameUID == nil else { return ConflictError("An entity with uid '\(uid)' already exists") }
-            try await Self.insert(stored, locationKey: nil, into: db)
+            try await Self.insert(
+                stored, body: stored.document.jsonText(options: .sortedKeys), locationKey: nil, into: db)
             return nil
         }
         if let conflict { throw conflict }
@@ -79,15 +80,14 @@ struct EntityStore: Sendable {
                     existingUID = try await Self.row(db, ref: entity.ref)?.uid
                 }
                 let stored = Self.withUID(entity, uid: existingUID)
-                if let old = previous[key], old.location == locationKey,
-                    old.body == stored.document.jsonText(options: .sortedKeys)
-                {
+                let body = stored.document.jsonText(options: .sortedKeys)
+                if let old = previous[key], old.location == locationKey, old.body == body {
                     continue
                 }
                 if existingUID != nil {
                     try await db.delete(from: "entities").where("entity_ref", .equal, key).run()
                 }
-                try await Self.insert(stored, locationKey: locationKey, into: db)
+                try await Self.insert(stored, body: body, locationKey: locationKey, into: db)
                 rewritten += 1
             }
             var changed = false
@@ -111,38 +111,37 @@ struct EntityStore: Sendable {
     /// The JSON encoding of the entity with this ref (case-insensitive), if any.
     func encodedEntity(_ ref: EntityRef) async throws -> ByteBuffer? {
         let key = ref.key
-        let generation = await cache?.generation
-        if let cached = await cache?.body(key) { return cached }
+        let cached = await cache?.lookup(key)
+        if let body = cached?.body { return body }
         let body = try await database.withSession { db in
             try await db.select().column("body").from("entities").where("entity_ref", .equal, key)
                 .first(decodingColumn: "body", as: String.self)
         }.map { ByteBuffer(string: $0) }
-        if let body, let generation { await cache?.remember(body, for: key, readAt: generation) }
+        if let body, let generation = cached?.generation {
+            await cache?.remember(body, for: key, readAt: generation)
+        }
         return body
     }
 
     /// The entity with this ref (case-insensitive), if any.
     func entity(_ ref: EntityRef) async throws -> Entity? {
-        try await database.withSession { db in try await Self.row(db, ref: ref) }.map { try $0.entity() }
+        try await database.withSession { db in try await Self.row(db, ref: ref) }.map { try Self.decode($0.body) }
     }
 
     /// The entity whose `metadata.uid` is `uid`, if any.
     func entity(uid: String) async throws -> Entity? {
         let row = try await database.withSession { db in
-            try await db.select().columns("entity_id", "kind", "namespace", "name", "body").from("entities")
-                .where("entity_id", .equal, uid).first(decoding: Row.self)
+            try await db.select().columns("entity_id", "body").from("entities").where("entity_id", .equal, uid)
+                .first(decoding: Row.self)
         }
-        return try row?.entity()
+        return try row.map { try Self.decode($0.body) }
     }
 
     /// Removes the entity with this ref; throws `NotFoundError` if there is none.
     func remove(_ ref: EntityRef) async throws {
         let removed = try await database.transaction { db in
             guard try await Self.row(db, ref: ref) != nil else { return false }
-            try await db.delete(from: "search").where(
-                "entity_id", .in,
-                SQLSubquery.select { $0.column("entity_id").from("entities").where("entity_ref", .equal, ref.key) }
-            ).run()
+            // Its `search` rows go with it (ON DELETE CASCADE), as when a location entity is replaced.
             try await db.delete(from: "entities").where("entity_ref", .equal, ref.key).run()
             return true
         }
@@ -186,10 +185,9 @@ struct EntityStore: Sendable {
         _ db: any SQLDatabase, filter: EntityFilter, offset: Int, limit: Int?, isPostgres: Bool
     ) async throws -> [String] {
         if isPostgres, !filter.clauses.isEmpty {
-            // Keep PostgreSQL to the join order chosen below, as SQLite's CROSS JOIN does, whatever its
-            // statistics say (right after a bulk load they say nothing).
-            // A bitmap scan reads every index entry of a broad condition before the probe's LIMIT applies. The three
-            // settings last until the transaction ends, and go in one round trip.
+            // Keep PostgreSQL to the join order chosen below, as SQLite's CROSS JOIN does, whatever its statistics
+            // say (right after a bulk load they say nothing), and off bitmap scans, which read every index entry of
+            // a broad condition before the probe's LIMIT applies. The settings last until the transaction ends.
             try await db.raw(
                 """
                 SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
@@ -272,38 +270,32 @@ struct EntityStore: Sendable {
         return predicate
     }
 
-    /// A row of `entities` without its location.
+    /// The uid and body of a row of `entities` (the body carries the rest).
     private struct Row: Decodable, Sendable {
         let uid: String
-        let kind: String
-        let namespace: String
-        let name: String
         let body: String
 
         enum CodingKeys: String, CodingKey {
             case uid = "entity_id"
-            case kind, namespace, name, body
-        }
-
-        func entity() throws -> Entity {
-            Entity(
-                document: try EntityStore.decode(body).document,
-                ref: EntityRef(kind: kind, namespace: namespace, name: name))
+            case body
         }
     }
 
     private static func row(_ db: any SQLDatabase, ref: EntityRef) async throws -> Row? {
-        try await db.select().columns("entity_id", "kind", "namespace", "name", "body").from("entities")
-            .where("entity_ref", .equal, ref.key).first(decoding: Row.self)
+        try await db.select().columns("entity_id", "body").from("entities").where("entity_ref", .equal, ref.key)
+            .first(decoding: Row.self)
     }
 
-    private static func insert(_ entity: Entity, locationKey: String?, into db: any SQLDatabase) async throws {
+    /// Inserts `entity` with its encoded `body` and its `search` rows.
+    private static func insert(
+        _ entity: Entity, body: String, locationKey: String?, into db: any SQLDatabase
+    ) async throws {
         let uid = entity.document["metadata"]?["uid"]?.stringValue ?? UUID().uuidString.lowercased()
         try await db.insert(into: "entities")
             .columns("entity_id", "entity_ref", "kind", "namespace", "name", "body", "location_key")
             .values(
                 SQLBind(uid), SQLBind(entity.ref.key), SQLBind(entity.ref.kind), SQLBind(entity.ref.namespace),
-                SQLBind(entity.ref.name), SQLBind(entity.document.jsonText(options: .sortedKeys)), SQLBind(locationKey)
+                SQLBind(entity.ref.name), SQLBind(body), SQLBind(locationKey)
             )
             .run()
         let rows = EntitySearchFields(entity).rows
@@ -350,10 +342,11 @@ actor BodyCache {
     static let capacity = 10_000
     private var bodies: [String: ByteBuffer] = [:]
     /// Counts writes; a body read from the database before a write must not be remembered after it.
-    private(set) var generation = 0
+    private var generation = 0
 
-    /// The cached body of `key`, if any.
-    func body(_ key: String) -> ByteBuffer? { bodies[key] }
+    /// The cached body of `key`, if any, and the generation to pass to ``remember(_:for:readAt:)`` after reading
+    /// it from the database instead: one call, since this is on every by-name request.
+    func lookup(_ key: String) -> (body: ByteBuffer?, generation: Int) { (bodies[key], generation) }
 
     /// Keeps `body` for `key` if no write happened since `generation` was read (before the database read).
     func remember(_ body: ByteBuffer, for key: String, readAt generation: Int) {
