@@ -52,24 +52,22 @@ extension PluginDatabase {
                     .run()
                 var applied: [String] = []
                 for migration in migrations {
-                    try await db.raw(SQLQueryString(begin)).run()
+                    let ran: Bool
                     do {
-                        let done = try await db.select().column("id").from(Self.migrationsTable)
-                            .where("id", .equal, migration.id).first()
-                        if done != nil {
-                            try await db.raw("COMMIT").run()
-                            continue
+                        ran = try await Self.inTransaction(on: db, begin: begin) { db in
+                            let done = try await db.select().column("id").from(Self.migrationsTable)
+                                .where("id", .equal, migration.id).first()
+                            guard done == nil else { return false }
+                            try await migration.apply(db)
+                            try await db.insert(into: Self.migrationsTable).columns("id", "applied_at")
+                                .values(SQLBind(migration.id), SQLBind(ISO8601Timestamp.now()))
+                                .run()
+                            return true
                         }
-                        try await migration.apply(db)
-                        try await db.insert(into: Self.migrationsTable).columns("id", "applied_at")
-                            .values(SQLBind(migration.id), SQLBind(Self.now()))
-                            .run()
-                        try await Self.uncancelled { try await db.raw("COMMIT").run() }
-                        applied.append(migration.id)
                     } catch {
-                        await Self.finish("ROLLBACK", on: db)
                         throw MigrationError(pluginId: pluginId, migrationId: migration.id, underlying: error)
                     }
+                    if ran { applied.append(migration.id) }
                 }
                 if isPostgres { try await db.raw("SELECT pg_advisory_unlock(\(bind: lockKey))").run() }
                 return applied
@@ -88,10 +86,6 @@ extension PluginDatabase {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         return Int64(bitPattern: hash & 0x7FFF_FFFF_FFFF_FFFF)
-    }
-
-    private static func now() -> String {
-        ISO8601Timestamp.now()
     }
 }
 

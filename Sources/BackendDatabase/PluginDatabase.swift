@@ -92,18 +92,26 @@ public final class PluginDatabase: Sendable {
     )
         async throws -> R
     {
-        try await withSession { db in
-            try await db.raw(SQLQueryString(self.beginStatement)).run()
-            let result: R
-            do {
-                result = try await body(db)
-            } catch {
-                await Self.finish("ROLLBACK", on: db)
-                throw error
-            }
-            try await Self.uncancelled { try await db.raw("COMMIT").run() }
-            return result
+        let begin = beginStatement
+        return try await withSession { db in try await Self.inTransaction(on: db, begin: begin, body) }
+    }
+
+    /// Runs `body` between `begin` and `COMMIT` on a session's `db`, rolling back when it throws. The one
+    /// implementation of a transaction, for ``transaction(_:)`` and for migrations, which run several on one
+    /// session while holding a lock.
+    static func inTransaction<R: Sendable>(
+        on db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await db.raw(SQLQueryString(begin)).run()
+        let result: R
+        do {
+            result = try await body(db)
+        } catch {
+            await finish("ROLLBACK", on: db)
+            throw error
         }
+        try await uncancelled { try await db.raw("COMMIT").run() }
+        return result
     }
 
     /// Runs `body` in a transaction that no other process runs at the same time under the same `name`: on
