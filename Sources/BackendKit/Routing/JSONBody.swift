@@ -45,14 +45,15 @@ extension JSONValue {
 }
 
 extension Request {
-    /// The default limit of ``decodeJSONBody(limit:expecting:)``: 1 MiB.
+    /// The default limit of ``decodeJSONBody(limit:expecting:malformedMessage:)``: 1 MiB.
     public static let defaultJSONBodyLimit = 1024 * 1024
 
     /// Reads the body as JSON, or throws an ``InputError`` a caller can act on.
     ///
     /// The body is read up to `limit` bytes and no further, so a hostile client cannot make the plugin buffer more.
     /// Errors: `The request body is larger than <limit> bytes`, `The request body is empty; expected <expecting>`,
-    /// `The request body is not valid JSON`.
+    /// `The request body is not valid JSON`. A route with its own wording for the last two passes
+    /// `malformedMessage`, which then replaces both.
     ///
     /// ```swift
     /// routes.post("/entities") { request, _ in
@@ -61,7 +62,8 @@ extension Request {
     /// }
     /// ```
     public func decodeJSONBody(
-        limit: Int = Request.defaultJSONBodyLimit, expecting description: String = "a JSON document"
+        limit: Int = Request.defaultJSONBodyLimit, expecting description: String = "a JSON document",
+        malformedMessage: String? = nil
     ) async throws -> JSONValue {
         var request = self
         let buffer: ByteBuffer
@@ -71,12 +73,12 @@ extension Request {
             throw InputError("The request body is larger than \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else {
-            throw InputError("The request body is empty; expected \(description)")
+            throw InputError(malformedMessage ?? "The request body is empty; expected \(description)")
         }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw InputError("The request body is not valid JSON")
+            throw InputError(malformedMessage ?? "The request body is not valid JSON")
         }
     }
 }

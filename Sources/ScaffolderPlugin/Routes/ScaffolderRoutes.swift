@@ -91,14 +91,10 @@ struct ScaffolderRoutes: Sendable {
 
     /// The body of `POST /v2/tasks` as an object (at most 1 MiB, the toolkit's default limit).
     private static func submission(_ request: Request) async throws -> JSONObject {
-        let expected = #"a JSON object like {"templateRef": "template:default/x", "values": {}}"#
-        let body: JSONValue
-        do {
-            body = try await request.decodeJSONBody(expecting: expected)
-        } catch let error as InputError where !error.message.hasPrefix("The request body is larger") {
-            throw InputError("The request body must be \(expected)")
-        }
-        guard let object = body.objectValue else { throw InputError("The request body must be \(expected)") }
+        let malformed =
+            #"The request body must be a JSON object like {"templateRef": "template:default/x", "values": {}}"#
+        let body = try await request.decodeJSONBody(malformedMessage: malformed)
+        guard let object = body.objectValue else { throw InputError(malformed) }
         return object
     }
 

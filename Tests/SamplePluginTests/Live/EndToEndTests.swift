@@ -86,6 +86,27 @@ struct EndToEndTests {
                             "Invalid parameters for template 'template:default/create-component': missing required parameter 'owner'",
                         method: "POST", url: "/v2/tasks", status: 400))
 
+            // A body that is not JSON, empty or not an object gets the scaffolder's own wording; one too large
+            // the toolkit's.
+            let malformed =
+                #"The request body must be a JSON object like {"templateRef": "template:default/x", "values": {}}"#
+            for body in ["{nope", "", "[1]"] {
+                let response = try await send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: body)
+                #expect(
+                    response.body
+                        == errorBody(
+                            name: "InputError", message: malformed, method: "POST", url: "/v2/tasks", status: 400),
+                    "\(body)")
+            }
+            let huge = try await send(
+                .POST, host.url("scaffolder", "/v2/tasks"), token: token,
+                json: #"{"x":""# + String(repeating: "a", count: 1024 * 1024) + #""}"#)
+            #expect(
+                huge.body
+                    == errorBody(
+                        name: "InputError", message: "The request body is larger than 1048576 bytes", method: "POST",
+                        url: "/v2/tasks", status: 400))
+
             let unknown = try await send(
                 .POST, host.url("scaffolder", "/v2/tasks"), token: token,
                 json: #"{"templateRef":"template:default/nope","values":{}}"#)
