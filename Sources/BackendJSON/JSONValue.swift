@@ -111,7 +111,8 @@ public enum JSONValue: Sendable {
     ///
     /// YAML and JSON readers use this so that `7007` and `7007.0` become the same exact integer.
     public static func number(_ value: Double) -> JSONValue {
-        if value.rounded(.towardZero) == value, let exact = Int(exactly: value), !(value == 0 && value.sign == .minus) {
+        // `Int(exactly:)` is nil for fractions, non-finite values and out-of-range ones; -0 stays a double.
+        if let exact = Int(exactly: value), !(value == 0 && value.sign == .minus) {
             return .int(exact)
         }
         return .double(value)

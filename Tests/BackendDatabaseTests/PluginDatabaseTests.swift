@@ -205,45 +205,49 @@ struct PluginDatabaseTests {
     /// and migration records in its own schema.
     @Test func schemaDivisionKeepsPluginsApart() async throws {
         let url = try TestDatabases.postgresURL()
-        let prefix = TestDatabases.uniquePrefix()
-        let shared = prefix + "shared"
-        let admin = PluginDatabase(
-            settings: try DatabaseSettings.read(
-                from: Config([
-                    "backend": ["database": ["client": "pg", "prefix": .string(prefix), "connection": .string(url)]]
-                ]),
-                pluginId: "shared"),
-            logger: TestDatabases.logger)
-        try await admin.connect()  // creates <prefix>shared
-        await admin.shutdown()
-        defer { Task { try? await TestDatabases.drop(.postgres, prefix: prefix, pluginIds: ["shared"]) } }
-        let config = Config([
-            "backend": [
-                "database": ["client": "pg", "pluginDivisionMode": "schema", "connection": .string("\(url)/\(shared)")]
-            ]
-        ])
-        let catalog = PluginDatabase(
-            settings: try DatabaseSettings.read(from: config, pluginId: "catalog"), logger: TestDatabases.logger)
-        let search = PluginDatabase(
-            settings: try DatabaseSettings.read(from: config, pluginId: "search"), logger: TestDatabases.logger)
-        #expect(try await catalog.migrate([Self.notes]) == ["20261201_notes"])
-        #expect(try await search.migrate([Self.notes]) == ["20261201_notes"])
-        try await catalog.transaction { db in
-            try await db.insert(into: "notes").model(Note(id: "1", body: "catalog's")).run()
+        try await TestDatabases.withPrefix(.postgres, dropping: ["shared"]) { prefix in
+            let shared = prefix + "shared"
+            let admin = PluginDatabase(
+                settings: try DatabaseSettings.read(
+                    from: Config([
+                        "backend": [
+                            "database": ["client": "pg", "prefix": .string(prefix), "connection": .string(url)]
+                        ]
+                    ]),
+                    pluginId: "shared"),
+                logger: TestDatabases.logger)
+            try await admin.connect()  // creates <prefix>shared
+            await admin.shutdown()
+            let config = Config([
+                "backend": [
+                    "database": [
+                        "client": "pg", "pluginDivisionMode": "schema", "connection": .string("\(url)/\(shared)"),
+                    ]
+                ]
+            ])
+            let catalog = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "catalog"), logger: TestDatabases.logger)
+            let search = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: "search"), logger: TestDatabases.logger)
+            #expect(try await catalog.migrate([Self.notes]) == ["20261201_notes"])
+            #expect(try await search.migrate([Self.notes]) == ["20261201_notes"])
+            try await catalog.transaction { db in
+                try await db.insert(into: "notes").model(Note(id: "1", body: "catalog's")).run()
+            }
+            let searchNotes = try await search.withSession { db in
+                try await db.select().columns("id", "body").from("notes").all(decoding: Note.self)
+            }
+            #expect(searchNotes.isEmpty)
+            let schemas = try await catalog.withSession { db in
+                try await db.raw(
+                    "SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('catalog', 'search') ORDER BY schema_name"
+                )
+                .all(decodingColumn: "schema_name", as: String.self)
+            }
+            #expect(schemas == ["catalog", "search"])
+            await catalog.shutdown()
+            await search.shutdown()
         }
-        let searchNotes = try await search.withSession { db in
-            try await db.select().columns("id", "body").from("notes").all(decoding: Note.self)
-        }
-        #expect(searchNotes.isEmpty)
-        let schemas = try await catalog.withSession { db in
-            try await db.raw(
-                "SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('catalog', 'search') ORDER BY schema_name"
-            )
-            .all(decodingColumn: "schema_name", as: String.self)
-        }
-        #expect(schemas == ["catalog", "search"])
-        await catalog.shutdown()
-        await search.shutdown()
     }
 
     @Test func ensureExistsFalseReportsTheMissingDatabase() async throws {

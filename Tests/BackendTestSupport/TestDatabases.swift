@@ -52,19 +52,34 @@ public enum TestDatabases {
         _ body: (PluginDatabase, _ config: Config) async throws -> R
     ) async throws -> R {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)")
-        let prefix = uniquePrefix()
-        let config = Config(["backend": ["database": try section(engine, directory: directory, prefix: prefix)]])
-        let database = try DatabaseSettings.read(from: config, pluginId: pluginId)
-        let handle = PluginDatabase(settings: database, logger: logger)
         defer { try? FileManager.default.removeItem(at: directory) }
+        return try await withPrefix(engine, dropping: [pluginId]) { prefix in
+            let config = Config(["backend": ["database": try section(engine, directory: directory, prefix: prefix)]])
+            let handle = PluginDatabase(
+                settings: try DatabaseSettings.read(from: config, pluginId: pluginId), logger: logger)
+            do {
+                let result = try await body(handle, config)
+                await handle.shutdown()
+                return result
+            } catch {
+                await handle.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` with a fresh ``uniquePrefix()`` and afterwards, whether it passed or threw, drops the PostgreSQL
+    /// databases `<prefix><id>` of `pluginIds` (nothing on SQLite).
+    public static func withPrefix<R>(
+        _ engine: Engine, dropping pluginIds: [String], _ body: (String) async throws -> R
+    ) async throws -> R {
+        let prefix = uniquePrefix()
         do {
-            let result = try await body(handle, config)
-            await handle.shutdown()
-            try await drop(engine, prefix: prefix, pluginIds: [pluginId])
+            let result = try await body(prefix)
+            try await drop(engine, prefix: prefix, pluginIds: pluginIds)
             return result
         } catch {
-            await handle.shutdown()
-            try? await drop(engine, prefix: prefix, pluginIds: [pluginId])
+            try? await drop(engine, prefix: prefix, pluginIds: pluginIds)
             throw error
         }
     }
@@ -83,11 +98,15 @@ public enum TestDatabases {
                         pluginId: "admin"
                     ).postgresTarget(database: "postgres"))),
             logger: logger)
-        defer { Task { await admin.shutdown() } }
-        try await admin.withSession { db in
-            for id in pluginIds {
-                try await db.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
+        do {
+            try await admin.withSession { db in
+                for id in pluginIds {
+                    try await db.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
+                }
             }
+        } catch {
+            await admin.shutdown()
+            throw error
         }
         await admin.shutdown()
     }

@@ -45,84 +45,81 @@ struct DatabaseTests {
     /// process answers a query before any new collation).
     @Test(arguments: Engine.allCases)
     func acknowledgedWritesSurviveSIGKILL(_ engine: Engine) async throws {
-        let prefix = TestDatabases.uniquePrefix()
-        defer {
-            Task {
-                try? await TestDatabases.drop(engine, prefix: prefix, pluginIds: ["catalog", "scaffolder", "search"])
-            }
-        }
-        try await TemporaryDirectory.with { dir in
-            let file = try dir.write(
-                "app-config.yaml",
-                Self.config(database: try Self.databaseSection(engine, directory: dir.url, prefix: prefix)))
-            let name = "durable-\(engine.rawValue)"
-            var uids: [String: String] = [:]
-            var taskId = ""
-            var taskEvents = ""
-            let backend = try BackendProcess(["run", "--config", file])
-            do {
-                let port = try await backend.waitForListeningPort()
-                let created = try await HTTP.send(
-                    .POST, "http://127.0.0.1:\(port)/api/catalog/entities", json: Self.entity(named: name))
-                #expect(created.status == 201, "\(created.body)")
-                uids[name] = (created.json["metadata"] as? [String: Any])?["uid"] as? String
-                let seeded = try await HTTP.send(
-                    .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/payment-service")
-                uids["payment-service"] = (seeded.json["metadata"] as? [String: Any])?["uid"] as? String
+        try await TestDatabases.withPrefix(engine, dropping: ["catalog", "scaffolder", "search"]) { prefix in
+            try await TemporaryDirectory.with { dir in
+                let file = try dir.write(
+                    "app-config.yaml",
+                    Self.config(database: try Self.databaseSection(engine, directory: dir.url, prefix: prefix)))
+                let name = "durable-\(engine.rawValue)"
+                var uids: [String: String] = [:]
+                var taskId = ""
+                var taskEvents = ""
+                let backend = try BackendProcess(["run", "--config", file])
+                do {
+                    let port = try await backend.waitForListeningPort()
+                    let created = try await HTTP.send(
+                        .POST, "http://127.0.0.1:\(port)/api/catalog/entities", json: Self.entity(named: name))
+                    #expect(created.status == 201, "\(created.body)")
+                    uids[name] = (created.json["metadata"] as? [String: Any])?["uid"] as? String
+                    let seeded = try await HTTP.send(
+                        .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/payment-service")
+                    uids["payment-service"] = (seeded.json["metadata"] as? [String: Any])?["uid"] as? String
 
-                let submitted = try await HTTP.send(
-                    .POST, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks",
-                    json:
-                        #"{"templateRef":"template:default/create-component","values":{"name":"made-\#(engine.rawValue)","owner":"team-a"}}"#
-                )
-                #expect(submitted.status == 201, "\(submitted.body)")
-                taskId = try #require(submitted.json["id"] as? String)
-                var status = ""
-                for _ in 0..<100 where status != "completed" && status != "failed" {
-                    try await Task.sleep(for: .milliseconds(100))
-                    status =
-                        try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
-                        .json["status"] as? String ?? ""
+                    let submitted = try await HTTP.send(
+                        .POST, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks",
+                        json:
+                            #"{"templateRef":"template:default/create-component","values":{"name":"made-\#(engine.rawValue)","owner":"team-a"}}"#
+                    )
+                    #expect(submitted.status == 201, "\(submitted.body)")
+                    taskId = try #require(submitted.json["id"] as? String)
+                    var status = ""
+                    for _ in 0..<100 where status != "completed" && status != "failed" {
+                        try await Task.sleep(for: .milliseconds(100))
+                        status =
+                            try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
+                            .json["status"] as? String ?? ""
+                    }
+                    #expect(status == "completed")
+                    taskEvents = try await HTTP.send(
+                        .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events"
+                    ).body
+
+                    let refreshed = try await HTTP.send(
+                        .POST, "http://127.0.0.1:\(port)/api/search/collators/catalog/refresh")
+                    #expect(refreshed.status == 200, "\(refreshed.body)")
+                    backend.send(SIGKILL)
+                    _ = try await backend.wait(timeout: .seconds(10))
+                } catch {
+                    backend.stop()
+                    throw error
                 }
-                #expect(status == "completed")
-                taskEvents = try await HTTP.send(
-                    .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events"
-                ).body
+                #expect(uids.values.count == 2)
 
-                let refreshed = try await HTTP.send(
-                    .POST, "http://127.0.0.1:\(port)/api/search/collators/catalog/refresh")
-                #expect(refreshed.status == 200, "\(refreshed.body)")
-                backend.send(SIGKILL)
-                _ = try await backend.wait(timeout: .seconds(10))
-            } catch {
-                backend.stop()
-                throw error
-            }
-            #expect(uids.values.count == 2)
+                try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in
+                    for (entityName, uid) in uids {
+                        let found = try await HTTP.send(
+                            .GET,
+                            "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/\(entityName)")
+                        #expect(found.status == 200, "\(entityName): \(found.body)")
+                        #expect((found.json["metadata"] as? [String: Any])?["uid"] as? String == uid)
+                    }
+                    let filtered = try await HTTP.send(
+                        .GET, "http://127.0.0.1:\(port)/api/catalog/entities?filter=metadata.name=\(name)")
+                    #expect(filtered.status == 200)
+                    #expect(filtered.body.contains(name))
 
-            try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in
-                for (entityName, uid) in uids {
-                    let found = try await HTTP.send(
-                        .GET, "http://127.0.0.1:\(port)/api/catalog/entities/by-name/component/default/\(entityName)")
-                    #expect(found.status == 200, "\(entityName): \(found.body)")
-                    #expect((found.json["metadata"] as? [String: Any])?["uid"] as? String == uid)
+                    let task = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
+                    #expect(task.status == 200)
+                    #expect(task.json["status"] as? String == "completed")
+                    let events = try await HTTP.send(
+                        .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events")
+                    #expect(events.body == taskEvents)
+                    #expect(events.body.contains("completion"))
+
+                    let search = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/search/query?term=payment")
+                    #expect(search.status == 200)
+                    #expect(search.body.contains("payment-service"), "\(search.body)")
                 }
-                let filtered = try await HTTP.send(
-                    .GET, "http://127.0.0.1:\(port)/api/catalog/entities?filter=metadata.name=\(name)")
-                #expect(filtered.status == 200)
-                #expect(filtered.body.contains(name))
-
-                let task = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)")
-                #expect(task.status == 200)
-                #expect(task.json["status"] as? String == "completed")
-                let events = try await HTTP.send(
-                    .GET, "http://127.0.0.1:\(port)/api/scaffolder/v2/tasks/\(taskId)/events")
-                #expect(events.body == taskEvents)
-                #expect(events.body.contains("completion"))
-
-                let search = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/search/query?term=payment")
-                #expect(search.status == 200)
-                #expect(search.body.contains("payment-service"), "\(search.body)")
             }
         }
     }
@@ -130,49 +127,49 @@ struct DatabaseTests {
     /// Two processes started at once against one fresh PostgreSQL server both come up, and every plugin's
     /// migrations are recorded exactly once.
     @Test func twoProcessesStartingTogetherMigrateOnce() async throws {
-        let prefix = TestDatabases.uniquePrefix()
         let plugins = ["catalog", "scaffolder", "search"]
-        defer { Task { try? await TestDatabases.drop(.postgres, prefix: prefix, pluginIds: plugins) } }
-        try await TemporaryDirectory.with { dir in
-            let file = try dir.write(
-                "app-config.yaml",
-                Self.config(database: try Self.databaseSection(.postgres, directory: dir.url, prefix: prefix)))
-            let first = try BackendProcess(["run", "--config", file])
-            let second = try BackendProcess(["run", "--config", file])
-            defer {
-                first.stop()
-                second.stop()
-            }
-            let firstPort = try await first.waitForListeningPort()
-            let secondPort = try await second.waitForListeningPort()
-            for port in [firstPort, secondPort] {
-                let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")
-                #expect(health.status == 200)
-            }
-            #expect(!first.stderr.contains("already") && !second.stderr.contains("already"))
-            for plugin in plugins {
-                let database = PluginDatabase(
-                    settings: DatabaseSettings(
-                        pluginId: plugin,
-                        client: try DatabaseSettings.read(
-                            from: Config([
-                                "backend": [
-                                    "database": [
-                                        "client": "pg", "prefix": .string(prefix),
-                                        "connection": .string(try TestDatabases.postgresURL()),
-                                    ]
-                                ]
-                            ]),
-                            pluginId: plugin
-                        ).client),
-                    logger: TestDatabases.logger)
-                let ids = try await database.withSession { db in
-                    try await db.select().column("id").from(PluginDatabase.migrationsTable).all(
-                        decodingColumn: "id", as: String.self)
+        try await TestDatabases.withPrefix(.postgres, dropping: plugins) { prefix in
+            try await TemporaryDirectory.with { dir in
+                let file = try dir.write(
+                    "app-config.yaml",
+                    Self.config(database: try Self.databaseSection(.postgres, directory: dir.url, prefix: prefix)))
+                let first = try BackendProcess(["run", "--config", file])
+                let second = try BackendProcess(["run", "--config", file])
+                defer {
+                    first.stop()
+                    second.stop()
                 }
-                await database.shutdown()
-                #expect(!ids.isEmpty, "\(plugin)")
-                #expect(Set(ids).count == ids.count, "\(plugin): \(ids)")
+                let firstPort = try await first.waitForListeningPort()
+                let secondPort = try await second.waitForListeningPort()
+                for port in [firstPort, secondPort] {
+                    let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")
+                    #expect(health.status == 200)
+                }
+                #expect(!first.stderr.contains("already") && !second.stderr.contains("already"))
+                for plugin in plugins {
+                    let database = PluginDatabase(
+                        settings: DatabaseSettings(
+                            pluginId: plugin,
+                            client: try DatabaseSettings.read(
+                                from: Config([
+                                    "backend": [
+                                        "database": [
+                                            "client": "pg", "prefix": .string(prefix),
+                                            "connection": .string(try TestDatabases.postgresURL()),
+                                        ]
+                                    ]
+                                ]),
+                                pluginId: plugin
+                            ).client),
+                        logger: TestDatabases.logger)
+                    let ids = try await database.withSession { db in
+                        try await db.select().column("id").from(PluginDatabase.migrationsTable).all(
+                            decodingColumn: "id", as: String.self)
+                    }
+                    await database.shutdown()
+                    #expect(!ids.isEmpty, "\(plugin)")
+                    #expect(Set(ids).count == ids.count, "\(plugin): \(ids)")
+                }
             }
         }
     }
