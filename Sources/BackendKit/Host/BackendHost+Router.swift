@@ -12,26 +12,41 @@ struct PluginContext: Sendable {
     let logger: Logger
 }
 
-/// The router with every plugin mounted, and the plugins' background work.
-struct BuiltRouter {
-    let router: Router<BackendRequestContext>
+/// The router with every plugin mounted, and the plugins' background work (their schedulers included).
+struct BuiltRouter: Sendable {
+    let responder: RouterResponder<BackendRequestContext>
     let backgroundServices: [BackgroundService]
+    let pluginCount: Int
 }
 
 extension BackendHost {
     /// The mount path of a plugin.
     static func mountPath(_ pluginId: String) -> String { "/api/\(pluginId)" }
 
-    /// Builds the router: request handling, `/healthcheck`, then each plugin under `/api/<id>`.
+    /// The router served while plugins register: the health routes, and 503 `Backend has not started yet` under
+    /// `/api`.
+    static func startupRouter(health: HostHealth, logger: Logger) -> Router<BackendRequestContext> {
+        let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: RequestHandlingMiddleware(logger: logger))
+        health.addRoutes(to: router)
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] {
+            router.on("/api/**", method: method) { _, _ -> Response in
+                throw ServiceUnavailableError("Backend has not started yet")
+            }
+        }
+        return router
+    }
+
+    /// Registers every plugin and builds the full router: request handling, the health routes, then each plugin
+    /// under `/api/<id>` with its scheduler's routes.
     func buildRouter(
-        plugins: [any BackendPlugin], context: PluginContext, gate: ListeningGate
+        plugins: [any BackendPlugin], context: PluginContext, health: HostHealth
     ) async throws
         -> BuiltRouter
     {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestHandlingMiddleware(logger: context.logger))
-        let healthy = ByteBuffer(string: #"{"status":"ok"}"#)
-        router.get("/healthcheck") { _, _ in EncodedJSONBody(healthy) }
+        health.addRoutes(to: router)
 
         let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager)
         var backgroundServices: [BackgroundService] = []
@@ -39,6 +54,8 @@ extension BackendHost {
             var pluginLogger = context.logger
             pluginLogger[metadataKey: "plugin"] = .string(plugin.id)
             let routes = PluginRoutes(pluginId: plugin.id, authenticator: authenticator, logger: pluginLogger)
+            let database = try context.databases.database(for: plugin.id)
+            let scheduler = PluginScheduler(pluginId: plugin.id, database: database, logger: pluginLogger)
             let environment = PluginEnvironment(
                 pluginId: plugin.id,
                 logger: pluginLogger,
@@ -46,49 +63,49 @@ extension BackendHost {
                 environment: context.environment,
                 tokenManager: context.tokenManager,
                 discovery: context.discovery,
-                database: try context.databases.database(for: plugin.id),
+                database: database,
                 client: ServiceClient(
                     httpClient: context.httpClient,
                     discovery: context.discovery,
                     tokenManager: context.tokenManager,
                     configuration: context.clientConfiguration,
                     logger: pluginLogger
-                )
+                ),
+                scheduler: scheduler
             )
             do {
                 try await plugin.register(routes, environment)
             } catch {
                 throw BackendStartupError("Plugin '\(plugin.id)' failed to start: \(PluginDatabase.describe(error))")
             }
+            scheduler.addRoutes(to: routes)
+            routes.addBackgroundService(scheduler, name: "scheduler")
             let mountPath = Self.mountPath(plugin.id)
             router.group(RouterPath(mountPath))
                 .add(middleware: PluginScopeMiddleware(mountPath: mountPath))
                 .addRoutes(routes.collection)
-            backgroundServices += routes.backgroundServices.map { service in
-                var service = service
-                service.gate = gate
-                return service
-            }
+            backgroundServices += routes.backgroundServices
             context.logger.info("Mounted plugin '\(plugin.id)' at \(mountPath)")
         }
-        return BuiltRouter(router: router, backgroundServices: backgroundServices)
+        return BuiltRouter(
+            responder: router.buildResponder(), backgroundServices: backgroundServices, pluginCount: plugins.count)
     }
 
     /// The Hummingbird application; logs `Listening on host:port` with the bound port.
     func makeApplication(
-        router: Router<BackendRequestContext>,
+        responder: HostResponder,
         listen: ListenAddress,
         discovery: HostDiscovery,
         gate: ListeningGate,
         logger: Logger
-    ) -> Application<RouterResponder<BackendRequestContext>> {
+    ) -> Application<HostResponder> {
         // Hummingbird logs its own start and stop lines at info; the host logs its own instead.
         var serverLogger = logger
         if logger.logLevel > .debug {
             serverLogger.logLevel = max(logger.logLevel, .warning)
         }
         return Application(
-            router: router,
+            responder: responder,
             server: HTTPServerLimits.serverBuilder,
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port)),
             onServerRunning: { channel in

@@ -4,7 +4,7 @@ import NIOPosix
 import UnixSignals
 
 extension BackendHost {
-    /// Performs startup up to (not including) binding.
+    /// Performs startup up to (not including) binding; plugins register once the server listens.
     ///
     /// - Throws: ``BackendStartupError`` with the reason.
     func prepare(plugins allPlugins: [any BackendPlugin], handlesSignals: Bool) async throws -> PreparedBackend {
@@ -44,33 +44,39 @@ extension BackendHost {
             )
         )
         do {
+            let shutdownDelay =
+                try startupStep { try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay") } ?? .zero
             let gate = ListeningGate()
-            let router = try await buildRouter(
-                plugins: plugins,
-                context: PluginContext(
-                    config: config,
-                    environment: environment,
-                    tokenManager: tokenManager,
-                    discovery: discovery,
-                    httpClient: httpClient,
-                    clientConfiguration: clientConfiguration,
-                    databases: databases,
-                    logger: logger
-                ),
-                gate: gate
+            let ready = ListeningGate()
+            let health = HostHealth()
+            let responder = HostResponder(
+                startup: Self.startupRouter(health: health, logger: logger).buildResponder())
+            let context = PluginContext(
+                config: config,
+                environment: environment,
+                tokenManager: tokenManager,
+                discovery: discovery,
+                httpClient: httpClient,
+                clientConfiguration: clientConfiguration,
+                databases: databases,
+                logger: logger
             )
+            let host = self
+            let runtime = PluginRuntime(
+                register: { try await host.buildRouter(plugins: plugins, context: context, health: health) },
+                responder: responder, health: health, listening: gate, ready: ready, logger: logger)
             let application = makeApplication(
-                router: router.router, listen: listen, discovery: discovery, gate: gate, logger: logger)
+                responder: responder, listen: listen, discovery: discovery, gate: gate, logger: logger)
 
-            var services = router.backgroundServices.map {
-                ServiceGroupConfiguration.ServiceConfiguration(
-                    service: $0,
-                    successTerminationBehavior: .ignore,
-                    failureTerminationBehavior: .ignore,
-                    serviceName: $0.description
-                )
-            }
-            services.append(.init(service: HostServerService(application: application, gate: gate)))
+            // Graceful shutdown runs from the last service to the first: the delay (readiness already 503), then
+            // the server (in-flight requests drain), then the plugins' background work.
+            let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(
+                    service: runtime, successTerminationBehavior: .ignore,
+                    failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: HostServerService(application: application, gate: gate)),
+                .init(service: ShutdownDelayService(health: health, delay: shutdownDelay, logger: logger)),
+            ]
             var groupConfiguration = ServiceGroupConfiguration(
                 services: services,
                 gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
@@ -89,6 +95,7 @@ extension BackendHost {
                 httpClient: httpClient,
                 databases: databases,
                 gate: gate,
+                ready: ready,
                 serviceGroup: ServiceGroup(configuration: groupConfiguration)
             )
         } catch {

@@ -3,10 +3,11 @@ import Foundation
 /// Runs plugins on one Hummingbird server: each plugin's routes under `/api/<id>`, `GET /healthcheck`,
 /// service-to-service auth, discovery and a shared HTTP client for plugin-to-plugin calls.
 ///
-/// Startup (before anything binds): load config (or take ``BackendHostOptions/config``), pick the token
-/// manager by `backend.auth.keys` and the environment (or take ``BackendHostOptions/tokenManager``),
-/// read `backend.listen`, `backend.baseUrl`, `discovery.endpoints` and `backend.client.*`, then register
-/// every plugin. Any failure there throws ``BackendStartupError``.
+/// Startup: load config (or take ``BackendHostOptions/config``), pick the token manager by `backend.auth.keys` and
+/// the environment (or take ``BackendHostOptions/tokenManager``), read `backend.listen`, `backend.baseUrl`,
+/// `discovery.endpoints`, `backend.client.*` and `backend.lifecycle.serverShutdownDelay`; then listen, answering
+/// readiness with 503 while every plugin registers, and become ready. Any failure there throws
+/// ``BackendStartupError`` (a failure before listening binds nothing).
 ///
 /// ```swift
 /// // main.swift
@@ -62,7 +63,7 @@ public struct BackendHost: Sendable {
         }
     }
 
-    /// Starts the backend in-process, runs `body` once the server listens, then shuts down gracefully
+    /// Starts the backend in-process, runs `body` once every plugin has registered, then shuts down gracefully
     /// and returns `body`'s result after everything has stopped. Signal handlers are not installed.
     ///
     /// With ``BackendHostOptions/listenPort`` `0` the server binds a free port; ``RunningBackend/port``
@@ -79,7 +80,7 @@ public struct BackendHost: Sendable {
         let prepared = try await prepare(plugins: plugins, handlesSignals: false)
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             group.addTask { try await prepared.serve() }
-            guard let port = await prepared.gate.waitUntilListening() else {
+            guard let port = await prepared.ready.waitUntilListening() else {
                 try await group.waitForAll()
                 throw BackendStartupError("The server stopped before it listened")
             }

@@ -2,7 +2,7 @@
 /// the server stops, so background work waiting for it does not wait forever.
 struct HostServerService: Service, CustomStringConvertible {
     /// The HTTP application.
-    let application: Application<RouterResponder<BackendRequestContext>>
+    let application: Application<HostResponder>
     /// Opened by the application's `onServerRunning`.
     let gate: ListeningGate
 

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 
-/// A host after startup (config read, plugins registered, routes built) and before binding.
+/// A host after reading its config and before binding; its plugins register once the server listens.
 struct PreparedBackend: Sendable {
     /// The host's logger.
     let logger: Logger
@@ -20,6 +20,8 @@ struct PreparedBackend: Sendable {
     let databases: DatabaseManager
     /// Opened once the server listens.
     let gate: ListeningGate
+    /// Opened once every plugin has registered.
+    let ready: ListeningGate
     /// Runs the server and the plugins' background work.
     let serviceGroup: ServiceGroup
 
@@ -29,6 +31,10 @@ struct PreparedBackend: Sendable {
     func serve() async throws {
         do {
             try await serviceGroup.run()
+        } catch let error as BackendStartupError {
+            try? await httpClient.shutdown()
+            await databases.shutdown()
+            throw error
         } catch {
             try? await httpClient.shutdown()
             await databases.shutdown()

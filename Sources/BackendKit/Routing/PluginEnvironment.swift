@@ -18,8 +18,12 @@ public struct PluginEnvironment: Sendable {
     public let database: PluginDatabase
     /// A client for calling other plugins with a server token.
     public let client: ServiceClient
+    /// The plugin's scheduler: work on a schedule, once across replicas (`global`) or in every process (`local`).
+    /// Runs start once every plugin has registered.
+    public let scheduler: PluginScheduler
 
-    /// Creates an environment (the host does this; tests may too).
+    /// Creates an environment (the host does this; tests may too). Without `scheduler`, one on `database` is made;
+    /// its tasks run only if something runs it as a `Service`.
     public init(
         pluginId: String,
         logger: Logger,
@@ -28,7 +32,8 @@ public struct PluginEnvironment: Sendable {
         tokenManager: any TokenManager,
         discovery: any PluginEndpointDiscovery,
         database: PluginDatabase,
-        client: ServiceClient
+        client: ServiceClient,
+        scheduler: PluginScheduler? = nil
     ) {
         self.pluginId = pluginId
         self.logger = logger
@@ -38,5 +43,6 @@ public struct PluginEnvironment: Sendable {
         self.discovery = discovery
         self.database = database
         self.client = client
+        self.scheduler = scheduler ?? PluginScheduler(pluginId: pluginId, database: database, logger: logger)
     }
 }

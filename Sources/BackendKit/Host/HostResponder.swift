@@ -1,0 +1,27 @@
+import NIOConcurrencyHelpers
+
+/// The server's responder: the startup router (health routes, and 503 `Backend has not started yet` for every
+/// plugin route) while plugins register, then the full router.
+///
+/// The server listens before plugins register so that readiness can say "not started yet"; the router with the
+/// plugins' routes exists only after they registered, so it is swapped in then. A request costs one lock read
+/// more than calling the router directly.
+final class HostResponder: HTTPResponder, Sendable {
+    typealias Context = BackendRequestContext
+
+    private let current: NIOLockedValueBox<RouterResponder<BackendRequestContext>>
+
+    /// A responder serving `startup` until ``install(_:)``.
+    init(startup: RouterResponder<BackendRequestContext>) {
+        current = NIOLockedValueBox(startup)
+    }
+
+    /// Serves `responder` from now on.
+    func install(_ responder: RouterResponder<BackendRequestContext>) {
+        current.withLockedValue { $0 = responder }
+    }
+
+    func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
+        try await current.withLockedValue { $0 }.respond(to: request, context: context)
+    }
+}

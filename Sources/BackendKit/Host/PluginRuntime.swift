@@ -1,0 +1,67 @@
+/// The plugins as a service of the host's service group: once the server listens it registers every plugin,
+/// installs the full router, marks the host ready, then runs the plugins' background work and schedulers until
+/// graceful shutdown (which reaches it last, after the server has drained).
+///
+/// A plugin that fails to register ends the service with a ``BackendStartupError``, which shuts the group down
+/// and is what the host reports.
+struct PluginRuntime: Service, CustomStringConvertible {
+    /// Registers the plugins and builds the full router.
+    let register: @Sendable () async throws -> BuiltRouter
+    /// The server's responder, switched to the full router after registration.
+    let responder: HostResponder
+    /// The health routes' state.
+    let health: HostHealth
+    /// Opened when the server listens.
+    let listening: ListeningGate
+    /// Opened when the host is ready (or closed when it will never be).
+    let ready: ListeningGate
+    /// The host's logger.
+    let logger: Logger
+
+    var description: String { "Plugins" }
+
+    func run() async throws {
+        guard let port = await listening.waitUntilListening() else {
+            ready.close()
+            return
+        }
+        let built: BuiltRouter
+        do {
+            built = try await register()
+        } catch {
+            ready.close()
+            throw error
+        }
+        responder.install(built.responder)
+        health.markReady()
+        ready.open(port: port)
+        logger.info("Backend started with \(built.pluginCount) plugin(s)")
+        await withTaskGroup(of: Void.self) { group in
+            for service in built.backgroundServices {
+                group.addTask { await service.run() }
+            }
+        }
+    }
+}
+
+/// Holds the server up for `backend.lifecycle.serverShutdownDelay` after shutdown begins, with readiness already
+/// answering 503, so that a load balancer stops sending before the server stops accepting. It is the last service
+/// of the group, so graceful shutdown reaches it first; the server drains only after it returned.
+struct ShutdownDelayService: Service, CustomStringConvertible {
+    /// The health routes' state.
+    let health: HostHealth
+    /// How long to keep serving.
+    let delay: Duration
+    /// The host's logger.
+    let logger: Logger
+
+    var description: String { "ShutdownDelay" }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        // A host that never became ready (a plugin failed to register) has nobody to wait for.
+        guard health.markStopping() == .ready, delay > .zero else { return }
+        logger.info("Shutting down: readiness answers 503; serving for \(delay) before draining")
+        try? await Task.sleep(for: delay)
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// One scheduled task in this process: its schedule, its work, and what its worker is doing.
+final class ScheduledTask: Sendable {
+    /// What this process's worker is doing, as the scheduler route reports it (`workerState.status`).
+    enum WorkerStatus: String, Sendable {
+        case initialWait = "initial-wait"
+        case idle
+        case running
+    }
+
+    /// A local task's state, kept in memory (a global task's is in the database).
+    struct LocalState: Sendable {
+        var startsAt: String?
+        var startedAt: String?
+        var timesOutAt: String?
+        var lastRunEndedAt: String?
+        var lastRunError: String?
+    }
+
+    let id: String
+    let schedule: TaskSchedule
+    let work: @Sendable () async throws -> Void
+    /// Signalled by a trigger, so the worker looks at once.
+    let wake = WakeSignal()
+    private let status = NIOLockedValueBox(WorkerStatus.idle)
+    private let local = NIOLockedValueBox(LocalState())
+
+    init(id: String, schedule: TaskSchedule, work: @escaping @Sendable () async throws -> Void) {
+        self.id = id
+        self.schedule = schedule
+        self.work = work
+    }
+
+    var workerStatus: WorkerStatus {
+        get { status.withLockedValue { $0 } }
+        set { status.withLockedValue { $0 = newValue } }
+    }
+
+    var isRunning: Bool { workerStatus == .running }
+
+    var localState: LocalState {
+        get { local.withLockedValue { $0 } }
+        set { local.withLockedValue { $0 = newValue } }
+    }
+
+    /// The local state as the route's `taskState`.
+    var localTaskState: JSONValue {
+        let state = localState
+        var members = JSONObject()
+        if let startedAt = state.startedAt {
+            members["status"] = .string("running")
+            members["startedAt"] = .string(startedAt)
+            if let timesOutAt = state.timesOutAt { members["timesOutAt"] = .string(timesOutAt) }
+        } else {
+            members["status"] = .string("idle")
+            if let startsAt = state.startsAt { members["startsAt"] = .string(startsAt) }
+        }
+        if let ended = state.lastRunEndedAt { members["lastRunEndedAt"] = .string(ended) }
+        if let error = state.lastRunError { members["lastRunError"] = .string(error) }
+        return .object(members)
+    }
+}
+
+/// A run stopped by the scheduler rather than by its work.
+enum ScheduledRunStop: Error, CustomStringConvertible {
+    case timedOut(Duration)
+    case leaseLost
+
+    var description: String {
+        switch self {
+        case .timedOut(let timeout): "The task timed out after \(TaskSchedule.iso(timeout))"
+        case .leaseLost: "The task's lease was taken away (it expired or the task was cancelled)"
+        }
+    }
+}
+
+/// Runs one task for the life of the scheduler: after the initial delay, global tasks whenever this replica wins
+/// the lease of a due run, local tasks every `frequency`.
+struct ScheduledTaskWorker: Sendable {
+    let scheduler: PluginScheduler
+    let task: ScheduledTask
+
+    private var logger: Logger {
+        var logger = scheduler.logger
+        logger[metadataKey: "task"] = .string(task.id)
+        return logger
+    }
+
+    func run() async {
+        let schedule = task.schedule
+        if schedule.initialDelay > .zero {
+            task.workerStatus = .initialWait
+            try? await Task.sleep(for: schedule.initialDelay)
+        }
+        task.workerStatus = .idle
+        switch schedule.scope {
+        case .global: await runGlobal()
+        case .local: await runLocal()
+        }
+    }
+
+    private func runGlobal() async {
+        let poll = PluginScheduler.pollInterval(task.schedule)
+        while !Task.isCancelled {
+            let ticket = UUID().uuidString.lowercased()
+            do {
+                if try await scheduler.table.claim(id: task.id, ticket: ticket, timeout: task.schedule.timeout) {
+                    let error = await execute(liveness: { try await scheduler.table.holds(id: task.id, ticket: ticket) }
+                    )
+                    let table = scheduler.table
+                    let (id, frequency) = (task.id, task.schedule.frequency)
+                    // Released from an unstructured task: a run cut short by shutdown still gives its lease back.
+                    let released = try await Task {
+                        try await table.release(id: id, ticket: ticket, frequency: frequency, error: error)
+                    }.value
+                    if !released { logger.warning("The lease of task '\(task.id)' was gone when its run ended") }
+                }
+            } catch {
+                logger.warning("Task worker for '\(task.id)' failed: \(PluginDatabase.describe(error))")
+            }
+            await task.wake.wait(upTo: poll)
+        }
+    }
+
+    private func runLocal() async {
+        while !Task.isCancelled {
+            let startedAt = ContinuousClock.now
+            task.localState.startedAt = ISO8601Timestamp.now()
+            task.localState.timesOutAt = Self.timestamp(after: task.schedule.timeout)
+            let error = await execute(liveness: nil)
+            var state = task.localState
+            state.startedAt = nil
+            state.timesOutAt = nil
+            state.lastRunEndedAt = ISO8601Timestamp.now()
+            state.lastRunError = error.map { "\($0)" }
+            let wait = task.schedule.frequency - (ContinuousClock.now - startedAt)
+            state.startsAt = Self.timestamp(after: max(wait, .zero))
+            task.localState = state
+            guard !Task.isCancelled else { return }
+            if wait > .zero { await task.wake.wait(upTo: wait) }
+        }
+    }
+
+    /// Runs the work once under the timeout (and, for a global task, while `liveness` says the lease is held);
+    /// returns the run's error, if any.
+    private func execute(liveness: (@Sendable () async throws -> Bool)?) async -> (any Error)? {
+        task.workerStatus = .running
+        defer { task.workerStatus = .idle }
+        let (work, timeout) = (task.work, task.schedule.timeout)
+        let poll = PluginScheduler.pollInterval(task.schedule)
+        let result: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
+            group.addTask {
+                do {
+                    try await work()
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return CancellationError() }
+                return ScheduledRunStop.timedOut(timeout)
+            }
+            if let liveness {
+                group.addTask {
+                    while true {
+                        do { try await Task.sleep(for: poll) } catch { return CancellationError() }
+                        if let held = try? await liveness(), !held { return ScheduledRunStop.leaseLost }
+                    }
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let result {
+            logger.error("Scheduled task '\(task.id)' failed: \(result)")
+        }
+        return result
+    }
+
+    /// This process's clock `duration` from now (a local task's times are this process's own).
+    private static func timestamp(after duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return ISO8601Timestamp.format(Date().timeIntervalSince1970 + seconds, milliseconds: .always)
+    }
+}
