@@ -25,6 +25,7 @@ public struct ScaffolderPlugin: BackendPlugin {
     /// Reads the settings, adds the routes and registers the task worker as background work.
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try ScaffolderSettings(config: env.config)
+        for warning in settings.warnings { env.logger.warning("\(warning)") }
         let store = TaskStore(database: env.database, capacity: settings.maxTasks)
         try await store.migrate()
         let catalog = ServiceCatalogAPI(client: env.client)
@@ -36,9 +37,17 @@ public struct ScaffolderPlugin: BackendPlugin {
                 let level: Logger.Level = entry.level == "error" ? .error : .info
                 logger.log(level: level, "\(entry.message)", metadata: ["task": "\(taskId)"])
             })
-        let queue = TaskQueue(runner: runner, concurrency: settings.concurrency)
-        routes.addBackgroundService(queue, name: "task-queue")
-        ScaffolderRoutes(store: store, queue: queue, catalog: catalog, actions: actions, logger: logger)
+        let worker = TaskWorker(runner: runner, limit: settings.concurrentTasksLimit)
+        routes.addBackgroundService(worker, name: "task-worker")
+        let heartbeatTimeout = settings.heartbeatTimeout
+        try await env.scheduler.scheduleTask(
+            id: "scaffolder-task-janitor",
+            schedule: TaskSchedule(
+                frequency: settings.janitorFrequency, timeout: max(settings.janitorFrequency, .seconds(10)))
+        ) {
+            try await TaskWorker.failStaleTasks(store: store, heartbeatTimeout: heartbeatTimeout, logger: logger)
+        }
+        ScaffolderRoutes(store: store, worker: worker, catalog: catalog, actions: actions, logger: logger)
             .add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }

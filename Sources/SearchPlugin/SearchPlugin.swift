@@ -3,8 +3,10 @@ import Foundation
 
 /// The sample search plugin, mounted at `/api/search`.
 ///
-/// A catalog collator pages through the catalog's `GET /entities` with the service client after `search.collators.catalog.initialDelay` and then every
-/// `search.collators.catalog.frequency`, into an in-memory index answering `GET /query`. A run
+/// A catalog collator pages through the catalog's `GET /entities` with the service client on the schedule
+/// `search.collators.catalog.schedule` (a global scheduled task: one replica per period), stores the documents in
+/// the plugin's database and builds the in-memory index answering `GET /query`; every other replica loads the
+/// stored set within a few seconds. A run
 /// that fails (the catalog refuses the token, is down, …) is logged with its reason and the
 /// previous index keeps serving. Every page of a run carries the same server token: the host's
 /// service client asks the token manager for each call, and the managers hand out their cached
@@ -14,8 +16,10 @@ import Foundation
 /// search:
 ///   collators:
 ///     catalog:
-///       initialDelay: { seconds: 3 }
-///       frequency: { minutes: 10 }
+///       schedule:
+///         frequency: { minutes: 10 }
+///         timeout: { minutes: 15 }
+///         initialDelay: { seconds: 3 }
 /// ```
 public struct SearchPlugin: BackendPlugin {
     /// `search`.
@@ -33,10 +37,10 @@ public struct SearchPlugin: BackendPlugin {
         let documents = DocumentStore(database: env.database)
         try await documents.migrate()
         let restored = try await documents.load()
-        if !restored.isEmpty {
-            env.logger.info("Restored \(restored.count) search documents from the database")
+        if !restored.documents.isEmpty {
+            env.logger.info("Restored \(restored.documents.count) search documents from the database")
         }
-        let store = IndexStore(restored: restored)
+        let store = IndexStore(restored: restored.documents, generation: restored.generation)
         let client = env.client
         let filters = settings.filters
         let indexer = CatalogIndexer(
@@ -45,10 +49,16 @@ public struct SearchPlugin: BackendPlugin {
             documents: documents, logger: env.logger)
         SearchRoutes(store: store, indexer: indexer).add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
-        routes.addRepeatingTask(
-            name: "catalog-collator", initialDelay: settings.initialDelay, interval: settings.frequency
-        ) {
+        try await env.scheduler.scheduleTask(id: "search-collator-catalog", schedule: settings.schedule) {
             _ = try? await indexer.run(trigger: "schedule")
+        }
+        // Another replica's run is in the database, not in this process's index: look for a newer set often.
+        try await env.scheduler.scheduleTask(
+            id: "search-index-sync",
+            schedule: TaskSchedule(
+                frequency: min(settings.schedule.frequency, .seconds(5)), timeout: .seconds(60), scope: .local)
+        ) {
+            try await indexer.syncFromDatabase()
         }
     }
 }

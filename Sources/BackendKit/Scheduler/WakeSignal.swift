@@ -2,10 +2,19 @@ import NIOConcurrencyHelpers
 
 /// A wake-up for one waiting task: ``wait(upTo:)`` returns when ``signal()`` is called, when the time is up, or when
 /// the waiting task is cancelled, whichever comes first. A signal sent while nobody waits is kept for the next wait.
+/// For a worker that polls and can also be told that there is work:
+///
+/// ```swift
+/// let wake = WakeSignal()
+/// while !Task.isCancelled {
+///     await drainQueue()
+///     await wake.wait(upTo: .seconds(1))  // `wake.signal()` elsewhere cuts the wait short
+/// }
+/// ```
 ///
 /// `AsyncStream` would end for good the first time a waiting `next()` is cancelled, and a worker cancels its wait
 /// every time the poll interval is up; this does not.
-final class WakeSignal: Sendable {
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -13,8 +22,11 @@ final class WakeSignal: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// A signal nobody has sent yet.
+    public init() {}
+
     /// Wakes the waiter, or the next one.
-    func signal() {
+    public func signal() {
         let waiter: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
             guard let waiter = state.waiter else {
                 state.pending = true
@@ -27,7 +39,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Waits for a signal for at most `duration`.
-    func wait(upTo duration: Duration) async {
+    public func wait(upTo duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: duration) }
             group.addTask { await self.waitForSignal() }

@@ -5,28 +5,59 @@ import BackendKit
 /// | key | default | meaning |
 /// |---|---|---|
 /// | `scaffolder.taskTimeout` | `{minutes: 5}` | limit for a whole task (a duration) |
-/// | `scaffolder.concurrency` | `2` | tasks run at the same time |
-/// | `scaffolder.maxTasks` | `1000` | tasks kept in memory (oldest finished dropped first) |
+/// | `scaffolder.concurrentTasksLimit` | `10` | tasks this process runs at the same time; `0`: it only accepts tasks |
+/// | `scaffolder.concurrency` | — | deprecated alias of `concurrentTasksLimit` (a warning is logged) |
+/// | `scaffolder.maxTasks` | `1000` | tasks kept in the database (oldest finished dropped first) |
+/// | `scaffolder.taskTimeoutJanitorFrequency` | `{seconds: 30}` | how often stale `processing` tasks are failed |
+/// | `scaffolder.taskHeartbeatTimeout` | `{seconds: 30}` | a `processing` task whose heartbeat is older is failed |
 struct ScaffolderSettings: Sendable, Equatable {
     /// Limit for a whole task.
     let taskTimeout: Duration
-    /// Tasks run at the same time.
-    let concurrency: Int
-    /// Tasks kept in memory.
+    /// Tasks this process runs at the same time.
+    let concurrentTasksLimit: Int
+    /// Tasks kept.
     let maxTasks: Int
+    /// How often the janitor looks for stale tasks.
+    let janitorFrequency: Duration
+    /// How old a heartbeat may get before its task is failed.
+    let heartbeatTimeout: Duration
+    /// Problems worth a warning (deprecated keys).
+    let warnings: [String]
 
     /// Reads the section from the root config.
     init(config: Config) throws {
         taskTimeout = try config.getOptionalDuration("scaffolder.taskTimeout") ?? .seconds(300)
-        concurrency = try Self.positive(config, "scaffolder.concurrency") ?? 2
-        maxTasks = try Self.positive(config, "scaffolder.maxTasks") ?? 1000
+        var warnings: [String] = []
+        if let limit = try Self.integer(config, "scaffolder.concurrentTasksLimit", minimum: 0) {
+            concurrentTasksLimit = limit
+        } else if let legacy = try Self.integer(config, "scaffolder.concurrency", minimum: 0) {
+            concurrentTasksLimit = legacy
+            warnings.append(
+                "The config key 'scaffolder.concurrency' is deprecated; use 'scaffolder.concurrentTasksLimit' instead")
+        } else {
+            concurrentTasksLimit = 10
+        }
+        maxTasks = try Self.integer(config, "scaffolder.maxTasks", minimum: 1) ?? 1000
+        janitorFrequency = try Self.positiveDuration(config, "scaffolder.taskTimeoutJanitorFrequency") ?? .seconds(30)
+        heartbeatTimeout = try Self.positiveDuration(config, "scaffolder.taskHeartbeatTimeout") ?? .seconds(30)
+        self.warnings = warnings
     }
 
-    private static func positive(_ config: Config, _ key: String) throws -> Int? {
+    private static func integer(_ config: Config, _ key: String, minimum: Int) throws -> Int? {
         guard let value = try config.getOptionalInt(key) else { return nil }
-        guard value >= 1 else {
+        guard value >= minimum else {
             let file = config.source(of: key)?.name ?? "<unknown>"
-            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted a positive integer")
+            let wanted = minimum == 0 ? "a non-negative integer" : "a positive integer"
+            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted \(wanted)")
+        }
+        return value
+    }
+
+    private static func positiveDuration(_ config: Config, _ key: String) throws -> Duration? {
+        guard let value = try config.getOptionalDuration(key) else { return nil }
+        guard value > .zero else {
+            let file = config.source(of: key)?.name ?? "<unknown>"
+            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted a positive duration")
         }
         return value
     }

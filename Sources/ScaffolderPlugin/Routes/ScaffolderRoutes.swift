@@ -12,8 +12,8 @@ import BackendKit
 struct ScaffolderRoutes: Sendable {
     /// Where tasks live.
     let store: TaskStore
-    /// Where new tasks go.
-    let queue: TaskQueue
+    /// Runs tasks; woken when one is submitted here.
+    let worker: TaskWorker
     /// The catalog (templates are fetched at submit time).
     let catalog: any CatalogAPI
     /// The actions steps may use.
@@ -47,7 +47,7 @@ struct ScaffolderRoutes: Sendable {
         }
     }
 
-    /// Validates a submission against its template and queues the task; returns its id.
+    /// Validates a submission against its template and stores the task as `open`; returns its id.
     func submit(_ body: JSONObject) async throws -> String {
         guard let refText = body["templateRef"]?.stringValue, !refText.isEmpty else {
             throw InputError(
@@ -85,7 +85,7 @@ struct ScaffolderRoutes: Sendable {
         }
         let task = try await store.create(template: template, values: values)
         logger.info("Created task \(task.id) for \(ref)")
-        queue.enqueue(task.id)
+        worker.wake()
         return task.id
     }
 

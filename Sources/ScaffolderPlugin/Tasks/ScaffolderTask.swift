@@ -35,6 +35,24 @@ struct ScaffolderTask: Sendable, Codable, Equatable {
 }
 
 extension ScaffolderTask {
+    /// Ends the task as failed at `time`: the running step failed, the steps not started skipped.
+    mutating func fail(at time: String, error: Failure) {
+        for index in steps.indices {
+            switch steps[index].status {
+            case .processing:
+                steps[index].status = .failed
+                steps[index].endedAt = time
+            case .open:
+                steps[index].status = .skipped
+            default:
+                break
+            }
+        }
+        status = .failed
+        completedAt = time
+        self.error = error
+    }
+
     /// Updates one step's state and times.
     mutating func setStep(
         _ id: String, status: StepStatus, startedAt: String? = nil, endedAt: String? = nil

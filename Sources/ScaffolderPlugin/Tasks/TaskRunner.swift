@@ -1,8 +1,8 @@
 import BackendKit
 
-/// Runs one task's steps in order with the built-in actions, under the task timeout, recording
-/// progress and the log in the `TaskStore`. Never throws: every failure ends as a `failed` task
-/// with a readable reason.
+/// Runs one claimed task's steps in order with the built-in actions, under the task timeout, recording
+/// progress and the log in the `TaskStore` and a heartbeat every second. Never throws: every failure ends as a
+/// `failed` task with a readable reason.
 struct TaskRunner: Sendable {
     /// Where tasks live.
     let store: TaskStore
@@ -14,9 +14,12 @@ struct TaskRunner: Sendable {
     let timeout: Duration
     /// Called for every log line (the plugin forwards it to its logger).
     let onLog: @Sendable (_ taskId: String, _ entry: TaskLogEntry) -> Void
+    /// How often the worker writes the task's `last_heartbeat_at`.
+    var heartbeatInterval: Duration = .seconds(1)
 
-    /// Runs the task `id` to completion or failure. A task whose state cannot be read or written (the database is
-    /// gone) is reported through `onLog` and left as the database has it.
+    /// Runs the task `id`, which this worker has claimed (``TaskStore/claimNext()``), to completion or failure. A
+    /// task whose state cannot be read or written (the database is gone) is reported through `onLog` and left as the
+    /// database has it; the janitor fails it once its heartbeat is stale.
     func run(_ id: String) async {
         do {
             try await execute(id)
@@ -31,65 +34,69 @@ struct TaskRunner: Sendable {
 
     private func execute(_ id: String) async throws {
         guard let template = try await store.template(forTask: id), let task = try await store.task(id),
-            task.status == .open
+            task.status == .processing
         else { return }
-        try await store.update(id) { $0.status = .processing }
         await log(id, nil, "info", "Starting to run \(template.ref) with \(template.steps.count) step(s)")
         let values = task.values
         let outcome: Result<JSONValue?, any Error>
         do {
             let output = try await withTimeout(timeout) {
-                try await self.runSteps(id, template: template, values: values)
+                try await self.whileHeartbeating(id) {
+                    try await self.runSteps(id, template: template, values: values)
+                }
             }
             outcome = .success(output)
         } catch {
             outcome = .failure(error)
         }
+        if case .failure(let error) = outcome, error is TaskLostError {
+            onLog(
+                id,
+                TaskLogEntry(
+                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
+                    message: "Stopped running the task: it is no longer processing (the janitor failed it)"))
+            return
+        }
         let now = ISO8601Timestamp.now()
         switch outcome {
         case .success(let output):
-            try await store.update(id) { task in
-                task.status = .completed
-                task.completedAt = now
-                task.output = output
-            }
+            guard
+                try await store.update(id, { task in
+                    task.status = .completed
+                    task.completedAt = now
+                    task.output = output
+                }) != nil
+            else { return }
             await log(id, nil, "info", "Task completed")
         case .failure(let error):
             let reason = Self.reason(error)
-            let stepId = try await store.update(id) { task in
-                for index in task.steps.indices {
-                    switch task.steps[index].status {
-                    case .processing:
-                        task.steps[index].status = .failed
-                        task.steps[index].endedAt = now
-                    case .open:
-                        task.steps[index].status = .skipped
-                    default:
-                        break
-                    }
-                }
-                task.status = .failed
-                task.completedAt = now
-                task.error = ScaffolderTask.Failure(name: Self.errorName(error), message: reason)
-            }?.steps.first { $0.status == .failed }?.id
-            await log(id, stepId, "error", "Task failed: \(reason)")
+            let failed = try await store.update(id) { task in
+                task.fail(at: now, error: ScaffolderTask.Failure(name: Self.errorName(error), message: reason))
+            }
+            guard let failed else { return }
+            await log(id, failed.steps.first { $0.status == .failed }?.id, "error", "Task failed: \(reason)")
         }
     }
 
-    /// Stops a task that never ran because the scaffolder is shutting down.
-    func abandon(_ id: String) async throws {
-        guard try await store.task(id)?.status == .open else { return }
-        let now = ISO8601Timestamp.now()
-        let message = "The scaffolder shut down before the task could run"
-        try await store.update(id) { task in
-            task.status = .failed
-            task.completedAt = now
-            for index in task.steps.indices {
-                task.steps[index].status = .skipped
+    /// Runs `body` while writing the task's heartbeat every ``heartbeatInterval``; throws ``TaskLostError`` (and
+    /// cancels `body`) when the task is no longer `processing`.
+    private func whileHeartbeating<T: Sendable>(
+        _ id: String, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let (store, interval) = (self.store, heartbeatInterval)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    // A failed write (the database is briefly unreachable) is not a lost task: the janitor decides.
+                    if let alive = try? await store.heartbeat(id), !alive { throw TaskLostError() }
+                }
             }
-            task.error = ScaffolderTask.Failure(name: "Error", message: message)
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw CancellationError() }
+            return value
         }
-        await log(id, nil, "error", "Task failed: \(message)")
     }
 
     private func runSteps(
@@ -160,6 +167,10 @@ struct TaskRunner: Sendable {
         }
     }
 }
+
+/// The task stopped being `processing` while this worker ran it: the janitor failed it because its heartbeat was
+/// stale, so another outcome must not be written over that.
+struct TaskLostError: Error {}
 
 /// A step's action threw; carries the step name for the reason.
 struct StepFailure: Error {

@@ -65,6 +65,7 @@ struct TaskStore: Sendable {
         let state = try Self.encode(task)
         let templateText = template.entity.jsonText(options: .sortedKeys)
         let capacity = self.capacity
+        let clock = database.clock
         try await database.transaction { db in
             let last =
                 try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
@@ -76,7 +77,7 @@ struct TaskStore: Sendable {
                 .values(
                     SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
                     SQLBind(task.templateRef),
-                    SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now)
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now
                 )
                 .run()
             try await Self.insertEvent(first, taskId: task.id, into: db)
@@ -91,10 +92,10 @@ struct TaskStore: Sendable {
     func task(_ id: String) async throws -> ScaffolderTask? {
         try await database.withSession { db in
             guard
-                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                    .first(decodingColumn: "state", as: String.self)
+                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                    .where("id", .equal, id).first()
             else { return nil }
-            var task = try Self.decode(state)
+            var task = try Self.decode(row)
             task.log = try await Self.events(db, taskIds: [id])[id] ?? []
             return task
         }
@@ -116,41 +117,119 @@ struct TaskStore: Sendable {
     /// Every kept task in creation order, optionally only those with `status`.
     func list(status: TaskStatus? = nil) async throws -> [ScaffolderTask] {
         try await database.withSession { db in
-            var query = db.select().columns("id", "state").from("tasks")
+            var query = db.select().columns("id", "state", "last_heartbeat_at").from("tasks")
             if let status { query = query.where("status", .equal, status.rawValue) }
             let rows = try await query.orderBy("position").orderBy("id").all()
-            var tasks = try rows.map { try Self.decode(try $0.decode(column: "state", as: String.self)) }
+            var tasks = try rows.map { try Self.decode($0) }
             let logs = try await Self.events(db, taskIds: tasks.map(\.id))
             for index in tasks.indices { tasks[index].log = logs[tasks[index].id] ?? [] }
             return tasks
         }
     }
 
-    /// Applies `change` to the task's progress and refreshes its heartbeat, in one transaction; returns the updated
-    /// task (its log as stored; log lines are added with ``appendLog(_:stepId:level:message:)``).
+    /// Applies `change` to the task's progress and refreshes its heartbeat, in one transaction, if the task's status
+    /// is still `expected` (the worker's view; the janitor may have failed it meanwhile); returns the updated task
+    /// (its log as stored; log lines are added with ``appendLog(_:stepId:level:message:)``), or nil when the task
+    /// is gone or its status moved on.
     @discardableResult
     func update(
-        _ id: String, _ change: @escaping @Sendable (inout ScaffolderTask) -> Void
+        _ id: String, ifStatus expected: TaskStatus = .processing,
+        _ change: @escaping @Sendable (inout ScaffolderTask) -> Void
     ) async throws
         -> ScaffolderTask?
     {
-        try await database.transaction { db in
+        let clock = database.clock
+        return try await database.transaction { db in
             guard
-                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                    .first(decodingColumn: "state", as: String.self)
+                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                    .where("id", .equal, id).where("status", .equal, expected.rawValue).first()
             else { return nil }
-            var task = try Self.decode(state)
+            var task = try Self.decode(row)
             change(&task)
-            task.lastHeartbeatAt = ISO8601Timestamp.now()
             task.log = []
             try await db.update("tasks")
                 .set("state", to: SQLBind(try Self.encode(task)))
                 .set("status", to: SQLBind(task.status.rawValue))
-                .set("last_heartbeat_at", to: SQLBind(task.lastHeartbeatAt))
+                .set("last_heartbeat_at", to: clock.now)
                 .where("id", .equal, id)
                 .run()
             task.log = try await Self.events(db, taskIds: [id])[id] ?? []
             return task
+        }
+    }
+
+    /// Claims the oldest `open` task for this worker: a compare-and-set of its status from `open` to
+    /// `processing`, so that of several replicas polling the same database exactly one runs each task. Returns the
+    /// task's id, or nil when no task is open.
+    func claimNext() async throws -> String? {
+        let clock = database.clock
+        return try await database.transaction { db in
+            let candidates = try await db.select().column("id").from("tasks")
+                .where("status", .equal, TaskStatus.open.rawValue)
+                .orderBy("position").orderBy("id").limit(8)
+                .all(decodingColumn: "id", as: String.self)
+            for id in candidates {
+                // Another replica may have claimed it since the select: the status condition decides, and on
+                // PostgreSQL the update waits for that replica's commit and then finds the row no longer open.
+                let claimed = try await db.update("tasks")
+                    .set("status", to: SQLBind(TaskStatus.processing.rawValue))
+                    .set("last_heartbeat_at", to: clock.now)
+                    .where("id", .equal, id).where("status", .equal, TaskStatus.open.rawValue)
+                    .returning("state").first(decodingColumn: "state", as: String.self)
+                guard let state = claimed else { continue }
+                var task = try Self.decode(state)
+                task.status = .processing
+                try await db.update("tasks").set("state", to: SQLBind(try Self.encode(task)))
+                    .where("id", .equal, id).run()
+                return id
+            }
+            return nil
+        }
+    }
+
+    /// Refreshes the heartbeat of a task this worker runs; false when the task is no longer `processing` (the
+    /// janitor failed it), so the worker stops.
+    func heartbeat(_ id: String) async throws -> Bool {
+        let clock = database.clock
+        return try await database.withSession { db in
+            try await db.update("tasks").set("last_heartbeat_at", to: clock.now)
+                .where("id", .equal, id).where("status", .equal, TaskStatus.processing.rawValue)
+                .returning("id").all().count == 1
+        }
+    }
+
+    /// The ids of `processing` tasks whose heartbeat is older than `timeout` on the database clock.
+    func staleTasks(heartbeatTimeout timeout: Duration) async throws -> [String] {
+        let clock = database.clock
+        return try await database.withSession { db in
+            try await db.select().column("id").from("tasks")
+                .where("status", .equal, TaskStatus.processing.rawValue)
+                .where(SQLColumn("last_heartbeat_at"), .lessThan, clock.now(plus: .zero - timeout))
+                .orderBy("position").all(decodingColumn: "id", as: String.self)
+        }
+    }
+
+    /// Fails task `id` with `message` if it is still `processing` and its heartbeat is still older than `timeout`
+    /// (checked again in the transaction, so a worker that has just written one keeps its task); true when it did.
+    func failIfStale(_ id: String, heartbeatTimeout timeout: Duration, message: String) async throws -> Bool {
+        let clock = database.clock
+        let now = ISO8601Timestamp.now()
+        let entry = TaskLogEntry(createdAt: now, stepId: nil, level: "error", message: message)
+        return try await database.transaction { db in
+            guard
+                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                    .where("id", .equal, id).where("status", .equal, TaskStatus.processing.rawValue)
+                    .where(SQLColumn("last_heartbeat_at"), .lessThan, clock.now(plus: .zero - timeout)).first()
+            else { return false }
+            var task = try Self.decode(row)
+            task.fail(at: now, error: ScaffolderTask.Failure(name: "Error", message: message))
+            try await db.update("tasks")
+                .set("state", to: SQLBind(try Self.encode(task)))
+                .set("status", to: SQLBind(task.status.rawValue))
+                .where("id", .equal, id)
+                .run()
+            try await Self.insertEvent(entry, taskId: id, into: db)
+            return true
         }
     }
 
@@ -164,8 +243,6 @@ struct TaskStore: Sendable {
         let entry = TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
         try await database.transaction { db in
             try await Self.insertEvent(entry, taskId: id, into: db)
-            try await db.update("tasks").set("last_heartbeat_at", to: SQLBind(entry.createdAt))
-                .where("id", .equal, id).run()
         }
         return entry
     }
@@ -227,5 +304,13 @@ struct TaskStore: Sendable {
 
     private static func decode(_ state: String) throws -> ScaffolderTask {
         try JSONDecoder().decode(ScaffolderTask.self, from: Data(state.utf8))
+    }
+
+    /// A task from a row with `state` and `last_heartbeat_at` (the column, written on the database clock, is the
+    /// heartbeat's one source).
+    private static func decode(_ row: any SQLRow) throws -> ScaffolderTask {
+        var task = try decode(try row.decode(column: "state", as: String.self))
+        task.lastHeartbeatAt = try row.decode(column: "last_heartbeat_at", as: String.self)
+        return task
     }
 }

@@ -23,8 +23,8 @@ struct CatalogIndexer: Sendable {
             let source = try await makeSource()
             let documents = try await collator.collect(from: source)
             // Stored before it is served, so a restart never serves less than this process did.
-            try await self.documents?.replace(with: documents)
-            await store.complete(run: run, documents: documents)
+            let generation = try await self.documents?.replace(with: documents)
+            await store.complete(run: run, documents: documents, generation: generation)
             logger.info(
                 "Indexed \(documents.count) catalog entities",
                 metadata: ["trigger": "\(trigger)", "duration": "\(ContinuousClock.now - started)"])
@@ -41,6 +41,15 @@ struct CatalogIndexer: Sendable {
                 metadata: ["trigger": "\(trigger)"])
             throw ServiceUnavailableError(message)
         }
+    }
+
+    /// Loads the stored document set if another replica's run replaced it since this index was built.
+    func syncFromDatabase() async throws {
+        guard let documents else { return }
+        guard try await documents.generation() > store.generation else { return }
+        let stored = try await documents.load()
+        await store.sync(documents: stored.documents, generation: stored.generation)
+        logger.debug("Loaded \(stored.documents.count) search documents collated by another replica")
     }
 
     /// The reason of a failed run as a caller may read it: for a failed catalog call the message of its

@@ -8,12 +8,24 @@ actor IndexStore {
     private(set) var status = CollatorStatus(type: SearchPlugin.catalogType, documents: 0, runs: 0)
     private var lastStarted = 0
     private var lastApplied = 0
+    /// The generation of the stored document set the index holds.
+    private(set) var generation = 0
 
     /// An empty index.
     init() {}
 
-    /// An index of documents kept from an earlier process (no run counted).
-    init(restored documents: [CatalogEntityDocument]) {
+    /// An index of documents kept in the database, of `generation` (no run counted).
+    init(restored documents: [CatalogEntityDocument], generation: Int = 0) {
+        index = SearchIndex(documents: documents)
+        status.documents = documents.count
+        self.generation = generation
+    }
+
+    /// Installs a newer stored set written by another replica's run (no run counted here); ignored unless
+    /// `generation` is newer than what the index holds.
+    func sync(documents: [CatalogEntityDocument], generation: Int) {
+        guard generation > self.generation else { return }
+        self.generation = generation
         index = SearchIndex(documents: documents)
         status.documents = documents.count
     }
@@ -26,10 +38,11 @@ actor IndexStore {
         return lastStarted
     }
 
-    /// Installs a successful run's documents (unless a later run already did).
-    func complete(run: Int, documents: [CatalogEntityDocument]) {
+    /// Installs a successful run's documents, stored as `generation` (unless a later run already did).
+    func complete(run: Int, documents: [CatalogEntityDocument], generation: Int? = nil) {
         guard run > lastApplied else { return }
         lastApplied = run
+        if let generation { self.generation = max(self.generation, generation) }
         index = SearchIndex(documents: documents)
         status.documents = documents.count
         status.lastSuccessAt = ISO8601Timestamp.now()

@@ -4,18 +4,20 @@ import BackendKit
 ///
 /// | key | default | meaning |
 /// |---|---|---|
-/// | `search.collators.catalog.initialDelay` | `{seconds: 3}` | wait after startup before the first run |
-/// | `search.collators.catalog.frequency` | `{minutes: 10}` | time between the end of one run and the next |
+/// | `search.collators.catalog.schedule` | see below | the collator's schedule: `frequency`, `timeout`, `initialDelay`, `scope` |
+/// | `search.collators.catalog.initialDelay` | `{seconds: 3}` | the schedule's `initialDelay` when `schedule` does not give one |
+/// | `search.collators.catalog.frequency` | `{minutes: 10}` | the schedule's `frequency` when `schedule` does not give one |
 /// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities` call |
 /// | `search.collators.catalog.filter` | none | a catalog `filter` (string or list, OR-ed) limiting what is indexed |
+///
+/// The schedule's `timeout` defaults to 15 minutes and its `scope` to `global`: across replicas sharing the
+/// database one of them collates per period, and every replica serves the stored result.
 ///
 /// Durations: milliseconds (`30000`), `"30s"`/`"5m"`/`"1h 30m"`, ISO 8601 (`"PT30S"`) or an
 /// object (`{seconds: 30}`, also `minutes`, `hours`, `days`, `weeks`, `milliseconds`).
 struct SearchSettings: Sendable, Equatable {
-    /// Wait before the first run.
-    let initialDelay: Duration
-    /// Time between runs.
-    let frequency: Duration
+    /// When the collator runs.
+    let schedule: TaskSchedule
     /// Entities per page.
     let pageSize: Int
     /// `filter` values passed to the catalog.
@@ -24,8 +26,13 @@ struct SearchSettings: Sendable, Equatable {
     /// Reads the section from the root config.
     init(config: Config) throws {
         let prefix = "search.collators.catalog"
-        initialDelay = try config.getOptionalDuration("\(prefix).initialDelay") ?? .seconds(3)
-        frequency = try config.getOptionalDuration("\(prefix).frequency") ?? .seconds(600)
+        let legacy = TaskSchedule(
+            frequency: try config.getOptionalDuration("\(prefix).frequency") ?? .seconds(600),
+            timeout: .seconds(900),
+            initialDelay: try config.getOptionalDuration("\(prefix).initialDelay") ?? .seconds(3))
+        schedule =
+            config.has("\(prefix).schedule")
+            ? try TaskSchedule(config: config, key: "\(prefix).schedule", defaults: legacy) : legacy
         let pageSize = try config.getOptionalInt("\(prefix).pageSize") ?? 500
         guard pageSize >= 1 else {
             let file = config.source(of: "\(prefix).pageSize")?.name ?? "<unknown>"

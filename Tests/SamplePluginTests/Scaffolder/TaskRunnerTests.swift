@@ -46,6 +46,8 @@ struct TaskRunnerTests {
                 template: template,
                 values: ["name": .string("svc"), "owner": .string("team"), "type": .string("service")])
             #expect(task.status == .open)
+            #expect(try await store.claimNext() == task.id)
+            #expect(try await store.claimNext() == nil)
             let runner = TaskRunner(
                 store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
             await runner.run(task.id)

@@ -82,9 +82,45 @@ struct SearchIndexTests {
         }
         let settings = try SearchSettings(
             config: Config(["search": ["collators": ["catalog": ["initialDelay": ["seconds": 2], "frequency": 100]]]]))
-        #expect(settings.initialDelay == .seconds(2))
-        #expect(settings.frequency == .milliseconds(100))
+        #expect(
+            settings.schedule
+                == TaskSchedule(frequency: .milliseconds(100), timeout: .seconds(900), initialDelay: .seconds(2)))
         #expect(settings.pageSize == 500)
+
+        // The schedule object wins key by key; the legacy keys fill what it leaves out.
+        let scheduled = try SearchSettings(
+            config: Config([
+                "search": [
+                    "collators": [
+                        "catalog": [
+                            "frequency": 100,
+                            "schedule": ["frequency": "2s", "timeout": ["minutes": 1], "scope": "local"],
+                        ]
+                    ]
+                ]
+            ]))
+        #expect(
+            scheduled.schedule
+                == TaskSchedule(frequency: .seconds(2), timeout: .seconds(60), initialDelay: .seconds(3), scope: .local))
+        let badScope = Config(
+            ["search": ["collators": ["catalog": ["schedule": ["scope": "everywhere"]]]]], source: "app-config.yaml")
+        #expect(
+            throws: ConfigError(
+                "Invalid value in config for key 'search.collators.catalog.schedule.scope' in 'app-config.yaml', wanted 'global' or 'local', got 'everywhere'"
+            )
+        ) {
+            try SearchSettings(config: badScope)
+        }
+        let cron = Config(
+            ["search": ["collators": ["catalog": ["schedule": ["frequency": ["cron": "* * * * *"]]]]]],
+            source: "app-config.yaml")
+        #expect(
+            throws: ConfigError(
+                "Invalid value in config for key 'search.collators.catalog.schedule.frequency' in 'app-config.yaml': cron schedules are not supported, use a duration such as { minutes: 10 }"
+            )
+        ) {
+            try SearchSettings(config: cron)
+        }
     }
 
     /// Serves `entities` in pages and counts calls.
@@ -166,10 +202,12 @@ struct SearchIndexTests {
             #expect(status.runs == 2)
 
             // A new process answers from the stored documents before any collation.
-            let restored = IndexStore(restored: try await documents.load())
+            let stored = try await documents.load()
+            #expect(stored.generation >= 1)
+            let restored = IndexStore(restored: stored.documents, generation: stored.generation)
             #expect(await restored.index.count == 3)
             #expect(await restored.status.runs == 0)
-            #expect(try await documents.load() == (try await CatalogCollator().collect(from: Pager(Self.entities))))
+            #expect(try await documents.load().documents == (try await CatalogCollator().collect(from: Pager(Self.entities))))
         }
     }
 }
