@@ -61,11 +61,13 @@ struct TaskRunner: Sendable {
         switch outcome {
         case .success(let output):
             guard
-                try await store.update(id, { task in
-                    task.status = .completed
-                    task.completedAt = now
-                    task.output = output
-                }) != nil
+                try await store.update(
+                    id,
+                    { task in
+                        task.status = .completed
+                        task.completedAt = now
+                        task.output = output
+                    }) != nil
             else { return }
             await log(id, nil, "info", "Task completed")
         case .failure(let error):

@@ -123,12 +123,15 @@ final class BackendProcess: Sendable {
         }
     }
 
-    /// Waits until standard error contains `Listening on host:port` and returns the port.
-    func waitForListeningPort(timeout: Duration = .seconds(30)) async throws -> Int {
+    /// Waits until standard error contains `Listening on host:port` and, unless `ready` is false, `Backend started`
+    /// (every plugin has registered); returns the port.
+    func waitForListeningPort(timeout: Duration = .seconds(30), ready: Bool = true) async throws -> Int {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             let text = stderr + stdout
-            if let range = text.range(of: #"Listening on [^\s:]+:(\d+)"#, options: .regularExpression) {
+            if !ready || text.contains("Backend started"),
+                let range = text.range(of: #"Listening on [^\s:]+:(\d+)"#, options: .regularExpression)
+            {
                 let match = String(text[range])
                 if let port = match.split(separator: ":").last.flatMap({ Int($0) }) {
                     return port

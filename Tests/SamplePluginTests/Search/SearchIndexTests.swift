@@ -101,7 +101,8 @@ struct SearchIndexTests {
             ]))
         #expect(
             scheduled.schedule
-                == TaskSchedule(frequency: .seconds(2), timeout: .seconds(60), initialDelay: .seconds(3), scope: .local))
+                == TaskSchedule(frequency: .seconds(2), timeout: .seconds(60), initialDelay: .seconds(3), scope: .local)
+        )
         let badScope = Config(
             ["search": ["collators": ["catalog": ["schedule": ["scope": "everywhere"]]]]], source: "app-config.yaml")
         #expect(
@@ -207,7 +208,9 @@ struct SearchIndexTests {
             let restored = IndexStore(restored: stored.documents, generation: stored.generation)
             #expect(await restored.index.count == 3)
             #expect(await restored.status.runs == 0)
-            #expect(try await documents.load().documents == (try await CatalogCollator().collect(from: Pager(Self.entities))))
+            #expect(
+                try await documents.load().documents
+                    == (try await CatalogCollator().collect(from: Pager(Self.entities))))
         }
     }
 }
