@@ -161,7 +161,8 @@ struct ReplicaTests {
                         var total = 0
                         for port in ports {
                             let status = try await HTTP.send(.GET, Self.url(port, "/api/search/collators"))
-                            let list = try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [[String: Any]]
+                            let list =
+                                try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [[String: Any]]
                             total += list?.first?["runs"] as? Int ?? 0
                         }
                         return total

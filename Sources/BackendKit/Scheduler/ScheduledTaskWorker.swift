@@ -92,7 +92,8 @@ struct ScheduledTaskWorker: Sendable {
         let schedule = task.schedule
         if schedule.initialDelay > .zero {
             task.workerStatus = .initialWait
-            try? await Task.sleep(for: schedule.initialDelay)
+            // A trigger cuts the wait short, as it does Backstage's.
+            await task.wake.wait(upTo: schedule.initialDelay)
         }
         task.workerStatus = .idle
         switch schedule.scope {

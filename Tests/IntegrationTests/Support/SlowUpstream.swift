@@ -29,7 +29,7 @@ enum SlowUpstream {
             executable: URL(fileURLWithPath: "/usr/bin/env")
         )
         defer { server.stop() }
-        let port = try await server.waitForListeningPort()
+        let port = try await server.waitForListeningPort(ready: false)
         return try await body(port)
     }
 }
