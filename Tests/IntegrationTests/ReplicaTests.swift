@@ -10,9 +10,11 @@ struct ReplicaTests {
     static let plugins = ["catalog", "scaffolder", "search"]
 
     /// The shared config: PostgreSQL under `prefix`, the example catalog, and `extra` appended (YAML at the root).
-    private static func config(prefix: String, extra: String = "") throws -> String {
+    /// `backend` holds further `backend:` members, such as `lifecycle: {serverShutdownDelay: 1s}`.
+    private static func config(prefix: String, extra: String = "", backend: String = "") throws -> String {
         """
         backend:
+          \(backend)
           listen: {host: 127.0.0.1, port: 0}
           database:
             client: pg
@@ -259,6 +261,97 @@ struct ReplicaTests {
             #expect(served.status == 200)
             #expect(try await backend.wait(timeout: .seconds(20)) == 0)
             #expect(ContinuousClock.now - signalled >= .seconds(2))
+        }
+    }
+
+    /// A client that balances like a load balancer: it probes every backend's readiness every 100 ms, sends
+    /// `GET /api/catalog/entities` at 40 requests/s to the ready ones in turn, reads the backend ports from a file
+    /// the test rewrites, and once the file `<ports file>.stop` exists prints `{"statuses": {code: count}, "errors": n}`
+    /// and exits (a file rather than a signal: the test runner's children may inherit a blocked SIGTERM).
+    static let balancingClient = """
+        import json, os, sys, threading, time, urllib.request, urllib.error
+        ports_file = sys.argv[1]
+        ready, statuses, errors, stop = set(), {}, [0], threading.Event()
+        def ports():
+            try:
+                return [int(p) for p in open(ports_file).read().split()]
+            except Exception:
+                return []
+        def probe():
+            while not stop.is_set():
+                for port in ports():
+                    try:
+                        with urllib.request.urlopen(f"http://127.0.0.1:{port}/.backstage/health/v1/readiness", timeout=1) as r:
+                            ok = r.status == 200
+                    except Exception:
+                        ok = False
+                    (ready.add if ok else ready.discard)(port)
+                for port in list(ready):
+                    if port not in ports():
+                        ready.discard(port)
+                time.sleep(0.1)
+        threading.Thread(target=probe, daemon=True).start()
+        print("Listening on 127.0.0.1:0", flush=True)
+        turn = 0
+        while not os.path.exists(ports_file + ".stop"):
+            targets = sorted(ready)
+            if targets:
+                port = targets[turn % len(targets)]
+                turn += 1
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/catalog/entities", timeout=10) as r:
+                        r.read()
+                        statuses[r.status] = statuses.get(r.status, 0) + 1
+                except urllib.error.HTTPError as e:
+                    statuses[e.code] = statuses.get(e.code, 0) + 1
+                except Exception:
+                    errors[0] += 1
+            time.sleep(0.025)
+        stop.set()
+        print(json.dumps({"statuses": statuses, "errors": errors[0]}), flush=True)
+        """
+
+    /// A rolling restart of two replicas (each SIGTERMed with a 1 s shutdown delay, then started again) under a
+    /// steady load through a readiness-following client answers no 5xx and drops no connection.
+    @Test func aRollingRestartUnderLoadAnswersNo5xx() async throws {
+        try await TestDatabases.withPrefix(.postgres, dropping: Self.plugins) { prefix in
+            try await TemporaryDirectory.with { dir in
+                let file = try dir.write(
+                    "app-config.yaml",
+                    try Self.config(prefix: prefix, backend: "lifecycle: {serverShutdownDelay: 1s}"))
+                var replicas = [
+                    try BackendProcess(["run", "--config", file]), try BackendProcess(["run", "--config", file]),
+                ]
+                defer { replicas.forEach { $0.stop() } }
+                var ports = [
+                    try await replicas[0].waitForListeningPort(), try await replicas[1].waitForListeningPort(),
+                ]
+                let portsFile = try dir.write("ports", ports.map(String.init).joined(separator: " "))
+                let client = try BackendProcess(
+                    ["python3", "-c", Self.balancingClient, portsFile], executable: URL(fileURLWithPath: "/usr/bin/env")
+                )
+                defer { client.stop() }
+                _ = try await client.waitForListeningPort(ready: false)
+                try await Task.sleep(for: .seconds(1))
+                for index in 0..<2 {
+                    replicas[index].send(SIGTERM)
+                    #expect(try await replicas[index].wait(timeout: .seconds(30)) == 0)
+                    let restarted = try BackendProcess(["run", "--config", file])
+                    replicas.append(restarted)
+                    ports[index] = try await restarted.waitForListeningPort()
+                    _ = try dir.write("ports", ports.map(String.init).joined(separator: " "))
+                    try await Task.sleep(for: .seconds(1))
+                }
+                _ = try dir.write("ports.stop", "")
+                _ = try await client.wait(timeout: .seconds(15))
+                let summary =
+                    try JSONSerialization.jsonObject(
+                        with: Data((client.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+                let statuses = summary?["statuses"] as? [String: Int] ?? [:]
+                #expect(statuses.keys.sorted() == ["200"], "\(client.stdout)")
+                #expect((statuses["200"] ?? 0) > 100, "\(client.stdout)")
+                #expect(summary?["errors"] as? Int == 0, "\(client.stdout)")
+            }
         }
     }
 }
