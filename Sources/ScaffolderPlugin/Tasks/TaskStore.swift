@@ -129,8 +129,9 @@ struct TaskStore: Sendable {
 
     /// Applies `change` to the task's progress and refreshes its heartbeat, in one transaction, if the task's status
     /// is still `expected` (the worker's view; the janitor may have failed it meanwhile); returns the updated task
-    /// (its log as stored; log lines are added with ``appendLog(_:stepId:level:message:)``), or nil when the task
-    /// is gone or its status moved on.
+    /// without its log (the worker never reads it, and re-reading every event on each step was a measured share of
+    /// a task's cost; log lines are added with ``appendLog(_:stepId:level:message:)``), or nil when the task is gone
+    /// or its status moved on.
     @discardableResult
     func update(
         _ id: String, ifStatus expected: TaskStatus = .processing,
@@ -153,7 +154,6 @@ struct TaskStore: Sendable {
                 .set("last_heartbeat_at", to: clock.now)
                 .where("id", .equal, id)
                 .run()
-            task.log = try await Self.events(db, taskIds: [id])[id] ?? []
             return task
         }
     }
