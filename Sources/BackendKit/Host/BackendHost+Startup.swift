@@ -9,11 +9,15 @@ extension BackendHost {
     /// - Throws: ``BackendStartupError`` with the reason.
     func prepare(plugins allPlugins: [any BackendPlugin], handlesSignals: Bool) async throws -> PreparedBackend {
         if let argumentError { throw argumentError }
-        let logger = options.logger ?? Self.makeLogger(level: options.logLevel)
-
         let environment = try startupStep {
             try options.environment ?? BackendEnvironment.fromProcess(options.processEnvironment)
         }
+        let logger =
+            try options.logger
+            ?? Self.makeLogger(
+                level: options.logLevel,
+                format: LogFormat.resolve(environment: environment, variables: options.processEnvironment))
+
         let config = try startupStep { try loadConfig(logger: logger) }
         logger.info("Environment: \(environment.rawValue)")
 
@@ -105,11 +109,9 @@ extension BackendHost {
         }
     }
 
-    /// A logger labelled `backend` at `level`.
-    static func makeLogger(level: Logger.Level) -> Logger {
-        var logger = Logger(label: "backend")
-        logger.logLevel = level
-        return logger
+    /// A logger labelled `backend` at `level` in `format`.
+    static func makeLogger(level: Logger.Level, format: LogFormat = .text) -> Logger {
+        format.logger(label: "backend", level: level)
     }
 
     /// Runs `step`, turning any error into a ``BackendStartupError`` with the error's description.
