@@ -12,6 +12,6 @@ extension BackendHost {
             return (manager, manager is NoopTokenManager ? "noop (provided in code)" : "provided in code")
         }
         let selection = try TokenManagerPolicy.resolve(config: config, logger: logger, environment: environment)
-        return (selection.manager, "\(selection.kind)")
+        return (selection.manager, selection.summary)
     }
 }
