@@ -43,6 +43,9 @@ struct TaskStore: Sendable {
                 .run()
             try await db.create(index: "task_events_task_id_idx").on("task_events").column("task_id").run()
         },
+        DatabaseMigration(id: "20261202_01_tasks_created_by") { db in
+            try await db.alter(table: "tasks").column("created_by", type: .text).run()
+        },
     ]
 
     /// Creates the tables if needed.
@@ -50,8 +53,11 @@ struct TaskStore: Sendable {
         try await database.migrate(Self.migrations)
     }
 
-    /// Records a new `open` task for `template` with `values` and returns it.
-    func create(template: TemplateDefinition, values: JSONObject) async throws -> ScaffolderTask {
+    /// Records a new `open` task for `template` with `values`, created by the caller with subject `createdBy`, and
+    /// returns it.
+    func create(
+        template: TemplateDefinition, values: JSONObject, createdBy: String? = nil
+    ) async throws -> ScaffolderTask {
         let now = ISO8601Timestamp.now()
         let task = ScaffolderTask(
             id: UUID().uuidString.lowercased(), templateRef: template.ref.description, values: values, status: .open,
@@ -59,7 +65,7 @@ struct TaskStore: Sendable {
             steps: template.steps.map {
                 TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
             },
-            log: [], output: nil, error: nil)
+            log: [], output: nil, error: nil, createdBy: createdBy)
         let first = TaskLogEntry(
             createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
         let state = try Self.encode(task)
@@ -71,12 +77,13 @@ struct TaskStore: Sendable {
                 .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
             try await db.insert(into: "tasks")
                 .columns(
-                    "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at"
+                    "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at",
+                    "created_by"
                 )
                 .values(
                     SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
                     SQLBind(task.templateRef),
-                    SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now)
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now), SQLBind(createdBy)
                 )
                 .run()
             try await Self.insertEvent(first, taskId: task.id, into: db)
@@ -91,10 +98,10 @@ struct TaskStore: Sendable {
     func task(_ id: String) async throws -> ScaffolderTask? {
         try await database.withSession { db in
             guard
-                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                    .first(decodingColumn: "state", as: String.self)
+                let row = try await db.select().columns("state", "created_by").from("tasks").where("id", .equal, id)
+                    .first()
             else { return nil }
-            var task = try Self.decode(state)
+            var task = try Self.decode(row)
             task.log = try await Self.events(db, taskIds: [id])[id] ?? []
             return task
         }
@@ -116,10 +123,10 @@ struct TaskStore: Sendable {
     /// Every kept task in creation order, optionally only those with `status`.
     func list(status: TaskStatus? = nil) async throws -> [ScaffolderTask] {
         try await database.withSession { db in
-            var query = db.select().columns("id", "state").from("tasks")
+            var query = db.select().columns("id", "state", "created_by").from("tasks")
             if let status { query = query.where("status", .equal, status.rawValue) }
             let rows = try await query.orderBy("position").orderBy("id").all()
-            var tasks = try rows.map { try Self.decode(try $0.decode(column: "state", as: String.self)) }
+            var tasks = try rows.map(Self.decode)
             let logs = try await Self.events(db, taskIds: tasks.map(\.id))
             for index in tasks.indices { tasks[index].log = logs[tasks[index].id] ?? [] }
             return tasks
@@ -136,10 +143,10 @@ struct TaskStore: Sendable {
     {
         try await database.transaction { db in
             guard
-                let state = try await db.select().column("state").from("tasks").where("id", .equal, id)
-                    .first(decodingColumn: "state", as: String.self)
+                let row = try await db.select().columns("state", "created_by").from("tasks").where("id", .equal, id)
+                    .first()
             else { return nil }
-            var task = try Self.decode(state)
+            var task = try Self.decode(row)
             change(&task)
             task.lastHeartbeatAt = ISO8601Timestamp.now()
             task.log = []
@@ -217,15 +224,21 @@ struct TaskStore: Sendable {
         try await db.delete(from: "tasks").where("id", .in, victims).run()
     }
 
+    /// The state column: the task without its log (the `task_events` rows) and creator (the `created_by` column).
     private static func encode(_ task: ScaffolderTask) throws -> String {
         var stored = task
         stored.log = []
+        stored.createdBy = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(stored), as: UTF8.self)
     }
 
-    private static func decode(_ state: String) throws -> ScaffolderTask {
-        try JSONDecoder().decode(ScaffolderTask.self, from: Data(state.utf8))
+    /// A task from a row with its `state` and `created_by` columns.
+    private static func decode(_ row: any SQLRow) throws -> ScaffolderTask {
+        let state = try row.decode(column: "state", as: String.self)
+        var task = try JSONDecoder().decode(ScaffolderTask.self, from: Data(state.utf8))
+        task.createdBy = try row.decode(column: "created_by", as: String?.self)
+        return task
     }
 }
