@@ -1,4 +1,5 @@
 import BackendConfig
+import Foundation
 
 /// One entry of `backend.auth.externalAccess`: how a caller's token is recognised and who the caller then is.
 ///
@@ -11,6 +12,8 @@ struct ExternalAccessEntry: Sendable {
         case staticToken(digest: [UInt8])
         /// `type: legacy`: an HS256 `backstage-server` token signed with this secret.
         case legacy(ServerSecret)
+        /// `type: jwks`: a JWT signed by a key of a remote key set.
+        case jwks(JWKSOptions)
     }
 
     /// The entry types, in the order messages list them.
@@ -18,8 +21,9 @@ struct ExternalAccessEntry: Sendable {
 
     /// How the token is recognised.
     let method: Method
-    /// The caller an accepted token identifies, with the entry's restrictions.
-    let principal: ServicePrincipal
+    /// The caller an accepted token identifies, with the entry's restrictions; `nil` for `jwks`, whose caller is
+    /// named by each token's `sub`.
+    let principal: ServicePrincipal?
     /// The entry's config key (`backend.auth.externalAccess[0]`), for messages.
     let key: String
 
@@ -49,8 +53,9 @@ struct ExternalAccessEntry: Sendable {
                 throw Self.invalid("Illegal secret, must be a valid base64 string", options, "secret")
             }
         case "jwks":
-            throw TokenManagerConfigurationError(
-                "The externalAccess type 'jwks' is not supported by this backend yet (at '\(key).type')")
+            method = .jwks(try Self.jwksOptions(options, restrictions: try Self.accessRestrictions(config)))
+            principal = nil
+            return
         default:
             let expected = Self.types.map { "'\($0)'" }.joined(separator: ", ")
             throw TokenManagerConfigurationError(
@@ -61,6 +66,41 @@ struct ExternalAccessEntry: Sendable {
             throw Self.invalid("Illegal subject, must be a set of non-space characters", options, "subject")
         }
         principal = ServicePrincipal(subject: subject, accessRestrictions: try Self.accessRestrictions(config))
+    }
+
+    /// The options of a `jwks` entry.
+    private static func jwksOptions(
+        _ options: Config, restrictions: PluginAccessRestrictions?
+    ) throws -> JWKSOptions {
+        let url = try options.getString("url")
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+            parsed.host?.isEmpty == false
+        else {
+            throw invalid("Illegal URL, must be an http or https URL", options, "url")
+        }
+        let names = try stringList(options, "algorithm") ?? [JWKSAlgorithm.rs256.rawValue]
+        let algorithms = try names.map { name in
+            guard let algorithm = JWKSAlgorithm(rawValue: name) else {
+                let expected = JWKSAlgorithm.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                throw invalid("Illegal algorithm '\(name)', expected one of \(expected)", options, "algorithm")
+            }
+            return algorithm
+        }
+        let subjectPrefix = try options.getOptionalString("subjectPrefix")
+        if let subjectPrefix, !isNonSpace(subjectPrefix) {
+            throw invalid("Illegal subjectPrefix, must be a set of non-space characters", options, "subjectPrefix")
+        }
+        return JWKSOptions(
+            url: url, algorithms: algorithms, issuers: try stringList(options, "issuer") ?? [],
+            audiences: try stringList(options, "audience") ?? [], subjectPrefix: subjectPrefix,
+            restrictions: restrictions)
+    }
+
+    /// A string split at commas and whitespace, or an array of strings; `nil` when absent.
+    private static func stringList(_ options: Config, _ key: String) throws -> [String]? {
+        if case .array? = options.getOptional(key) { return try options.getStringArray(key) }
+        return try options.getOptionalString(key)?.split(whereSeparator: { $0 == "," || $0.isWhitespace })
+            .map(String.init)
     }
 
     /// `accessRestrictions: [{plugin: <id>}, …]`, or `nil` when absent.

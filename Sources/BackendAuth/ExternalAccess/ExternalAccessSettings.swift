@@ -27,16 +27,25 @@ struct ExternalAccessSettings: Sendable {
     var staticTokens: StaticTokenSet {
         StaticTokenSet(
             entries: entries.compactMap { entry in
-                guard case .staticToken(let digest) = entry.method else { return nil }
-                return StaticTokenSet.Entry(digest: digest, principal: entry.principal)
+                guard case .staticToken(let digest) = entry.method, let principal = entry.principal else { return nil }
+                return StaticTokenSet.Entry(digest: digest, principal: principal)
             })
     }
 
     /// The `legacy` entries' secrets, each with its principal.
     var legacyKeys: [(secret: ServerSecret, principal: ServicePrincipal)] {
         entries.compactMap { entry in
-            guard case .legacy(let secret) = entry.method else { return nil }
-            return (secret, entry.principal)
+            guard case .legacy(let secret) = entry.method, let principal = entry.principal else { return nil }
+            return (secret, principal)
+        }
+    }
+
+    /// A verifier per `jwks` entry, each with its own key set cache fed by `source`.
+    func jwksVerifiers(source: (any JSONWebKeySetSource)?, clock: any TokenClock) -> [JWKSVerifier] {
+        entries.compactMap { entry in
+            guard case .jwks(let options) = entry.method else { return nil }
+            return JWKSVerifier(
+                options: options, cache: JWKSKeyCache(url: options.url, source: source, clock: clock), clock: clock)
         }
     }
 

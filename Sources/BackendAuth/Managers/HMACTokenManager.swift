@@ -5,7 +5,7 @@
 /// the next ``getToken()`` signs a fresh one. Signing happens inside a lock, so any number of
 /// concurrent callers share one signing. The cached path is a lock, a clock read and a comparison.
 ///
-/// Build one with ``TokenManagerPolicy/resolve(config:logger:environment:clock:)`` (the host's table) or
+/// Build one with ``TokenManagerPolicy/resolve(config:logger:environment:clock:keySetSource:)`` (the host's table) or
 /// ``ServerTokenManager/fromSecrets(_:logger:clock:sourceName:)``.
 public final class HMACTokenManager: TokenManager {
     /// A cached token is re-issued this many seconds after it was issued.

@@ -15,7 +15,7 @@ import Logging
 /// with the first key). Every `backend.auth.externalAccess` entry is accepted on top of the keys: a `legacy`
 /// secret's tokens and a `static` token identify the entry's `subject`, limited to its `accessRestrictions`; a key
 /// of `backend.auth.keys` identifies ``ServicePrincipal/backstagePlugin``. The host, `backend token create`,
-/// `backend topology` (``resolve(config:logger:environment:clock:)``) and `backend config check`
+/// `backend topology` (``resolve(config:logger:environment:clock:keySetSource:)``) and `backend config check`
 /// (``problems(in:environment:)``) all use it, so they cannot disagree.
 ///
 /// ```swift
@@ -60,8 +60,12 @@ public enum TokenManagerPolicy {
     /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
     ///   secret or externalAccess entry or a production host without keys, ``SecureRandomError`` if key generation
     ///   fails.
+    ///
+    /// `keySetSource` fetches the key sets of `jwks` entries (the host passes an HTTP one); without it such entries
+    /// refuse every token.
     public static func resolve(
-        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock()
+        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock(),
+        keySetSource: (any JSONWebKeySetSource)? = nil
     ) throws -> TokenManagerSelection {
         let external = try ExternalAccessSettings.fromConfig(config)
         let server: HMACTokenManager
@@ -83,12 +87,14 @@ public enum TokenManagerPolicy {
             kind = .generatedKey
         }
         let staticTokens = external.staticTokens
+        let jwks = external.jwksVerifiers(source: keySetSource, clock: clock)
         let manager: any TokenManager =
-            staticTokens.isEmpty ? server : ExternalAccessTokenManager(server: server, staticTokens: staticTokens)
+            staticTokens.isEmpty && jwks.isEmpty
+            ? server : ExternalAccessTokenManager(server: server, staticTokens: staticTokens, jwks: jwks)
         return TokenManagerSelection(manager: manager, kind: kind, externalAccessCount: external.entries.count)
     }
 
-    /// Every problem ``resolve(config:logger:environment:clock:)`` would stop at, each secret and externalAccess
+    /// Every problem ``resolve(config:logger:environment:clock:keySetSource:)`` would stop at, each secret and externalAccess
     /// entry checked on its own so that one bad key does not hide another; empty when the host would start.
     public static func problems(in config: Config, environment: BackendEnvironment) -> [String] {
         let keys: [Config]?
