@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Backstage's three-deployment service-to-service auth example with the shipped binary:
-# catalog (:7101, accepts all three keys), scaffolder (:7102) and search (:7103), each its own process in
-# production mode. Shows the access matrix live with curl, then compares it with `backend topology`.
+# catalog (:7101, accepts the scaffolder and search keys as externalAccess subjects), scaffolder (:7102) and search
+# (:7103), each its own process in production mode. Shows the access matrix live with curl, then compares it with
+# `backend topology` (and prints its Mermaid graph).
 # Stops all three on exit, also on Ctrl-C. Set KEEP_RUNNING=1 to leave them up until Ctrl-C.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -65,6 +66,7 @@ done
 echo
 echo "Static matrix from the config files (backend topology):"
 BACKEND_ENV=production "$bin" topology catalog.yaml scaffolder.yaml search.yaml
+BACKEND_ENV=production "$bin" topology catalog.yaml scaffolder.yaml search.yaml --format mermaid
 
 echo
 echo "Scaffolder -> catalog through the plugins: running a task that registers a component..."

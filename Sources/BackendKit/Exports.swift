@@ -10,6 +10,7 @@
 
 @_exported import struct BackendAuth.AuthenticationError
 @_exported import struct BackendAuth.NoopTokenManager
+@_exported import struct BackendAuth.PluginAccessRestrictions
 @_exported import struct BackendAuth.ServerToken
 @_exported import enum BackendAuth.ServerTokenManager
 @_exported import struct BackendAuth.ServicePrincipal

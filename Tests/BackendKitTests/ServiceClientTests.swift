@@ -16,7 +16,7 @@ struct ServiceClientTests {
         TestPlugin("catalog") { routes, _ in
             routes.get("/entities/:name") { request, context in
                 await headers.record(request.headers[.authorization] ?? "")
-                guard context.caller == .service else { throw NotAllowedError("services only") }
+                guard context.caller.isService else { throw NotAllowedError("services only") }
                 let name = try context.parameters.require("name")
                 guard name != "ghost" else { throw NotFoundError("Entity '\(name)' not found") }
                 return Entity(name: name, owner: "team-a")

@@ -30,6 +30,10 @@ struct NoSecretsInOutputTests {
             let signingSecret = Data(signingKey).base64EncodedString()
             let verifyingSecret = Data(verifyingKey).base64EncodedString()
             let outsiderSecret = Data(Self.randomKey()).base64EncodedString()
+            let legacyKey = Self.randomKey()
+            let legacySecret = Data(legacyKey).base64EncodedString()
+            let staticToken = "static-" + Data(Self.randomKey()).base64EncodedString().filter(\.isLetter)
+            let wrongStatic = "static-" + Data(Self.randomKey()).base64EncodedString().filter(\.isLetter)
             let passwords = ["hostile-db-password-4f9a1c", "hostile-api-token-77e0b3", "hostile-client-secret-2d8c"]
             let examples = Repository.root.appendingPathComponent("Examples/catalog").path
             let config = try dir.write(
@@ -42,6 +46,12 @@ struct NoSecretsInOutputTests {
                     keys:
                       - secret: \(signingSecret)
                       - secret: \(verifyingSecret)
+                    externalAccess:
+                      - type: static
+                        options: { token: \(staticToken), subject: leak-bot }
+                        accessRestrictions: [{ plugin: catalog }]
+                      - type: legacy
+                        options: { secret: \(legacySecret), subject: legacy-caller }
                 app:
                   database:
                     password: \(passwords[0])
@@ -67,16 +77,16 @@ struct NoSecretsInOutputTests {
             var issued: [String] = []
             for arguments in [
                 ["token", "create", "--config", config], ["token", "create", "--secret", verifyingSecret],
-                ["token", "create", "--secret", outsiderSecret],
+                ["token", "create", "--secret", outsiderSecret], ["token", "create", "--secret", legacySecret],
             ] {
                 let created = try await BackendProcess.run(arguments, environment: ["LOG_LEVEL": "trace"])
                 #expect(created.exitCode == 0, "\(created.stderr)")
                 issued.append(created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-                for secret in [signingSecret, verifyingSecret, outsiderSecret] {
+                for secret in [signingSecret, verifyingSecret, outsiderSecret, legacySecret, staticToken] {
                     #expect(!created.stderr.contains(secret))
                 }
             }
-            let (token, secondToken, outsiderToken) = (issued[0], issued[1], issued[2])
+            let (token, secondToken, outsiderToken, legacyToken) = (issued[0], issued[1], issued[2], issued[3])
             let segments = token.split(separator: ".").map(String.init)
             let tampered = segments[0] + "." + segments[1] + "." + String(segments[2].reversed())
             let expiredish = segments[0] + ".eyJzdWIiOiJiYWNrc3RhZ2Utc2VydmVyIiwiZXhwIjoxfQ." + segments[2]
@@ -101,6 +111,11 @@ struct NoSecretsInOutputTests {
             _ = try await send(.GET, "/healthcheck", expect: 200)
             _ = try await send(.GET, "/api/catalog/entities", token: token, expect: 200)
             _ = try await send(.GET, "/api/catalog/entities", token: secondToken, expect: 200)
+            // externalAccess callers: a static token (restricted to the catalog), a legacy secret's token.
+            _ = try await send(.GET, "/api/catalog/entities", token: staticToken, expect: 200)
+            _ = try await send(.GET, "/api/search/query?term=x", token: staticToken, expect: 403)
+            _ = try await send(.GET, "/api/catalog/entities", token: wrongStatic, expect: 401)
+            _ = try await send(.GET, "/api/search/query?term=x", token: legacyToken, expect: 200)
             // Failures: no token, bad tokens, unknown routes.
             _ = try await send(.GET, "/api/catalog/entities", expect: 401)
             _ = try await send(.GET, "/api/catalog/entities", token: outsiderToken, expect: 401)
@@ -143,9 +158,12 @@ struct NoSecretsInOutputTests {
 
             let logs = backend.stdout + backend.stderr
             #expect(logs.contains("trace") || logs.contains("TRACE") || logs.count > 2000, "trace logging seems off")
+            #expect(logs.contains("subject=leak-bot") && logs.contains("subject=legacy-caller"))
             let texts = [("logs", logs)] + responses.enumerated().map { ("response \($0.offset)", $0.element.body) }
-            var forbidden = [signingSecret, verifyingSecret, outsiderSecret] + passwords + issued
+            var forbidden = [signingSecret, verifyingSecret, outsiderSecret, legacySecret] + passwords + issued
+            forbidden += [staticToken, wrongStatic]
             forbidden += Self.renderings(of: signingKey) + Self.renderings(of: verifyingKey)
+            forbidden += Self.renderings(of: legacyKey)
             forbidden += issued.map { String($0.split(separator: ".").last ?? "") }  // signatures
             forbidden += [tampered, expiredish]
             for (name, text) in texts {

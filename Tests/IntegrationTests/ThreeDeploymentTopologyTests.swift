@@ -85,6 +85,11 @@ struct ThreeDeploymentTopologyTests {
         #expect(object?["deployments"] as? [String] == Self.deployments)
         let matrix = object?["matrix"] as? [String: [String: Bool]]
         #expect(matrix == live)
+        let subjects = object?["subjects"] as? [String: [String: Any]]
+        #expect(subjects?["scaffolder"]?["catalog"] as? String == "scaffolder")
+        #expect(subjects?["search"]?["catalog"] as? String == "search")
+        #expect(subjects?["catalog"]?["catalog"] as? String == "external:backstage-plugin")
+        #expect(subjects?["catalog"]?["search"] is NSNull)
 
         // A scaffolder task across deployments: scaffolder fetches the template from, and registers the
         // component in, the catalog deployment with its own token.
@@ -113,6 +118,55 @@ struct ThreeDeploymentTopologyTests {
             token: tokens["search"]
         )
         #expect(entity.status == 200, "\(entity.body)")
+        // The catalog deployment logged the scaffolder's calls under its subject.
+        #expect(catalog.stderr.contains("subject=scaffolder"))
+        #expect(catalog.stderr.contains("subject=search"))
+    }
+
+    @Test("a catalog deployment that also runs search refuses the search deployment's token there with a 403")
+    func restrictedSearch() async throws {
+        let catalog = try BackendProcess(
+            ["run", "--config", "catalog.yaml", "--plugins", "catalog,search"],
+            environment: [
+                "BACKEND_ENV": "production", "APP_CONFIG_backend_listen_port": "0",
+                "APP_CONFIG_search_collators_catalog_initialDelay": "1h",
+            ],
+            currentDirectory: Self.example
+        )
+        defer { catalog.stop() }
+        let port = try await catalog.waitForListeningPort()
+        var tokens: [String: String] = [:]
+        for deployment in ["scaffolder", "search"] {
+            let created = try await BackendProcess.run(
+                ["token", "create", "--config", "\(deployment).yaml"], currentDirectory: Self.example)
+            tokens[deployment] = created.stdout.trimmingCharacters(in: .newlines)
+        }
+        let query = "http://127.0.0.1:\(port)/api/search/query?term=service"
+        let denied = try await HTTP.send(.GET, query, token: tokens["search"])
+        #expect(denied.status == 403)
+        #expect(
+            denied.body
+                == #"{"error":{"name":"NotAllowedError","message":"This token's access is restricted to plugin(s) 'catalog'"},"request":{"method":"GET","url":"/query?term=service"},"response":{"statusCode":403}}"#
+        )
+        #expect(try await HTTP.send(.GET, query, token: tokens["scaffolder"]).status == 200)
+        let entities = try await HTTP.send(
+            .GET, "http://127.0.0.1:\(port)/api/catalog/entities", token: tokens["search"])
+        #expect(entities.status == 200)
+
+        let topology = try await BackendProcess.run(
+            [
+                "topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--plugins", "catalog=catalog,search",
+                "--format", "json",
+            ],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(topology.exitCode == 0, "\(topology.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(topology.stdout.utf8)) as? [String: Any]
+        let matrix = object?["matrix"] as? [String: [String: Bool]]
+        #expect(matrix?["search"]?["catalog/search"] == false)
+        #expect(matrix?["scaffolder"]?["catalog/search"] == true)
+        #expect(matrix?["search"]?["catalog"] == true)
     }
 
     @Test("topology prints the docs' matrix as a table")
@@ -124,9 +178,42 @@ struct ThreeDeploymentTopologyTests {
         )
         #expect(result.exitCode == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "caller \\ called  catalog  scaffolder  search")
-        #expect(lines.contains("catalog          yes      no          no"))
-        #expect(lines.contains("scaffolder       yes      yes         no"))
-        #expect(lines.contains("search           yes      no          yes"))
+        #expect(
+            Array(lines.prefix(4)) == [
+                "caller \\ called  catalog                          scaffolder                       search",
+                "catalog          yes (external:backstage-plugin)  no                               no",
+                "scaffolder       yes (scaffolder)                 yes (external:backstage-plugin)  no",
+                "search           yes (search)                     no                               yes (external:backstage-plugin)",
+            ])
+    }
+
+    @Test("topology draws the example as a Mermaid graph labelled with the subjects")
+    func mermaid() async throws {
+        let result = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "mermaid"],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(
+            result.stdout == """
+                flowchart LR
+                    n0["catalog"]
+                    n1["scaffolder"]
+                    n2["search"]
+                    n1 -->|"scaffolder"| n0
+                    n2 -->|"search"| n0
+
+                """)
+        let restricted = try await BackendProcess.run(
+            [
+                "topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--plugins", "catalog=catalog,search",
+                "--format", "mermaid",
+            ],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(restricted.stdout.contains(#"n2 -.->|"search: restricted"| n3"#), "\(restricted.stdout)")
+        #expect(restricted.stdout.contains(#"n3["catalog/search"]"#))
     }
 }

@@ -4,11 +4,14 @@ import BackendConfig
 import Foundation
 import Logging
 
-/// `backend topology`: which deployment's tokens each other deployment accepts.
+/// `backend topology`: which deployment's tokens each plugin of each other deployment accepts, and as whom.
 ///
 /// Each file is one deployment's config. A row is the calling deployment, which signs with its first key (or sends
-/// no token when it has none); a column is the deployment called, which accepts a token any of its keys verifies.
-/// Every cell is decided by minting a real token with the caller's manager and authenticating it with the callee's.
+/// no token when it has none); a column is a plugin called, run by a deployment that accepts a token any of its keys
+/// or `backend.auth.externalAccess` entries verifies. A deployment runs the plugin it is named after, unless
+/// `--plugins <deployment>=<id>,…` says otherwise. Every cell is decided by minting a real token with the caller's
+/// manager, authenticating it with the callee's (the same policy the host uses) and checking the principal's
+/// `accessRestrictions` against the plugin, so a cell shows the subject the caller gets.
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
@@ -19,13 +22,24 @@ struct TopologyCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text
         case json
+        case mermaid
     }
 
     @Argument(help: "One config file per deployment; deployments are named by file name.")
     var files: [String]
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or mermaid.")
     var format: Format = .text
+
+    @Option(
+        name: .customLong("plugins"),
+        help: ArgumentHelp(
+            "The plugins a deployment runs, as <deployment>=<id>,<id> (repeatable); default: the plugin named like "
+                + "the deployment.",
+            valueName: "deployment=ids"
+        )
+    )
+    var pluginLists: [String] = []
 
     @Option(help: "Environment the deployments run in (development or production). Default: BACKEND_ENV.")
     var env: BackendEnvironment?
@@ -38,6 +52,23 @@ struct TopologyCommand: AsyncParsableCommand {
         guard Set(names).count == names.count else {
             throw ValidationError("Deployment names (file names without extension) must be unique: \(names).")
         }
+        _ = try plugins(of: names)
+    }
+
+    /// The plugins each deployment runs, from `--plugins`.
+    func plugins(of deployments: [String]) throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for list in pluginLists {
+            let parts = list.split(separator: "=", maxSplits: 1).map(String.init)
+            let ids = parts.count == 2 ? parts[1].split(separator: ",").map(String.init) : []
+            guard parts.count == 2, deployments.contains(parts[0]), !ids.isEmpty, !ids.contains(where: \.isEmpty)
+            else {
+                throw ValidationError(
+                    "--plugins takes <deployment>=<id>,<id> with a deployment of \(deployments), got '\(list)'.")
+            }
+            result[parts[0]] = ids
+        }
+        return result
     }
 
     func run() async throws {
@@ -64,18 +95,26 @@ struct TopologyCommand: AsyncParsableCommand {
                 throw CommandFailure("Deployment '\(name)' (\(file)): \(error)")
             }
         }
-        var matrix = AccessMatrix(deployments: deployments.map(\.name))
+        var matrix = AccessMatrix(
+            deployments: deployments.map(\.name), plugins: try plugins(of: deployments.map(\.name)))
+        let managers = Dictionary(uniqueKeysWithValues: deployments.map { ($0.name, $0.manager) })
         for caller in deployments {
             let token = try await caller.manager.getToken().token
-            for callee in deployments {
-                let accepted: Bool
+            for column in matrix.columns {
+                let access: AccessMatrix.Access
                 do {
-                    try await callee.manager.authenticate(token)
-                    accepted = true
+                    let principal = try await managers[column.deployment]?.authenticate(token)
+                    if let principal {
+                        access =
+                            principal.mayAccess(pluginId: column.plugin)
+                            ? .allowed(subject: principal.subject) : .restricted(subject: principal.subject)
+                    } else {
+                        access = .refused
+                    }
                 } catch {
-                    accepted = false
+                    access = .refused
                 }
-                matrix.set(caller: caller.name, callee: callee.name, accepted: accepted)
+                matrix.set(caller: caller.name, column: column, access: access)
             }
         }
         switch format {
@@ -83,6 +122,8 @@ struct TopologyCommand: AsyncParsableCommand {
             print(matrix.table(), terminator: "")
         case .json:
             print(matrix.json())
+        case .mermaid:
+            print(matrix.mermaid(), terminator: "")
         }
     }
 

@@ -5,7 +5,7 @@
 /// the next ``getToken()`` signs a fresh one. Signing happens inside a lock, so any number of
 /// concurrent callers share one signing. The cached path is a lock, a clock read and a comparison.
 ///
-/// Build one with ``TokenManagerPolicy/resolve(config:logger:environment:clock:)`` (the host's table) or
+/// Build one with ``TokenManagerPolicy/resolve(config:logger:environment:clock:keySetSource:)`` (the host's table) or
 /// ``ServerTokenManager/fromSecrets(_:logger:clock:sourceName:)``.
 public final class HMACTokenManager: TokenManager {
     /// A cached token is re-issued this many seconds after it was issued.
@@ -25,14 +25,27 @@ public final class HMACTokenManager: TokenManager {
     private let clock: any TokenClock
     private let cache = LockedState(Cache())
 
+    /// The caller each verifying key identifies, by the verifier's key index: ``ServicePrincipal/backstagePlugin``
+    /// for `backend.auth.keys`, the entry's subject for a `legacy` `backend.auth.externalAccess` entry.
+    private let principals: [ServicePrincipal]
+
     /// Names of the configured keys (e.g. `backend.auth.keys[0].secret`), in order; the first signs.
     public let keyNames: [String]
 
-    init(signingSecret: ServerSecret, additionalSecrets: [ServerSecret], clock: any TokenClock) {
+    /// A manager signing with `signingSecret` and verifying with it, `additionalSecrets` (both identifying
+    /// ``ServicePrincipal/backstagePlugin``) and the `legacy` externalAccess secrets (each identifying its own
+    /// principal). All keys are tried in one verification pass, so a token costs one parse whichever key signed it.
+    init(
+        signingSecret: ServerSecret, additionalSecrets: [ServerSecret],
+        legacy: [(secret: ServerSecret, principal: ServicePrincipal)] = [], clock: any TokenClock
+    ) {
         let signingKey = HMACSHA256Key(key: signingSecret.bytes)
         signer = ServerTokenSigner(key: signingKey)
-        verifier = ServerTokenVerifier(keys: [signingKey] + additionalSecrets.map { HMACSHA256Key(key: $0.bytes) })
+        verifier = ServerTokenVerifier(
+            keys: [signingKey] + (additionalSecrets + legacy.map(\.secret)).map { HMACSHA256Key(key: $0.bytes) })
         keyNames = [signingSecret.name] + additionalSecrets.map(\.name)
+        principals =
+            Array(repeating: .backstagePlugin, count: keyNames.count) + legacy.map(\.principal)
         self.clock = clock
     }
 
@@ -59,12 +72,17 @@ public final class HMACTokenManager: TokenManager {
         }
     }
 
-    /// Accepts a valid server token as ``ServicePrincipal/backstagePlugin`` or throws an
+    /// Accepts a valid server token as ``ServicePrincipal/backstagePlugin`` (a `backend.auth.keys` key verified it)
+    /// or as the principal of the `legacy` externalAccess entry whose secret did, or throws an
     /// ``AuthenticationError`` (`Invalid server token; caused by <reason>`).
     @discardableResult
     public func authenticate(_ token: String) async throws -> ServicePrincipal {
-        _ = try verify(token)
-        return .backstagePlugin
+        try principal(of: token)
+    }
+
+    /// Synchronous ``authenticate(_:)``.
+    func principal(of token: String) throws(AuthenticationError) -> ServicePrincipal {
+        principals[try verify(token).keyIndex]
     }
 
     /// Verifies `token` against the configured keys at the clock's current time.

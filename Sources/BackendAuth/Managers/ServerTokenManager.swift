@@ -2,7 +2,7 @@ import BackendConfig
 import Logging
 
 /// Factories for the token managers (Backstage's `ServerTokenManager.noop()`). A manager from config comes from
-/// ``TokenManagerPolicy/resolve(config:logger:environment:clock:)``, the one place that reads `backend.auth.keys`.
+/// ``TokenManagerPolicy/resolve(config:logger:environment:clock:keySetSource:)``, the one place that reads `backend.auth.keys`.
 public enum ServerTokenManager {
     /// The warning logged when a development host generates its own key.
     public static let generatedSecretWarning =

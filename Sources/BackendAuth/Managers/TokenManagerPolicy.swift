@@ -1,17 +1,21 @@
 import BackendConfig
 import Logging
 
-/// The one rule for which token manager a backend uses, from `backend.auth.keys` and the environment.
+/// The one rule for which token manager a backend uses, from `backend.auth.keys`, `backend.auth.externalAccess`
+/// and the environment.
 ///
 /// | `backend.auth.keys` | development | production |
 /// |---|---|---|
 /// | one or more secrets | server manager (first key signs, all verify) | server manager |
-/// | present but empty | generated random key, warning ``generatedSecretWarning`` | startup error |
-/// | absent | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
+/// | present but empty, or absent with `externalAccess` entries | generated random key, warning ``generatedSecretWarning`` | startup error |
+/// | absent, no `externalAccess` | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
 ///
 /// The production error is ``TokenManagerConfigurationError/productionRequiresKeys``:
-/// `You must configure at least one key in backend.auth.keys for production.` The host, `backend token create`,
-/// `backend topology` (``resolve(config:logger:environment:clock:)``) and `backend config check`
+/// `You must configure at least one key in backend.auth.keys for production.` (this deployment signs its own calls
+/// with the first key). Every `backend.auth.externalAccess` entry is accepted on top of the keys: a `legacy`
+/// secret's tokens and a `static` token identify the entry's `subject`, limited to its `accessRestrictions`; a key
+/// of `backend.auth.keys` identifies ``ServicePrincipal/backstagePlugin``. The host, `backend token create`,
+/// `backend topology` (``resolve(config:logger:environment:clock:keySetSource:)``) and `backend config check`
 /// (``problems(in:environment:)``) all use it, so they cannot disagree.
 ///
 /// ```swift
@@ -22,6 +26,9 @@ public enum TokenManagerPolicy {
     /// The config key holding the keys.
     public static let configKey = "backend.auth.keys"
 
+    /// The config key holding the external callers.
+    public static let externalAccessKey = ExternalAccessSettings.configKey
+
     /// The warning logged when a development host generates its own key.
     public static let generatedSecretWarning = ServerTokenManager.generatedSecretWarning
 
@@ -30,51 +37,73 @@ public enum TokenManagerPolicy {
         "Service-to-service authentication is disabled because backend.auth.keys is not configured; "
         + "every request is accepted without a token. DEVELOPMENT USE ONLY."
 
-    /// The server manager for the configured secrets, or `nil` when `backend.auth.keys` is absent or empty (the
-    /// rows where the environment decides). For tools that need real keys, such as `backend token create`.
+    /// The server manager for the configured secrets (and the `legacy` externalAccess entries), or `nil` when
+    /// `backend.auth.keys` is absent or empty (the rows where the environment decides). For tools that need real
+    /// keys, such as `backend token create`.
     ///
     /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
-    ///   secret.
+    ///   secret or externalAccess entry.
     public static func configuredManager(
         config: Config, logger: Logger, clock: some TokenClock = SystemTokenClock()
     ) throws -> HMACTokenManager? {
+        let external = try ExternalAccessSettings.fromConfig(config)
         guard let secrets = try decodedSecrets(config), let first = secrets.first else { return nil }
-        ServerTokenManager.logWarnings(of: secrets, to: logger)
-        return HMACTokenManager(signingSecret: first, additionalSecrets: Array(secrets.dropFirst()), clock: clock)
+        ServerTokenManager.logWarnings(of: secrets + external.legacyKeys.map(\.secret), to: logger)
+        return HMACTokenManager(
+            signingSecret: first, additionalSecrets: Array(secrets.dropFirst()), legacy: external.legacyKeys,
+            clock: clock)
     }
 
     /// The manager the table above chooses, with which row applied. Warnings (generated key, disabled auth,
     /// weak secrets) go to `logger`; secrets never do.
     ///
     /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
-    ///   secret or a production host without keys, ``SecureRandomError`` if key generation fails.
+    ///   secret or externalAccess entry or a production host without keys, ``SecureRandomError`` if key generation
+    ///   fails.
+    ///
+    /// `keySetSource` fetches the key sets of `jwks` entries (the host passes an HTTP one); without it such entries
+    /// refuse every token.
     public static func resolve(
-        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock()
+        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock(),
+        keySetSource: (any JSONWebKeySetSource)? = nil
     ) throws -> TokenManagerSelection {
+        let external = try ExternalAccessSettings.fromConfig(config)
+        let server: HMACTokenManager
+        let kind: TokenManagerSelection.Kind
         if let manager = try configuredManager(config: config, logger: logger, clock: clock) {
-            return TokenManagerSelection(manager: manager, kind: .configuredKeys(count: manager.keyCount))
+            server = manager
+            kind = .configuredKeys(count: manager.keyCount)
+        } else {
+            guard environment == .development else { throw TokenManagerConfigurationError.productionRequiresKeys }
+            guard config.has(configKey) || !external.entries.isEmpty else {
+                logger.warning("\(serviceAuthDisabledWarning)")
+                return TokenManagerSelection(manager: NoopTokenManager(), kind: .noop)
+            }
+            let secret = ServerSecret(name: "generated", bytes: try SecureRandom.bytes(count: 32))
+            logger.warning("\(generatedSecretWarning)")
+            ServerTokenManager.logWarnings(of: external.legacyKeys.map(\.secret), to: logger)
+            server = HMACTokenManager(
+                signingSecret: secret, additionalSecrets: [], legacy: external.legacyKeys, clock: clock)
+            kind = .generatedKey
         }
-        guard environment == .development else { throw TokenManagerConfigurationError.productionRequiresKeys }
-        guard config.has(configKey) else {
-            logger.warning("\(serviceAuthDisabledWarning)")
-            return TokenManagerSelection(manager: NoopTokenManager(), kind: .noop)
-        }
-        let secret = ServerSecret(name: "generated", bytes: try SecureRandom.bytes(count: 32))
-        logger.warning("\(generatedSecretWarning)")
-        let manager = HMACTokenManager(signingSecret: secret, additionalSecrets: [], clock: clock)
-        return TokenManagerSelection(manager: manager, kind: .generatedKey)
+        let staticTokens = external.staticTokens
+        let jwks = external.jwksVerifiers(source: keySetSource, clock: clock)
+        let manager: any TokenManager =
+            staticTokens.isEmpty && jwks.isEmpty
+            ? server : ExternalAccessTokenManager(server: server, staticTokens: staticTokens, jwks: jwks)
+        return TokenManagerSelection(manager: manager, kind: kind, externalAccessCount: external.entries.count)
     }
 
-    /// Every problem ``resolve(config:logger:environment:clock:)`` would stop at, each secret checked on its
-    /// own so that one bad key does not hide another; empty when the host would start.
+    /// Every problem ``resolve(config:logger:environment:clock:keySetSource:)`` would stop at, each secret and externalAccess
+    /// entry checked on its own so that one bad key does not hide another; empty when the host would start.
     public static func problems(in config: Config, environment: BackendEnvironment) -> [String] {
         let keys: [Config]?
+        var problems: [String] = []
         do {
             keys = try config.getOptionalConfigArray(configKey)
         } catch {
-            return ["\(error)"]
+            return ["\(error)"] + ExternalAccessSettings.problems(in: config)
         }
-        var problems: [String] = []
         for key in keys ?? [] {
             do {
                 _ = try decode(key)
@@ -82,6 +111,7 @@ public enum TokenManagerPolicy {
                 problems.append("\(error)")
             }
         }
+        problems += ExternalAccessSettings.problems(in: config)
         if environment == .production && (keys ?? []).isEmpty {
             problems.append(TokenManagerConfigurationError.productionRequiresKeys.message)
         }
@@ -124,13 +154,27 @@ public struct TokenManagerSelection: Sendable {
     public let manager: any TokenManager
     /// Why this manager was chosen.
     public let kind: Kind
+    /// How many `backend.auth.externalAccess` entries the manager accepts besides the keys.
+    public let externalAccessCount: Int
 
     /// A selection.
-    public init(manager: any TokenManager, kind: Kind) {
+    public init(manager: any TokenManager, kind: Kind, externalAccessCount: Int = 0) {
         self.manager = manager
         self.kind = kind
+        self.externalAccessCount = externalAccessCount
     }
 
     /// The server token manager, when the policy chose one (configured or generated keys); `nil` for noop.
-    public var serverManager: HMACTokenManager? { manager as? HMACTokenManager }
+    public var serverManager: HMACTokenManager? {
+        manager as? HMACTokenManager ?? (manager as? ExternalAccessTokenManager)?.server
+    }
+
+    /// The kind, with the externalAccess entries when there are any: `server (1 key) + 2 externalAccess entries`.
+    public var summary: String {
+        switch externalAccessCount {
+        case 0: "\(kind)"
+        case 1: "\(kind) + 1 externalAccess entry"
+        default: "\(kind) + \(externalAccessCount) externalAccess entries"
+        }
+    }
 }

@@ -34,12 +34,23 @@ extension TokenManager {
 
 /// A backend service that proved who it is with a token.
 public struct ServicePrincipal: Sendable, Hashable, CustomStringConvertible {
-    /// The subject the token was accepted for, such as `external:backstage-plugin`.
+    /// The subject the token was accepted for, such as `external:backstage-plugin` or the `subject` of a
+    /// `backend.auth.externalAccess` entry.
     public let subject: String
 
-    /// A principal with `subject`.
-    public init(subject: String) {
+    /// The plugins this caller may reach, from the `accessRestrictions` of the entry that accepted its token; `nil`
+    /// when it may reach every plugin.
+    public let accessRestrictions: PluginAccessRestrictions?
+
+    /// A principal with `subject`, restricted to some plugins when `accessRestrictions` is given.
+    public init(subject: String, accessRestrictions: PluginAccessRestrictions? = nil) {
         self.subject = subject
+        self.accessRestrictions = accessRestrictions
+    }
+
+    /// Whether this caller may call the routes of plugin `pluginId`.
+    public func mayAccess(pluginId: String) -> Bool {
+        accessRestrictions?.allows(pluginId: pluginId) ?? true
     }
 
     /// The subject of callers whose token one of `backend.auth.keys` verified (Backstage's name for them).

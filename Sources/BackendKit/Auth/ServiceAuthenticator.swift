@@ -20,38 +20,51 @@ struct ServiceAuthenticator: Sendable {
     }
 
     /// The one guard of every plugin route, for routes and mounted collections alike: the caller of a request to a
-    /// route with `access`, or an `AuthenticationError` for a protected route.
-    func caller(of request: Request, access: RouteAccess) async throws -> Caller {
-        switch access {
-        case .protected: try await authenticate(request)
-        case .public: await identify(request)
-        }
+    /// route with `access` of plugin `pluginId`, or an `AuthenticationError` (401) or `NotAllowedError` (403) for a
+    /// protected route. The subject of a verified caller goes to `record` for the request log line.
+    func caller(
+        of request: Request, access: RouteAccess, pluginId: String, record: RequestCallerRecord?
+    ) async throws -> Caller {
+        let caller =
+            switch access {
+            case .protected: try await authenticate(request, pluginId: pluginId, record: record)
+            case .public: await identify(request, pluginId: pluginId)
+            }
+        if let record, let subject = caller.subject { record.subject = subject }
+        return caller
     }
 
-    /// The caller of a protected route, or an `AuthenticationError`.
+    /// The caller of a protected route of plugin `pluginId`, or an `AuthenticationError`; a token whose
+    /// externalAccess entry is restricted to other plugins is a `NotAllowedError` (Backstage's message), logged
+    /// with its subject.
     ///
     /// Without a bearer token the request passes only when the manager accepts requests without a token (the noop
     /// manager does); otherwise it fails with `Missing credentials` (or a malformed-header message).
-    func authenticate(_ request: Request) async throws -> Caller {
+    func authenticate(_ request: Request, pluginId: String, record: RequestCallerRecord? = nil) async throws -> Caller {
         switch Self.credentials(in: request.headers) {
         case .bearer(let token):
-            try await tokenManager.authenticate(token)
-            return .service
+            let principal = try await tokenManager.authenticate(token)
+            if let restrictions = principal.accessRestrictions, !restrictions.allows(pluginId: pluginId) {
+                record?.subject = principal.subject
+                throw NotAllowedError(restrictions.deniedMessage)
+            }
+            return .service(principal)
         case .missing:
             guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.missingCredentialsMessage) }
-            return .service
+            return .service(.unauthenticated)
         case .malformed:
             guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.malformedHeaderMessage) }
-            return .service
+            return .service(.unauthenticated)
         }
     }
 
-    /// The caller of a public route: `.service` when a valid bearer token was presented, else `.anonymous`.
-    func identify(_ request: Request) async -> Caller {
+    /// The caller of a public route of plugin `pluginId`: `.service` when a valid bearer token that may reach the
+    /// plugin was presented, else `.anonymous`.
+    func identify(_ request: Request, pluginId: String) async -> Caller {
         guard case .bearer(let token) = Self.credentials(in: request.headers) else { return .anonymous }
         do {
-            try await tokenManager.authenticate(token)
-            return .service
+            let principal = try await tokenManager.authenticate(token)
+            return principal.mayAccess(pluginId: pluginId) ? .service(principal) : .anonymous
         } catch {
             return .anonymous
         }
@@ -70,6 +83,8 @@ struct ServiceAuthenticator: Sendable {
 struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == BackendRequestContext {
     /// The route's access level.
     let access: RouteAccess
+    /// The plugin the route belongs to.
+    let pluginId: String
     /// The host's authenticator.
     let authenticator: ServiceAuthenticator
     /// The route's own responder.
@@ -77,7 +92,8 @@ struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Co
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
         var context = context
-        context.caller = try await authenticator.caller(of: request, access: access)
+        context.caller = try await authenticator.caller(
+            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
         return try await next.respond(to: request, context: context)
     }
 }
@@ -89,6 +105,8 @@ struct ServiceAuthMiddleware: RouterMiddleware {
 
     /// The access level of every route behind this middleware.
     let access: RouteAccess
+    /// The plugin the routes belong to.
+    let pluginId: String
     /// The host's authenticator.
     let authenticator: ServiceAuthenticator
 
@@ -98,7 +116,8 @@ struct ServiceAuthMiddleware: RouterMiddleware {
         next: (Request, BackendRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.caller = try await authenticator.caller(of: request, access: access)
+        context.caller = try await authenticator.caller(
+            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
         return try await next(request, context)
     }
 }

@@ -1,5 +1,6 @@
 /// The outermost middleware: turns every error into Backstage's JSON error body and writes one log line
-/// per request (method, path without query, status, duration; never headers or tokens).
+/// per request (method, path without query, status, duration and the caller's `subject` when a token identified
+/// one; never headers or tokens).
 struct RequestHandlingMiddleware: RouterMiddleware {
     typealias Context = BackendRequestContext
 
@@ -19,6 +20,9 @@ struct RequestHandlingMiddleware: RouterMiddleware {
         var requestLogger = context.logger
         requestLogger.logLevel = logger.logLevel
         context.logger = requestLogger
+        // Where the route guard leaves the caller's subject; only when a line will be written (errors always are).
+        let record = logger.logLevel <= .error ? RequestCallerRecord() : nil
+        context.callerRecord = record
 
         let response: Response
         var failure: (any Error)?
@@ -42,20 +46,22 @@ struct RequestHandlingMiddleware: RouterMiddleware {
         }
 
         let milliseconds = (ContinuousClock.now - started).milliseconds
+        let subject = record?.subject
         if let failure, let descriptor, descriptor.isInternal {
-            var metadata = Self.metadata(request, response, milliseconds)
+            var metadata = Self.metadata(request, response, milliseconds, subject)
             metadata["error"] = .string(String(reflecting: failure))
             requestLogger.error(Self.line(request, response, milliseconds), metadata: metadata)
         } else if let failure = failure as? ServiceCallError {
             // The caller got a 502/503 naming the plugin; the operator gets the remote status, name and message.
-            var metadata = Self.metadata(request, response, milliseconds)
+            var metadata = Self.metadata(request, response, milliseconds, subject)
             metadata["error"] = .string(failure.description)
             requestLogger.warning(Self.line(request, response, milliseconds), metadata: metadata)
         } else {
             // Both arguments are autoclosures: below `info` (as in benchmarks and busy deployments) the line and
             // its metadata are never built.
             requestLogger.info(
-                Self.line(request, response, milliseconds), metadata: Self.metadata(request, response, milliseconds))
+                Self.line(request, response, milliseconds),
+                metadata: Self.metadata(request, response, milliseconds, subject))
         }
         return response
     }
@@ -65,13 +71,17 @@ struct RequestHandlingMiddleware: RouterMiddleware {
         "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(milliseconds)ms"
     }
 
-    private static func metadata(_ request: Request, _ response: Response, _ milliseconds: Int64) -> Logger.Metadata {
-        [
+    private static func metadata(
+        _ request: Request, _ response: Response, _ milliseconds: Int64, _ subject: String?
+    ) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
             "status": .stringConvertible(response.status.code),
             "duration_ms": .stringConvertible(milliseconds),
         ]
+        if let subject { metadata["subject"] = .string(subject) }
+        return metadata
     }
 
     /// Hummingbird's endpoint path for requests no route matched.

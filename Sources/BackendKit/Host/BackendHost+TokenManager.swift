@@ -11,7 +11,8 @@ extension BackendHost {
         if let manager = options.tokenManager {
             return (manager, manager is NoopTokenManager ? "noop (provided in code)" : "provided in code")
         }
-        let selection = try TokenManagerPolicy.resolve(config: config, logger: logger, environment: environment)
-        return (selection.manager, "\(selection.kind)")
+        let selection = try TokenManagerPolicy.resolve(
+            config: config, logger: logger, environment: environment, keySetSource: HTTPKeySetSource())
+        return (selection.manager, selection.summary)
     }
 }

@@ -9,11 +9,15 @@ public struct BackendRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who made the request; set before the handler runs.
     public var caller: Caller
+    /// Where the route guard records the caller's subject for the request log line (set by the host's request
+    /// handling when it logs requests).
+    var callerRecord: RequestCallerRecord?
 
     /// Creates a context for a new request (called by Hummingbird).
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.caller = .anonymous
+        self.callerRecord = nil
     }
 }
 

@@ -45,7 +45,8 @@ public final class PluginRoutes {
         }
         _ = collection.on(
             path, method: method,
-            responder: AuthenticatingResponder(access: access, authenticator: authenticator, next: route))
+            responder: AuthenticatingResponder(
+                access: access, pluginId: pluginId, authenticator: authenticator, next: route))
         return self
     }
 
@@ -109,7 +110,7 @@ public final class PluginRoutes {
         access: RouteAccess = .protected
     ) -> Self {
         collection.group()
-            .add(middleware: ServiceAuthMiddleware(access: access, authenticator: authenticator))
+            .add(middleware: ServiceAuthMiddleware(access: access, pluginId: pluginId, authenticator: authenticator))
             .addRoutes(routes, atPath: path)
         return self
     }

@@ -30,8 +30,8 @@ struct ScaffolderRoutes: Sendable {
                         .object(["id": .string($0.id), "description": .string($0.description), "schema": $0.schema])
                     }))
         }
-        routes.post("/v2/tasks") { request, _ in
-            let id = try await submit(try await Self.submission(request))
+        routes.post("/v2/tasks") { request, context in
+            let id = try await submit(try await Self.submission(request), createdBy: context.caller.subject)
             return JSONBody(JSONValue.object(["id": .string(id)]), status: .created)
         }
         routes.get("/v2/tasks") { request, _ in
@@ -47,8 +47,9 @@ struct ScaffolderRoutes: Sendable {
         }
     }
 
-    /// Validates a submission against its template and stores the task as `open`; returns its id.
-    func submit(_ body: JSONObject) async throws -> String {
+    /// Validates a submission against its template and stores the task as `open`, recording the caller's subject
+    /// as its creator; returns its id.
+    func submit(_ body: JSONObject, createdBy: String? = nil) async throws -> String {
         guard let refText = body["templateRef"]?.stringValue, !refText.isEmpty else {
             throw InputError(
                 "'templateRef' is required and must be a string like 'template:default/x'")
@@ -83,7 +84,7 @@ struct ScaffolderRoutes: Sendable {
             throw InputError(
                 "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
         }
-        let task = try await store.create(template: template, values: values)
+        let task = try await store.create(template: template, values: values, createdBy: createdBy)
         logger.info("Created task \(task.id) for \(ref)")
         worker.wake()
         return task.id

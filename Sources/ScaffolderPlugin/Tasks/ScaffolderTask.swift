@@ -32,6 +32,9 @@ struct ScaffolderTask: Sendable, Codable, Equatable {
     var output: JSONValue?
     /// Why a failed task failed.
     var error: Failure?
+    /// The subject of the caller that created the task (`context.caller.subject`); absent when the scaffolder runs
+    /// with service-to-service auth disabled. Stored in the `created_by` column, not in the state.
+    var createdBy: String?
 }
 
 extension ScaffolderTask {

@@ -43,6 +43,9 @@ struct TaskStore: Sendable {
                 .run()
             try await db.create(index: "task_events_task_id_idx").on("task_events").column("task_id").run()
         },
+        DatabaseMigration(id: "20261202_01_tasks_created_by") { db in
+            try await db.alter(table: "tasks").column("created_by", type: .text).run()
+        },
     ]
 
     /// Creates the tables if needed.
@@ -50,8 +53,11 @@ struct TaskStore: Sendable {
         try await database.migrate(Self.migrations)
     }
 
-    /// Records a new `open` task for `template` with `values` and returns it.
-    func create(template: TemplateDefinition, values: JSONObject) async throws -> ScaffolderTask {
+    /// Records a new `open` task for `template` with `values`, created by the caller with subject `createdBy`, and
+    /// returns it.
+    func create(
+        template: TemplateDefinition, values: JSONObject, createdBy: String? = nil
+    ) async throws -> ScaffolderTask {
         let now = ISO8601Timestamp.now()
         let task = ScaffolderTask(
             id: UUID().uuidString.lowercased(), templateRef: template.ref.description, values: values, status: .open,
@@ -59,7 +65,7 @@ struct TaskStore: Sendable {
             steps: template.steps.map {
                 TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
             },
-            log: [], output: nil, error: nil)
+            log: [], output: nil, error: nil, createdBy: createdBy)
         let first = TaskLogEntry(
             createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
         let state = try Self.encode(task)
@@ -72,12 +78,13 @@ struct TaskStore: Sendable {
                 .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
             try await db.insert(into: "tasks")
                 .columns(
-                    "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at"
+                    "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at",
+                    "created_by"
                 )
                 .values(
                     SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
                     SQLBind(task.templateRef),
-                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now, SQLBind(createdBy)
                 )
                 .run()
             try await Self.insertEvent(first, taskId: task.id, into: db)
@@ -92,7 +99,7 @@ struct TaskStore: Sendable {
     func task(_ id: String) async throws -> ScaffolderTask? {
         try await database.withSession { db in
             guard
-                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                let row = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
                     .where("id", .equal, id).first()
             else { return nil }
             var task = try Self.decode(row)
@@ -117,7 +124,7 @@ struct TaskStore: Sendable {
     /// Every kept task in creation order, optionally only those with `status`.
     func list(status: TaskStatus? = nil) async throws -> [ScaffolderTask] {
         try await database.withSession { db in
-            var query = db.select().columns("id", "state", "last_heartbeat_at").from("tasks")
+            var query = db.select().columns("id", "state", "last_heartbeat_at", "created_by").from("tasks")
             if let status { query = query.where("status", .equal, status.rawValue) }
             let rows = try await query.orderBy("position").orderBy("id").all()
             var tasks = try rows.map { try Self.decode($0) }
@@ -142,7 +149,7 @@ struct TaskStore: Sendable {
         let clock = database.clock
         return try await database.transaction { db in
             guard
-                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                let row = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
                     .where("id", .equal, id).where("status", .equal, expected.rawValue).first()
             else { return nil }
             var task = try Self.decode(row)
@@ -217,7 +224,7 @@ struct TaskStore: Sendable {
         let entry = TaskLogEntry(createdAt: now, stepId: nil, level: "error", message: message)
         return try await database.transaction { db in
             guard
-                let row = try await db.select().columns("state", "last_heartbeat_at").from("tasks")
+                let row = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
                     .where("id", .equal, id).where("status", .equal, TaskStatus.processing.rawValue)
                     .where(SQLColumn("last_heartbeat_at"), .lessThan, clock.now(plus: .zero - timeout)).first()
             else { return false }
@@ -294,9 +301,11 @@ struct TaskStore: Sendable {
         try await db.delete(from: "tasks").where("id", .in, victims).run()
     }
 
+    /// The state column: the task without its log (the `task_events` rows) and creator (the `created_by` column).
     private static func encode(_ task: ScaffolderTask) throws -> String {
         var stored = task
         stored.log = []
+        stored.createdBy = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(stored), as: UTF8.self)
@@ -306,11 +315,12 @@ struct TaskStore: Sendable {
         try JSONDecoder().decode(ScaffolderTask.self, from: Data(state.utf8))
     }
 
-    /// A task from a row with `state` and `last_heartbeat_at` (the column, written on the database clock, is the
-    /// heartbeat's one source).
+    /// A task from a row with its `state`, `last_heartbeat_at` and `created_by` columns (the heartbeat column,
+    /// written on the database clock, is the heartbeat's one source).
     private static func decode(_ row: any SQLRow) throws -> ScaffolderTask {
         var task = try decode(try row.decode(column: "state", as: String.self))
         task.lastHeartbeatAt = try row.decode(column: "last_heartbeat_at", as: String.self)
+        task.createdBy = try row.decode(column: "created_by", as: String?.self)
         return task
     }
 }
