@@ -71,51 +71,57 @@ struct FaultTests {
                 configuration.timeout = .init(connect: .seconds(1), read: .seconds(10))
                 let loadClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
                 let started = ContinuousClock.now
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    // 8 slow requests in flight when the signal arrives: each must complete with 200.
-                    for _ in 0..<8 {
-                        group.addTask {
-                            let response = try await HTTP.send(
-                                .POST, base + "/api/search/collators/catalog/refresh", token: token)
-                            #expect(response.status == 200, "\(response.body)")
+                // The client must be shut down whatever happens, or its deinit traps and takes the test run down.
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        // 8 slow requests in flight when the signal arrives: each must complete with 200.
+                        for _ in 0..<8 {
+                            group.addTask {
+                                let response = try await HTTP.send(
+                                    .POST, base + "/api/search/collators/catalog/refresh", token: token)
+                                #expect(response.status == 200, "\(response.body)")
+                            }
                         }
-                    }
-                    // 32 clients hammering the catalog until the process has exited.
-                    for _ in 0..<32 {
-                        group.addTask {
-                            while exited.withLock({ $0 }) == nil {
-                                do {
-                                    var request = HTTPClientRequest(url: base + "/api/catalog/entities")
-                                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                                    let response = try await loadClient.execute(request, timeout: .seconds(5))
-                                    _ = try await response.body.collect(upTo: 4 << 20)
-                                    tally.withLock {
-                                        if response.status == .ok {
-                                            $0.ok += 1
-                                        } else {
-                                            $0.other.append(Int(response.status.code))
+                        // 32 clients hammering the catalog until the process has exited.
+                        for _ in 0..<32 {
+                            group.addTask {
+                                while exited.withLock({ $0 }) == nil {
+                                    do {
+                                        var request = HTTPClientRequest(url: base + "/api/catalog/entities")
+                                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                                        let response = try await loadClient.execute(request, timeout: .seconds(5))
+                                        _ = try await response.body.collect(upTo: 4 << 20)
+                                        tally.withLock {
+                                            if response.status == .ok {
+                                                $0.ok += 1
+                                            } else {
+                                                $0.other.append(Int(response.status.code))
+                                            }
                                         }
-                                    }
-                                } catch {
-                                    if signalled.withLock({ $0 }) == nil {
-                                        tally.withLock { $0.errorsBefore.append("\(error)") }
-                                    } else {
-                                        // After SIGTERM, new connections are refused.
-                                        tally.withLock { $0.errorsAfter += 1 }
-                                        try? await Task.sleep(for: .milliseconds(20))
+                                    } catch {
+                                        if signalled.withLock({ $0 }) == nil {
+                                            tally.withLock { $0.errorsBefore.append("\(error)") }
+                                        } else {
+                                            // After SIGTERM, new connections are refused.
+                                            tally.withLock { $0.errorsAfter += 1 }
+                                            try? await Task.sleep(for: .milliseconds(20))
+                                        }
                                     }
                                 }
                             }
                         }
+                        group.addTask {
+                            while backend.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+                            exited.withLock { $0 = .now }
+                        }
+                        try await Task.sleep(for: .milliseconds(700))
+                        signalled.withLock { $0 = .now }
+                        backend.send(SIGTERM)
+                        try await group.waitForAll()
                     }
-                    group.addTask {
-                        while backend.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-                        exited.withLock { $0 = .now }
-                    }
-                    try await Task.sleep(for: .milliseconds(700))
-                    signalled.withLock { $0 = .now }
-                    backend.send(SIGTERM)
-                    try await group.waitForAll()
+                } catch {
+                    try? await loadClient.shutdown()
+                    throw error
                 }
                 try await loadClient.shutdown()
                 let code = try await backend.wait(timeout: .seconds(10))

@@ -22,8 +22,10 @@ struct NoSecretsInOutputTests {
         return [base64, String(base64.dropLast(2)), base64URL, hex, hex.uppercased()]
     }
 
-    @Test("trace-level logs and responses of an end-to-end run contain no secret and no token")
-    func traceRunLeaksNothing() async throws {
+    @Test(
+        "trace-level logs and responses of an end-to-end run contain no secret and no token, in both log formats",
+        arguments: ["text", "json"])
+    func traceRunLeaksNothing(_ logFormat: String) async throws {
         try await TemporaryDirectory.with { dir in
             let signingKey = Self.randomKey()
             let verifyingKey = Self.randomKey()
@@ -92,7 +94,8 @@ struct NoSecretsInOutputTests {
             let expiredish = segments[0] + ".eyJzdWIiOiJiYWNrc3RhZ2Utc2VydmVyIiwiZXhwIjoxfQ." + segments[2]
 
             let backend = try BackendProcess(
-                ["run", "--config", config, "--log-level", "trace"], environment: ["LOG_LEVEL": "trace"],
+                ["run", "--config", config, "--log-level", "trace"],
+                environment: ["LOG_LEVEL": "trace", "LOG_FORMAT": logFormat],
                 currentDirectory: dir.url)
             defer { backend.stop() }
             let port = try await backend.waitForListeningPort()
@@ -158,7 +161,12 @@ struct NoSecretsInOutputTests {
 
             let logs = backend.stdout + backend.stderr
             #expect(logs.contains("trace") || logs.contains("TRACE") || logs.count > 2000, "trace logging seems off")
-            #expect(logs.contains("subject=leak-bot") && logs.contains("subject=legacy-caller"))
+            if logFormat == "json" {
+                #expect(logs.contains(#""subject":"leak-bot""#) && logs.contains(#""subject":"legacy-caller""#))
+                #expect(backend.stdout.split(separator: "\n").count > 50, "the JSON lines go to standard output")
+            } else {
+                #expect(logs.contains("subject=leak-bot") && logs.contains("subject=legacy-caller"))
+            }
             let texts = [("logs", logs)] + responses.enumerated().map { ("response \($0.offset)", $0.element.body) }
             var forbidden = [signingSecret, verifyingSecret, outsiderSecret, legacySecret] + passwords + issued
             forbidden += [staticToken, wrongStatic]

@@ -61,6 +61,9 @@ final class BackendProcess: Sendable {
         // A clean slate: the caller's BACKEND_ENV and APP_CONFIG_ overrides must not leak into the tests.
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("APP_CONFIG_") }
         env["BACKEND_ENV"] = nil
+        // Text log lines on standard error, which the tests read, also in production; a test of the JSON format
+        // sets LOG_FORMAT itself.
+        env["LOG_FORMAT"] = "text"
         env.merge(environment) { _, new in new }
         process.environment = env
         if let currentDirectory {

@@ -18,7 +18,9 @@ struct TaskCreatorTests {
             let created = try await store.create(template: template, values: values, createdBy: "ci-bot")
             let anonymous = try await store.create(template: template, values: values)
             #expect(created.createdBy == "ci-bot")
-            try await store.update(created.id) { $0.status = .processing }
+            // Claimed (the oldest open task), then updated by its worker: createdBy stays.
+            #expect(try await store.claimNext() == created.id)
+            try await store.update(created.id) { $0.setStep("log", status: .processing) }
             let reopened = PluginDatabase(
                 settings: try DatabaseSettings.read(from: config, pluginId: "scaffolder"), logger: TestDatabases.logger)
             let other = TaskStore(database: reopened)
