@@ -73,6 +73,7 @@ struct ConfigCommandTests {
                 """
                 backend:
                   baseUrl: 42
+                  lifecycle: {serverShutdownDelay: soon}
                   auth:
                     keys:
                       - secret: ${BACKEND_TEST_SECRET_THAT_IS_NOT_SET}
@@ -80,6 +81,8 @@ struct ConfigCommandTests {
                   endpoints:
                     - target: true
                       plugins: [catalog]
+                scaffolder:
+                  concurrentTasksLimit: -1
                 search:
                   collators:
                     catalog:
@@ -106,7 +109,12 @@ struct ConfigCommandTests {
                 )
             )
             #expect(result.stderr.contains("search.collators.catalog.frequency' in '\(file)'"))
-            #expect(result.stderr.contains("Config has 4 problems:"))
+            #expect(result.stderr.contains("Invalid duration in config for key 'backend.lifecycle.serverShutdownDelay'"))
+            #expect(
+                result.stderr.contains(
+                    "Invalid value in config for key 'scaffolder.concurrentTasksLimit' in '\(file)', wanted a "
+                        + "non-negative integer"))
+            #expect(result.stderr.contains("Config has 6 problems:"), "\(result.stderr)")
         }
     }
 

@@ -1,4 +1,5 @@
 import BackendAuth
+import Foundation
 import BackendConfig
 import BackendKit
 import Logging
@@ -19,6 +20,8 @@ enum ConfigChecks {
         check { _ = try config.getOptionalString("backend.baseUrl") }
         check { _ = try ListenAddress.fromConfig(config) }
         check { _ = try ServiceClientConfiguration.fromConfig(config) }
+        check { _ = try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay") }
+        check { _ = try LogFormat.resolve(environment: environment, variables: ProcessInfo.processInfo.environment) }
         problems += TokenManagerPolicy.problems(in: config, environment: environment)
         problems += DatabaseManager.problems(in: config, pluginIds: SamplePlugins.all.map(\.id))
         // Each endpoint on its own, so one bad endpoint does not hide another (HostDiscovery stops at the first).
