@@ -109,7 +109,8 @@ struct ConfigCommandTests {
                 )
             )
             #expect(result.stderr.contains("search.collators.catalog.frequency' in '\(file)'"))
-            #expect(result.stderr.contains("Invalid duration in config for key 'backend.lifecycle.serverShutdownDelay'"))
+            #expect(
+                result.stderr.contains("Invalid duration in config for key 'backend.lifecycle.serverShutdownDelay'"))
             #expect(
                 result.stderr.contains(
                     "Invalid value in config for key 'scaffolder.concurrentTasksLimit' in '\(file)', wanted a "

@@ -1,7 +1,7 @@
 import BackendAuth
-import Foundation
 import BackendConfig
 import BackendKit
+import Foundation
 import Logging
 
 /// Every read the backend makes of its config, run independently so that all problems are reported at once.
