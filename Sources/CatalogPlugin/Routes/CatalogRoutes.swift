@@ -10,6 +10,9 @@ import Foundation
 /// | `POST /entities` | validates and adds an entity: 201 with it, 400, or 409 |
 /// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, or 404 |
 /// | `GET /entities/by-uid/:uid`, `DELETE /entities/by-uid/:uid` | the same by `metadata.uid` |
+/// | `GET /entities/by-query?filter=…&orderField=…&fullTextFilterTerm=…&cursor=…&limit=…&fields=…` | keyset pages |
+/// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
+/// | `GET /entity-facets?facet=…&filter=…` | value counts per facet |
 ///
 /// Every route requires a server token (the host's default).
 struct CatalogRoutes: Sendable {
@@ -56,6 +59,7 @@ struct CatalogRoutes: Sendable {
             logger.info("Removed entity \(ref)")
             return Response(status: .noContent)
         }
+        addQueryRoutes(to: routes)
     }
 
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes
@@ -71,7 +75,7 @@ struct CatalogRoutes: Sendable {
         return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
     }
 
-    private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {
+    static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {
         guard let text = query.first(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
             throw InputError("Invalid \(name) query parameter '\(text)', expected a non-negative integer")

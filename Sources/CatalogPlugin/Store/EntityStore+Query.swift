@@ -1,0 +1,208 @@
+import BackendKit
+import Foundation
+
+/// `GET /entities/by-query`, `POST /entities/by-refs` and `GET /entity-facets` on the database.
+///
+/// Pages are keyset pages: a page is the first `limit` matches strictly after (or before) a position, the sort values
+/// and uid of an item, in the query's order; never an offset. So following the cursors visits every match that stays
+/// exactly once while entities come and go, and a page deep in the catalog costs what the first one does: ordered by
+/// uid alone it is a walk of the primary key from the position.
+extension EntityStore {
+    /// One page of a query: the items' uids, sort values and stored bodies, in order.
+    struct QueryPage: Sendable {
+        /// The items, in the query's order.
+        var items: [(uid: String, values: [String?], body: String)]
+        /// Whether there are more matches beyond the page in the direction read.
+        var hasMore: Bool
+        /// The number of matches, when it was asked for.
+        var totalItems: Int?
+    }
+
+    /// Reads up to `limit` matches of `query` after `position` (before it when `backward`; from the start when
+    /// nil), and counts all matches when `countTotal`.
+    func queryPage(
+        _ query: EntityQuery, after position: EntityCursor.Position?, backward: Bool, limit: Int, countTotal: Bool
+    ) async throws -> QueryPage {
+        let isPostgres = database.dialectName == "postgresql"
+        let read = { @Sendable (db: any SQLDatabase) async throws -> QueryPage in
+            if isPostgres, !query.filter.clauses.isEmpty { try await Self.pinPostgresPlan(db) }
+            return try await Self.queryPage(
+                db, query, after: position, backward: backward, limit: limit, countTotal: countTotal)
+        }
+        if isPostgres { return try await database.transaction(read) }
+        return try await database.withSession(read)
+    }
+
+    private static func queryPage(
+        _ db: any SQLDatabase, _ query: EntityQuery, after position: EntityCursor.Position?, backward: Bool,
+        limit: Int, countTotal: Bool
+    ) async throws -> QueryPage {
+        guard let conditions = try await matchConditions(query, db) else {
+            return QueryPage(items: [], hasMore: false, totalItems: countTotal ? 0 : nil)
+        }
+        var totalItems: Int?
+        if countTotal {
+            totalItems =
+                try await db.raw("SELECT COUNT(*) AS n FROM entities e WHERE " + conditions)
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        guard limit > 0 else { return QueryPage(items: [], hasMore: false, totalItems: totalItems) }
+        // The sort values: the smallest value of each order field's key (an array field has several), NULL when
+        // the entity has none; NULLs sort last in either direction, as in Backstage.
+        var select: SQLQueryString = "SELECT e.entity_id, e.body"
+        for (index, order) in query.order.enumerated() {
+            select =
+                select
+                + ", (SELECT MIN(o.value) FROM search o WHERE o.entity_id = e.entity_id AND o.key = \(bind: order.field))"
+                + " AS v\(unsafeRaw: String(index))"
+        }
+        select = select + " FROM entities e WHERE " + conditions
+        // Ordered by uid alone, the position is a condition on the primary key; with sort values it applies to the
+        // computed columns, so the matches are a derived table.
+        var sql: SQLQueryString
+        if query.order.isEmpty {
+            sql = select
+            if let position { sql = sql + " AND " + keyset(query.order, position, backward: backward) }
+        } else {
+            sql = "SELECT * FROM (" + select + ") e"
+            if let position { sql = sql + " WHERE " + keyset(query.order, position, backward: backward) }
+        }
+        sql = sql + " ORDER BY " + orderBy(query.order, backward: backward) + " LIMIT \(bind: limit + 1)"
+        let rows = try await db.raw(sql).all()
+        var items: [(uid: String, values: [String?], body: String)] = []
+        for row in rows.prefix(limit) {
+            let values = try query.order.indices.map { try row.decode(column: "v\($0)", as: String?.self) }
+            items.append(
+                (
+                    try row.decode(column: "entity_id", as: String.self), values,
+                    try row.decode(column: "body", as: String.self)
+                ))
+        }
+        if backward { items.reverse() }
+        return QueryPage(items: items, hasMore: rows.count > limit, totalItems: totalItems)
+    }
+
+    /// The `WHERE` conditions of the query's filter and full-text filter on `entities e` (`1 = 1` for none), or nil
+    /// when the filter can match nothing.
+    private static func matchConditions(_ query: EntityQuery, _ db: any SQLDatabase) async throws -> SQLQueryString? {
+        var conditions: SQLQueryString = "1 = 1"
+        if !query.filter.clauses.isEmpty {
+            guard let matching = try await matchingIDs(query.filter, db) else { return nil }
+            conditions = conditions + " AND e.entity_id IN (" + matching + ")"
+        }
+        if let fullText = query.fullText {
+            let escaped = fullText.term.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            conditions =
+                conditions
+                + " AND e.entity_id IN (SELECT t.entity_id FROM search t WHERE t.key IN (\(binds: fullText.fields))"
+                + " AND t.value LIKE \(bind: "%" + escaped + "%") ESCAPE '\\')"
+        }
+        return conditions
+    }
+
+    /// `ORDER BY` of the query's order (each field's NULLs last), then uid in the first field's direction; every
+    /// direction reversed when reading backwards.
+    private static func orderBy(_ order: [EntityQuery.Order], backward: Bool) -> SQLQueryString {
+        var parts: [SQLQueryString] = []
+        for (index, field) in order.enumerated() {
+            let column = "v\(index)"
+            let descending = field.descending != backward
+            parts.append("(\(unsafeRaw: column) IS NULL) \(unsafeRaw: backward ? "DESC" : "ASC")")
+            parts.append("\(unsafeRaw: column) \(unsafeRaw: descending ? "DESC" : "ASC")")
+        }
+        let uidDescending = (order.first?.descending ?? false) != backward
+        parts.append("e.entity_id \(unsafeRaw: uidDescending ? "DESC" : "ASC")")
+        var sql: SQLQueryString = ""
+        for (index, part) in parts.enumerated() {
+            sql = index == 0 ? part : sql + ", " + part
+        }
+        return sql
+    }
+
+    /// Items strictly after `position` in the order (strictly before it when `backward`): a lexicographic comparison
+    /// of the sort values, NULL last, then the uid.
+    private static func keyset(
+        _ order: [EntityQuery.Order], _ position: EntityCursor.Position, backward: Bool
+    ) -> SQLQueryString {
+        let uidDescending = (order.first?.descending ?? false)
+        var sql: SQLQueryString =
+            "e.entity_id \(unsafeRaw: uidDescending != backward ? "<" : ">") \(bind: position.uid)"
+        for index in order.indices.reversed() {
+            let column = "v\(index)"
+            let beyond = order[index].descending != backward ? "<" : ">"
+            switch (position.values[index], backward) {
+            case (nil, false):
+                // Nothing sorts after NULL but other NULLs.
+                sql = "(\(unsafeRaw: column) IS NULL AND " + sql + ")"
+            case (nil, true):
+                sql = "(\(unsafeRaw: column) IS NOT NULL OR (\(unsafeRaw: column) IS NULL AND " + sql + "))"
+            case (let value?, false):
+                sql =
+                    "(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: column) \(unsafeRaw: beyond) \(bind: value)"
+                    + " OR (\(unsafeRaw: column) = \(bind: value) AND " + sql + "))"
+            case (let value?, true):
+                sql =
+                    "(\(unsafeRaw: column) IS NOT NULL AND (\(unsafeRaw: column) \(unsafeRaw: beyond) \(bind: value)"
+                    + " OR (\(unsafeRaw: column) = \(bind: value) AND " + sql + ")))"
+            }
+        }
+        return sql
+    }
+
+    /// The stored bodies of the entities with these refs (compared case-insensitively) that match `filter`, in the
+    /// order of `refs`, nil for a ref with no such entity.
+    func bodies(refs: [String], filter: EntityFilter) async throws -> [String?] {
+        let keys = refs.map { $0.lowercased() }
+        let found = try await database.withSession { db -> [String: String] in
+            var found: [String: String] = [:]
+            var matching: SQLQueryString?
+            if !filter.clauses.isEmpty {
+                guard let ids = try await Self.matchingIDs(filter, db) else { return [:] }
+                matching = ids
+            }
+            let unique = Array(Set(keys))
+            for start in stride(from: 0, to: unique.count, by: 200) {
+                let chunk = Array(unique[start..<min(start + 200, unique.count)])
+                var sql: SQLQueryString = "SELECT entity_ref, body FROM entities WHERE entity_ref IN (\(binds: chunk))"
+                if let matching { sql = sql + " AND entity_id IN (" + matching + ")" }
+                for row in try await db.raw(sql).all() {
+                    found[try row.decode(column: "entity_ref", as: String.self)] = try row.decode(
+                        column: "body", as: String.self)
+                }
+            }
+            return found
+        }
+        return keys.map { found[$0] }
+    }
+
+    /// For each facet (a dotted field), the values the matching entities have there, as written, and how many
+    /// entities have each, most frequent first, then by value.
+    func facets(_ facets: [String], filter: EntityFilter) async throws -> [String: [(value: String, count: Int)]] {
+        let keys = Array(Set(facets.map { $0.lowercased() }))
+        let rows = try await database.withSession { db -> [(key: String, value: String, count: Int)] in
+            guard !keys.isEmpty else { return [] }
+            var sql: SQLQueryString =
+                "SELECT key, original_value AS value, COUNT(DISTINCT entity_id) AS n FROM search"
+                + " WHERE key IN (\(binds: keys)) AND original_value IS NOT NULL"
+            if !filter.clauses.isEmpty {
+                guard let matching = try await Self.matchingIDs(filter, db) else { return [] }
+                sql = sql + " AND entity_id IN (" + matching + ")"
+            }
+            sql = sql + " GROUP BY key, original_value"
+            return try await db.raw(sql).all().map {
+                (
+                    try $0.decode(column: "key", as: String.self), try $0.decode(column: "value", as: String.self),
+                    try $0.decode(column: "n", as: Int.self)
+                )
+            }
+        }
+        var result: [String: [(value: String, count: Int)]] = [:]
+        for facet in facets {
+            result[facet] = rows.filter { $0.key == facet.lowercased() }
+                .map { (value: $0.value, count: $0.count) }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+        }
+        return result
+    }
+}
