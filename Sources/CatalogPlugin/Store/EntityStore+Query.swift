@@ -47,6 +47,8 @@ extension EntityStore {
                 .first(decodingColumn: "n", as: Int.self) ?? 0
         }
         guard limit > 0 else { return QueryPage(items: [], hasMore: false, totalItems: totalItems) }
+        // No page is larger than the catalog can hold; the bound keeps `limit + 1` from overflowing.
+        let limit = min(limit, Int(Int32.max))
         // The sort values: the smallest value of each order field's key (an array field has several), NULL when
         // the entity has none; NULLs sort last in either direction, as in Backstage.
         var select: SQLQueryString = "SELECT e.entity_id, e.body"
