@@ -3,7 +3,7 @@ import Foundation
 
 /// The sample search plugin, mounted at `/api/search`.
 ///
-/// A catalog collator pages through the catalog's `GET /entities` with the service client after `search.collators.catalog.initialDelay` and then every
+/// A catalog collator pages through the catalog's `GET /entities/by-query` with the service client after `search.collators.catalog.initialDelay` and then every
 /// `search.collators.catalog.frequency`, into an in-memory index answering `GET /query`. A run
 /// that fails (the catalog refuses the token, is down, …) is logged with its reason and the
 /// previous index keeps serving. Every page of a run carries the same server token: the host's

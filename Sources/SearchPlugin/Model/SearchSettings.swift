@@ -6,7 +6,7 @@ import BackendKit
 /// |---|---|---|
 /// | `search.collators.catalog.initialDelay` | `{seconds: 3}` | wait after startup before the first run |
 /// | `search.collators.catalog.frequency` | `{minutes: 10}` | time between the end of one run and the next |
-/// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities` call |
+/// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities/by-query` call |
 /// | `search.collators.catalog.filter` | none | a catalog `filter` (string or list, OR-ed) limiting what is indexed |
 ///
 /// Durations: milliseconds (`30000`), `"30s"`/`"5m"`/`"1h 30m"`, ISO 8601 (`"PT30S"`) or an
