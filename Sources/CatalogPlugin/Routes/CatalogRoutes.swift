@@ -13,6 +13,7 @@ import Foundation
 /// | `GET /entities/by-query?filter=…&orderField=…&fullTextFilterTerm=…&cursor=…&limit=…&fields=…` | keyset pages |
 /// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
 /// | `GET /entity-facets?facet=…&filter=…` | value counts per facet |
+/// | `POST /validate-entity`, `POST /refresh` | Backstage's validation answer; the entity's relations recomputed |
 ///
 /// Every route requires a server token (the host's default).
 struct CatalogRoutes: Sendable {
@@ -60,6 +61,7 @@ struct CatalogRoutes: Sendable {
             return Response(status: .noContent)
         }
         addQueryRoutes(to: routes)
+        addMaintenanceRoutes(to: routes)
     }
 
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes

@@ -160,6 +160,17 @@ struct EntityStore: Sendable {
         await forget(touched)
     }
 
+    /// Recomputes the `relations` of the entity with this ref from the relation rows of both ends; throws
+    /// `NotFoundError` if there is none.
+    func refresh(_ ref: EntityRef) async throws {
+        let touched = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Set<String>? in
+            guard try await Self.row(db, ref: ref) != nil else { return nil }
+            return try await Self.restitch([ref.key], db)
+        }
+        guard let touched else { throw CatalogError.entityNotFound(ref) }
+        await forget(touched)
+    }
+
     /// Drops the cached bodies of `keys` (all of them when there are many).
     private func forget(_ keys: Set<String>) async {
         guard let cache else { return }

@@ -272,4 +272,54 @@ struct CatalogQueryRoutesTests {
             )
         }
     }
+
+    @Test(
+        "validate-entity answers 200 or Backstage's errors body; refresh answers 200 or 404", arguments: Engine.allCases
+    )
+    func validateAndRefresh(_ engine: Engine) async throws {
+        try await withCatalog(engine) { host in
+            let valid = try await send(
+                .POST, host.url("catalog", "/validate-entity"),
+                json: #"{"entity":\#(component("checked")),"location":"url:https://example.com/catalog-info.yaml"}"#)
+            #expect(valid.status == 200)
+            #expect(valid.body.isEmpty)
+            // Validation stores nothing.
+            let stored = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/checked"))
+            #expect(stored.status == 404)
+            let invalid = try await send(
+                .POST, host.url("catalog", "/validate-entity"),
+                json: #"{"entity":{"kind":"Component","metadata":{}},"location":"url:https://example.com/x.yaml"}"#)
+            #expect(
+                normalizedJSON(invalid.body)
+                    == normalizedJSON(
+                        #"{"errors":[{"name":"InputError","message":"Invalid entity: 'apiVersion' is required; "#
+                            + #"'metadata.name' is required"}]}"#))
+            #expect(invalid.status == 400)
+            let badLocation = try await send(
+                .POST, host.url("catalog", "/validate-entity"),
+                json: #"{"entity":\#(component("checked")),"location":"file:/x.yaml"}"#)
+            #expect(badLocation.status == 400)
+            #expect(
+                normalizedJSON(badLocation.body)
+                    == normalizedJSON(
+                        #"{"errors":[{"name":"InputError","message":"Invalid location ref file:/x.yaml, only "#
+                            + #"'url:<target>' is supported, e.g. url:https://host/path"}]}"#))
+
+            let refreshed = try await send(
+                .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"group:default/platform-team"}"#)
+            #expect(refreshed.status == 200)
+            let missing = try await send(
+                .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"group:default/nobody"}"#)
+            #expect(
+                missing.body
+                    == errorBody(
+                        name: "NotFoundError",
+                        message: "No entity named 'nobody' found, with kind 'group' in namespace 'default'",
+                        method: "POST", url: "/refresh", status: 404))
+            let bad = try await send(.POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"nobody"}"#)
+            #expect(
+                message(bad)
+                    == "Invalid entityRef 'nobody', expected kind:namespace/name such as component:default/my-service")
+        }
+    }
 }

@@ -54,7 +54,8 @@ struct OpenAPIDocumentTests {
         let expected: [String: [(String, String)]] = [
             "CatalogPlugin": [
                 ("get", "/entities"), ("post", "/entities"), ("get", "/entities/by-query"),
-                ("post", "/entities/by-refs"), ("get", "/entity-facets"),
+                ("post", "/entities/by-refs"), ("get", "/entity-facets"), ("post", "/validate-entity"),
+                ("post", "/refresh"),
                 ("get", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("delete", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("get", "/entities/by-uid/{uid}"), ("delete", "/entities/by-uid/{uid}"), ("get", "/openapi.json"),
