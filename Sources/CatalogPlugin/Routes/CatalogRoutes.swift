@@ -13,6 +13,7 @@ import Foundation
 /// | `GET /entities/by-query?filter=…&orderField=…&fullTextFilterTerm=…&cursor=…&limit=…&fields=…` | keyset pages |
 /// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
 /// | `GET /entity-facets?facet=…&filter=…` | value counts per facet |
+/// | `GET/POST /locations`, `GET/DELETE /locations/:id`, `GET /locations/by-entity/:kind/:namespace/:name` | locations |
 /// | `POST /validate-entity`, `POST /refresh` | Backstage's validation answer; the entity's relations recomputed |
 ///
 /// Every route requires a server token (the host's default).
@@ -22,6 +23,8 @@ struct CatalogRoutes: Sendable {
 
     /// The store the routes read and write.
     let store: EntityStore
+    /// The locations.
+    let locations: LocationStore
     /// The plugin's logger.
     let logger: Logger
 
@@ -62,6 +65,7 @@ struct CatalogRoutes: Sendable {
         }
         addQueryRoutes(to: routes)
         addMaintenanceRoutes(to: routes)
+        addLocationRoutes(to: routes)
     }
 
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes
@@ -85,7 +89,7 @@ struct CatalogRoutes: Sendable {
         return value
     }
 
-    private static func ref(_ context: BackendRequestContext) throws -> EntityRef {
+    static func ref(_ context: BackendRequestContext) throws -> EntityRef {
         EntityRef(
             kind: try context.pathParameter("kind"),
             namespace: try context.pathParameter("namespace"),

@@ -12,6 +12,8 @@ import BackendKit
 /// - `relations`: Backstage's relations table: `source_entity_ref` `type` `target_entity_ref` (lower-cased refs),
 ///   each row owned by the entity whose field produced it (`originating_entity_id`, removed with it). An entity's
 ///   `relations` array is the rows whose source it is, whichever entity they came from (``EntityStore``).
+/// - `locations`: `id`, `type`, `target` (unique together) and `from_config` (1 for a `catalog.locations` entry,
+///   0 for one registered through `POST /locations`, whose entities have `location_key` `location:<id>`).
 /// - `entities.source_body`: the entity as its location or `POST` gave it (with its uid, without `relations`), so a
 ///   restart can tell an unchanged location entity without recomputing relations.
 enum CatalogMigrations {
@@ -61,6 +63,17 @@ enum CatalogMigrations {
             try await db.alter(table: "entities").column("source_body", type: .text).run()
             try await db.alter(table: "search").column("original_value", type: .text).run()
             try await EntityStore.rebuildAll(db)
+        },
+        // Locations (issue 16): the ones `catalog.locations` declares and the ones registered through the API.
+        DatabaseMigration(id: "20261201_05_locations") { db in
+            try await db.create(table: "locations")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("type", type: .text, .notNull)
+                .column("target", type: .text, .notNull)
+                .column("from_config", type: .int, .notNull)
+                .run()
+            try await db.create(index: "locations_type_target_idx").on("locations").column("type").column("target")
+                .unique().run()
         },
     ]
 }

@@ -66,7 +66,8 @@ struct EntityStore: Sendable {
             // One read of what the locations stored last time; an entity that has not changed is not rewritten,
             // so a restart with a large catalog costs a read, not a rewrite.
             let previousRows = try await db.select().columns("entity_ref", "entity_id", "source_body", "location_key")
-                .from("entities").where("location_key", .isNot, SQLLiteral.null).all()
+                .from("entities").where("location_key", .isNot, SQLLiteral.null)
+                .where("location_key", .notLike, SQLBind(LocationStore.registeredKeyPattern)).all()
             var previous: [String: (uid: String, body: String?, location: String)] = [:]
             for row in previousRows {
                 previous[try row.decode(column: "entity_ref", as: String.self)] = (
@@ -172,7 +173,7 @@ struct EntityStore: Sendable {
     }
 
     /// Drops the cached bodies of `keys` (all of them when there are many).
-    private func forget(_ keys: Set<String>) async {
+    func forget(_ keys: Set<String>) async {
         guard let cache else { return }
         if keys.count > 100 {
             await cache.clear()

@@ -55,7 +55,8 @@ struct OpenAPIDocumentTests {
             "CatalogPlugin": [
                 ("get", "/entities"), ("post", "/entities"), ("get", "/entities/by-query"),
                 ("post", "/entities/by-refs"), ("get", "/entity-facets"), ("post", "/validate-entity"),
-                ("post", "/refresh"),
+                ("post", "/refresh"), ("get", "/locations"), ("post", "/locations"), ("get", "/locations/{id}"),
+                ("delete", "/locations/{id}"), ("get", "/locations/by-entity/{kind}/{namespace}/{name}"),
                 ("get", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("delete", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("get", "/entities/by-uid/{uid}"), ("delete", "/entities/by-uid/{uid}"), ("get", "/openapi.json"),
