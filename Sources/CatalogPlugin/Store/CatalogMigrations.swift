@@ -75,5 +75,12 @@ enum CatalogMigrations {
             try await db.create(index: "locations_type_target_idx").on("locations").column("type").column("target")
                 .unique().run()
         },
+        // by-query pages ordered by a field walk `search` in (key, value, entity_id) order from the cursor's position;
+        // the index also serves every (key, value) lookup the one it replaces did.
+        DatabaseMigration(id: "20261201_06_search_order") { db in
+            try await db.create(index: "search_key_value_entity_idx").on("search")
+                .column("key").column("value").column("entity_id").run()
+            try await db.drop(index: "search_key_value_idx").run()
+        },
     ]
 }

@@ -49,6 +49,12 @@ extension EntityStore {
         guard limit > 0 else { return QueryPage(items: [], hasMore: false, totalItems: totalItems) }
         // No page is larger than the catalog can hold; the bound keeps `limit + 1` from overflowing.
         let limit = min(limit, Int(Int32.max))
+        if query.order.count == 1 {
+            var page = try await singleFieldPage(
+                db, query.order[0], conditions, after: position, backward: backward, limit: limit)
+            page.totalItems = totalItems
+            return page
+        }
         // The sort values: the smallest value of each order field's key (an array field has several), NULL when
         // the entity has none; NULLs sort last in either direction, as in Backstage.
         var select: SQLQueryString = "SELECT e.entity_id, e.body"
@@ -82,6 +88,72 @@ extension EntityStore {
         }
         if backward { items.reverse() }
         return QueryPage(items: items, hasMore: rows.count > limit, totalItems: totalItems)
+    }
+
+    /// A page ordered by one field, read in index order: the entities with a value for the field through
+    /// `search (key, value, entity_id)` from the position on (each entity at its smallest value), then those without
+    /// one by uid; so a page costs the rows it reads, not the matches, wherever it is.
+    private static func singleFieldPage(
+        _ db: any SQLDatabase, _ order: EntityQuery.Order, _ conditions: SQLQueryString,
+        after position: EntityCursor.Position?, backward: Bool, limit: Int
+    ) async throws -> QueryPage {
+        let descending = order.descending != backward
+        let beyond = descending ? "<" : ">"
+        let direction = descending ? "DESC" : "ASC"
+        let key = order.field
+        func valued(_ start: (value: String, uid: String)?, _ count: Int) async throws -> [any SQLRow] {
+            var sql: SQLQueryString =
+                "SELECT e.entity_id, e.body, o.value AS v0 FROM search o CROSS JOIN entities e"
+                + " WHERE o.key = \(bind: key) AND o.value IS NOT NULL AND e.entity_id = o.entity_id AND "
+                + conditions
+                + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = o.entity_id AND m.key = \(bind: key)"
+                + " AND m.value < o.value)"
+            if let start {
+                sql =
+                    sql + " AND (o.value \(unsafeRaw: beyond) \(bind: start.value) OR (o.value = \(bind: start.value)"
+                    + " AND o.entity_id \(unsafeRaw: beyond) \(bind: start.uid)))"
+            }
+            sql =
+                sql
+                + " ORDER BY o.value \(unsafeRaw: direction), o.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
+            return try await db.raw(sql).all()
+        }
+        func valueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
+            var sql: SQLQueryString =
+                "SELECT e.entity_id, e.body, NULL AS v0 FROM entities e WHERE " + conditions
+                + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = e.entity_id AND m.key = \(bind: key)"
+                + " AND m.value IS NOT NULL)"
+            if let startUID { sql = sql + " AND e.entity_id \(unsafeRaw: beyond) \(bind: startUID)" }
+            sql = sql + " ORDER BY e.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
+            return try await db.raw(sql).all()
+        }
+        // Entities without a value come after all others in either order; reading backwards, before them.
+        let wanted = limit + 1
+        var rows: [any SQLRow]
+        let start = position.flatMap { position in position.values[0].map { (value: $0, uid: position.uid) } }
+        switch (position, start, backward) {
+        case (_?, nil, false):
+            rows = try await valueless(position?.uid, wanted)
+        case (_, _, false):
+            rows = try await valued(start, wanted)
+            if rows.count < wanted { rows += try await valueless(nil, wanted - rows.count) }
+        case (_?, nil, true):
+            rows = try await valueless(position?.uid, wanted)
+            if rows.count < wanted { rows += try await valued(nil, wanted - rows.count) }
+        case (_, _, true):
+            rows = try await valued(start, wanted)
+        }
+        var items: [(uid: String, values: [String?], body: String)] = []
+        for row in rows.prefix(limit) {
+            items.append(
+                (
+                    try row.decode(column: "entity_id", as: String.self),
+                    [try row.decode(column: "v0", as: String?.self)],
+                    try row.decode(column: "body", as: String.self)
+                ))
+        }
+        if backward { items.reverse() }
+        return QueryPage(items: items, hasMore: rows.count > limit, totalItems: nil)
     }
 
     /// The `WHERE` conditions of the query's filter and full-text filter on `entities e` (`1 = 1` for none), or nil

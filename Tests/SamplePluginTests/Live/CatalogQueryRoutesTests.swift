@@ -94,6 +94,21 @@ struct CatalogQueryRoutesTests {
             #expect(byType.names.prefix(2) == ["checkout-web", "platform-team"])
             #expect(Set(byType.names.suffix(2)) == ["jane.doe", "payments"])
 
+            // Several order fields (the later ones break ties), entities without a value last.
+            let twoFields = try await walk(
+                host, "/entities/by-query?limit=3&orderField=spec.type,asc&orderField=metadata.name,desc")
+            #expect(
+                twoFields.names == [
+                    "ledger-lib", "payments-api", "payment-service", "create-component", "platform-team",
+                    "checkout-web", "payments", "jane.doe",
+                ])
+            // An array field orders each entity once, by its smallest value.
+            let byTag = try await walk(host, "/entities/by-query?limit=3&orderField=metadata.tags")
+            #expect(byTag.names.count == TestHosts.exampleEntityCount)
+            #expect(Set(byTag.names).count == TestHosts.exampleEntityCount)
+            #expect(byTag.names.first == "payments")
+            #expect(byTag.names.dropFirst(3).first == "checkout-web")
+
             // prevCursor leads back to the page before.
             let page1 = try await send(.GET, host.url("catalog", "/entities/by-query?limit=3&orderField=metadata.name"))
             #expect(pageInfo(page1)["prevCursor"] == nil)
