@@ -109,9 +109,12 @@ extension EntityStore {
                 + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = o.entity_id AND m.key = \(bind: key)"
                 + " AND m.value < o.value)"
             if let start {
+                // The first bound alone is a range of the index (an OR of the two would not be).
+                let atOrBeyond = descending ? "<=" : ">="
                 sql =
-                    sql + " AND (o.value \(unsafeRaw: beyond) \(bind: start.value) OR (o.value = \(bind: start.value)"
-                    + " AND o.entity_id \(unsafeRaw: beyond) \(bind: start.uid)))"
+                    sql + " AND o.value \(unsafeRaw: atOrBeyond) \(bind: start.value)"
+                    + " AND (o.value \(unsafeRaw: beyond) \(bind: start.value)"
+                    + " OR o.entity_id \(unsafeRaw: beyond) \(bind: start.uid))"
             }
             sql =
                 sql
