@@ -14,6 +14,7 @@ import Foundation
 /// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
 /// | `GET /entity-facets?facet=…&filter=…` | value counts per facet |
 /// | `GET/POST /locations`, `GET/DELETE /locations/:id`, `GET /locations/by-entity/:kind/:namespace/:name` | locations |
+/// | `GET /entities/by-name/:kind/:namespace/:name/ancestry` | the entity and the Location entities above it |
 /// | `POST /validate-entity`, `POST /refresh` | Backstage's validation answer; the entity's relations recomputed |
 ///
 /// Every route requires a server token (the host's default).
@@ -66,6 +67,7 @@ struct CatalogRoutes: Sendable {
         addQueryRoutes(to: routes)
         addMaintenanceRoutes(to: routes)
         addLocationRoutes(to: routes)
+        addAncestryRoute(to: routes)
     }
 
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes

@@ -90,6 +90,12 @@ extension EntityStore {
         return QueryPage(items: items, hasMore: rows.count > limit, totalItems: totalItems)
     }
 
+    /// The keys every stored entity has a string value for (the validator requires them, the store fills in
+    /// namespace and uid).
+    static let alwaysPresentKeys: Set<String> = [
+        "apiversion", "kind", "metadata.name", "metadata.namespace", "metadata.uid",
+    ]
+
     /// A page ordered by one field, read in index order: the entities with a value for the field through
     /// `search (key, value, entity_id)` from the position on (each entity at its smallest value), then those without
     /// one by uid; so a page costs the rows it reads, not the matches, wherever it is.
@@ -121,7 +127,7 @@ extension EntityStore {
                 + " ORDER BY o.value \(unsafeRaw: direction), o.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
             return try await db.raw(sql).all()
         }
-        func valueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
+        func allValueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
             var sql: SQLQueryString =
                 "SELECT e.entity_id, e.body, NULL AS v0 FROM entities e WHERE " + conditions
                 + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = e.entity_id AND m.key = \(bind: key)"
@@ -130,8 +136,13 @@ extension EntityStore {
             sql = sql + " ORDER BY e.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
             return try await db.raw(sql).all()
         }
-        // Entities without a value come after all others in either order; reading backwards, before them.
+        // Entities without a value come after all others in either order; reading backwards, before them. Finding
+        // them reads every match, so it is skipped for the fields every entity has.
         let wanted = limit + 1
+        let everyEntityHasIt = alwaysPresentKeys.contains(key)
+        func valueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
+            everyEntityHasIt ? [] : try await allValueless(startUID, count)
+        }
         var rows: [any SQLRow]
         let start = position.flatMap { position in position.values[0].map { (value: $0, uid: position.uid) } }
         switch (position, start, backward) {

@@ -134,4 +134,48 @@ struct CatalogLocationRoutesTests {
             #expect(message(url) == "Invalid location type 'url', only 'file' is supported by this catalog")
         }
     }
+
+    @Test(
+        "ancestry: an entity, the Location entity whose target named its file, and so on up", arguments: Engine.allCases
+    )
+    func ancestry(_ engine: Engine) async throws {
+        try await withCatalog(engine) { host, directory in
+            let sub = directory.appendingPathComponent("sub")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try """
+            apiVersion: backstage.io/v1alpha1
+            kind: Location
+            metadata: {name: root-location}
+            spec: {type: file, targets: [./sub/*.yaml]}
+            """.write(toFile: directory.appendingPathComponent("root.yaml").path, atomically: true, encoding: .utf8)
+            try """
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata: {name: leaf}
+            spec: {type: service, owner: platform-team}
+            """.write(toFile: sub.appendingPathComponent("leaf.yaml").path, atomically: true, encoding: .utf8)
+            let created = try await send(
+                .POST, host.url("catalog", "/locations"),
+                json: #"{"type":"file","target":"\#(directory.appendingPathComponent("root.yaml").path)"}"#)
+            #expect(created.status == 201, "\(created.body)")
+
+            let response = try await send(
+                .GET, host.url("catalog", "/entities/by-name/component/default/leaf/ancestry"))
+            #expect(response.status == 200)
+            #expect(response.object["rootEntityRef"] as? String == "component:default/leaf")
+            let items = response.object["items"] as? [[String: Any]] ?? []
+            let summary = items.map { item in
+                let metadata = (item["entity"] as? [String: Any])?["metadata"] as? [String: Any]
+                return "\(metadata?["name"] as? String ?? "") <- \(item["parentEntityRefs"] as? [String] ?? [])"
+            }
+            #expect(summary == ["leaf <- [\"location:default/root-location\"]", "root-location <- []"])
+
+            let missing = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/nope/ancestry"))
+            #expect(
+                missing.body
+                    == errorBody(
+                        name: "NotFoundError", message: "No such entity component:default/nope", method: "GET",
+                        url: "/entities/by-name/component/default/nope/ancestry", status: 404))
+        }
+    }
 }
