@@ -175,8 +175,12 @@ extension EntityStore {
     private static func matchConditions(_ query: EntityQuery, _ db: any SQLDatabase) async throws -> SQLQueryString? {
         var conditions: SQLQueryString = "1 = 1"
         if !query.filter.clauses.isEmpty {
-            guard let matching = try await matchingIDs(query.filter, db) else { return nil }
-            conditions = conditions + " AND e.entity_id IN (" + matching + ")"
+            if let broad = try await broadFilterConditions(query.filter, db) {
+                conditions = conditions + " AND (" + broad + ")"
+            } else {
+                guard let matching = try await matchingIDs(query.filter, db) else { return nil }
+                conditions = conditions + " AND e.entity_id IN (" + matching + ")"
+            }
         }
         if let fullText = query.fullText {
             let escaped = fullText.term.replacingOccurrences(of: "\\", with: "\\\\")
@@ -187,6 +191,51 @@ extension EntityStore {
                 + " AND t.value LIKE \(bind: "%" + escaped + "%") ESCAPE '\\')"
         }
         return conditions
+    }
+
+    /// For a filter whose every clause is broad (even its rarest condition reaches ``selectivityProbeLimit`` index
+    /// rows), the clauses as conditions on each row of `entities e` read in page order (`EXISTS` probes of the
+    /// `(entity_id, key, value)` index), so a page reads about as many rows as it returns; nil when a clause is
+    /// selective, whose few matches are better read first (``matchingIDs(_:_:)``).
+    ///
+    /// Measured (BENCHMARKS.md, section 6): `filter=kind=component` over 100,000 components read all of them for
+    /// every page on SQLite when its ids were a sub-select.
+    private static func broadFilterConditions(
+        _ filter: EntityFilter, _ db: any SQLDatabase
+    ) async throws
+        -> SQLQueryString?
+    {
+        var clauses: [SQLQueryString] = []
+        for clause in filter.clauses {
+            var probes: [SQLQueryString] = []
+            var rarest = Int.max
+            var matchesNothing = false
+            for (index, condition) in clause.conditions.enumerated() {
+                let probe: SQLQueryString =
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search WHERE " + predicate(condition, alias: "search")
+                    + " LIMIT \(bind: selectivityProbeLimit)) p"
+                let count = try await db.raw(probe).first(decodingColumn: "n", as: Int.self) ?? 0
+                if count == 0 { matchesNothing = true }
+                rarest = min(rarest, count)
+                let alias = "f\(index)"
+                probes.append(
+                    "EXISTS (SELECT 1 FROM search \(unsafeRaw: alias) WHERE \(unsafeRaw: alias).entity_id = e.entity_id AND "
+                        + predicate(condition, alias: alias) + ")")
+            }
+            if matchesNothing { continue }
+            guard rarest >= selectivityProbeLimit else { return nil }
+            var all: SQLQueryString = ""
+            for (index, probe) in probes.enumerated() {
+                all = index == 0 ? probe : all + " AND " + probe
+            }
+            clauses.append("(" + all + ")")
+        }
+        guard !clauses.isEmpty else { return "1 = 0" }
+        var any: SQLQueryString = ""
+        for (index, clause) in clauses.enumerated() {
+            any = index == 0 ? clause : any + " OR " + clause
+        }
+        return any
     }
 
     /// `ORDER BY` of the query's order (each field's NULLs last), then uid in the first field's direction; every
