@@ -141,4 +141,45 @@ struct EntityRelationsTests {
             #expect(try await store.encodedEntity(ref).map { String(buffer: $0) }?.contains("ownerOf") == false)
         }
     }
+
+    @Test(
+        "a database from before relations is rebuilt once: bodies get relations, search rows their original values",
+        arguments: Engine.allCases)
+    func upgrade(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine, pluginId: "catalog") { database, _ in
+            // The schema and rows as the catalog wrote them before migration 04.
+            try await database.migrate(Array(CatalogMigrations.all.prefix(3)))
+            let rows: [(uid: String, ref: String, kind: String, name: String, body: String)] = [
+                (
+                    "u-web", "component:default/web", "Component", "web",
+                    #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"web","#
+                        + #""namespace":"default","uid":"u-web"},"spec":{"owner":"Team-A"}}"#
+                ),
+                (
+                    "u-team", "group:default/team-a", "Group", "team-a",
+                    #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"team-a","#
+                        + #""namespace":"default","uid":"u-team"},"spec":{}}"#
+                ),
+            ]
+            try await database.withSession { db in
+                for row in rows {
+                    try await db.insert(into: "entities")
+                        .columns("entity_id", "entity_ref", "kind", "namespace", "name", "body")
+                        .values(
+                            SQLBind(row.uid), SQLBind(row.ref), SQLBind(row.kind), SQLBind("default"),
+                            SQLBind(row.name), SQLBind(row.body)
+                        ).run()
+                    try await db.insert(into: "search").columns("entity_id", "key", "value")
+                        .values(SQLBind(row.uid), SQLBind("kind"), SQLBind(row.kind.lowercased())).run()
+                }
+            }
+            let store = EntityStore(database: database)
+            try await store.migrate()
+            #expect(try await relations(store, "component", "web") == ["ownedBy group:default/team-a"])
+            #expect(try await relations(store, "group", "team-a") == ["ownerOf component:default/web"])
+            #expect(try await names(store, "relations.ownerof=component:default/web") == ["team-a"])
+            let facets = try await store.facets(["kind"], filter: .all)
+            #expect(facets["kind"]?.map(\.value).sorted() == ["Component", "Group"])
+        }
+    }
 }
