@@ -33,11 +33,16 @@ public struct CatalogPlugin: BackendPlugin {
         }
         let store = EntityStore(database: env.database)
         try await store.migrate()
+        let locations = LocationStore(database: env.database)
+        try await locations.recordConfigLocations(
+            settings.locations.filter { $0.type == "file" }.map {
+                (type: $0.type, target: PathUtilities.resolve($0.target, against: $0.baseDirectory))
+            })
         try await store.replaceLocationEntities(loader.entities.map { ($0, loader.origin(of: $0)) })
         env.logger.info(
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
-        CatalogRoutes(store: store, logger: env.logger).add(to: routes)
+        CatalogRoutes(store: store, locations: locations, logger: env.logger).add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The sample search plugin, mounted at `/api/search`.
 ///
-/// A catalog collator pages through the catalog's `GET /entities` with the service client on the schedule
+/// A catalog collator pages through the catalog's `GET /entities/by-query` with the service client on the schedule
 /// `search.collators.catalog.schedule` (a global scheduled task: one replica per period), stores the documents in
 /// the plugin's database and builds the in-memory index answering `GET /query`; every other replica loads the
 /// stored set within a few seconds. A run

@@ -7,7 +7,16 @@ import Foundation
 /// are skipped). A `Location` entity's `spec.target`/`spec.targets` are followed relative to its
 /// file, as Backstage does, each file at most once. An unreadable file, invalid YAML, an invalid
 /// entity or a duplicate ref stops startup with a message naming the file.
+///
+/// Every entity gets Backstage's `backstage.io/managed-by-location` (`file:<the file it is in>`) and
+/// `backstage.io/managed-by-origin-location` (`file:<the location's target>`, the location it was reached from)
+/// annotations, unless it sets them itself.
 struct LocationLoader {
+    /// `backstage.io/managed-by-location`.
+    static let locationAnnotation = "backstage.io/managed-by-location"
+    /// `backstage.io/managed-by-origin-location`.
+    static let originLocationAnnotation = "backstage.io/managed-by-origin-location"
+
     /// The entities read, in order.
     private(set) var entities: [Entity] = []
     /// Files read, in order.
@@ -15,6 +24,8 @@ struct LocationLoader {
     /// Locations skipped (unsupported type), with the reason.
     private(set) var skipped: [String] = []
     private var origins: [EntityRef: String] = [:]
+    /// The `managed-by-origin-location` of the entities being read.
+    private var originLocation = ""
 
     /// The file each entity was read from, keyed like ``entities``: the location key the store records.
     func origin(of entity: Entity) -> String {
@@ -33,9 +44,9 @@ struct LocationLoader {
                 )
                 continue
             }
-            try loadTarget(
-                PathUtilities.resolve(location.target, against: location.baseDirectory), declaredAt: location.declaredAt
-            )
+            let target = PathUtilities.resolve(location.target, against: location.baseDirectory)
+            originLocation = "file:\(target)"
+            try loadTarget(target, declaredAt: location.declaredAt)
         }
     }
 
@@ -78,7 +89,8 @@ struct LocationLoader {
         for (index, document) in documents.enumerated() where document != .null {
             let entity: Entity
             do {
-                entity = try EntityValidator.validate(document)
+                entity = try EntityValidator.validate(
+                    Self.annotated(document, location: "file:\(path)", origin: originLocation))
             } catch {
                 throw CatalogLoadError("\(path): document \(index + 1): \(error.message)")
             }
@@ -103,5 +115,20 @@ struct LocationLoader {
         for followUp in followUps {
             try loadTarget(followUp.target, declaredAt: followUp.declaredAt)
         }
+    }
+
+    /// `document` with the location annotations added where it has none of its own (a non-object is left to
+    /// validation to refuse).
+    static func annotated(_ document: JSONValue, location: String, origin: String) -> JSONValue {
+        guard case .object(var members) = document, case .object(var metadata)? = members["metadata"] else {
+            return document
+        }
+        var annotations = metadata["annotations"]?.objectValue ?? [:]
+        guard metadata["annotations"] == nil || metadata["annotations"]?.objectValue != nil else { return document }
+        if annotations[locationAnnotation] == nil { annotations[locationAnnotation] = .string(location) }
+        if annotations[originLocationAnnotation] == nil { annotations[originLocationAnnotation] = .string(origin) }
+        metadata["annotations"] = .object(annotations)
+        members["metadata"] = .object(metadata)
+        return .object(members)
     }
 }

@@ -39,3 +39,23 @@ struct EntityRef: Sendable, Hashable, CustomStringConvertible {
         hasher.combine(key)
     }
 }
+
+extension EntityRef {
+    /// Parses Backstage's compound ref `[<kind>:][<namespace>/]<name>`, filling in `defaultKind` and
+    /// `defaultNamespace` for the parts it omits; nil when it has no kind and there is no default, or a part is empty.
+    static func parse(_ text: String, defaultKind: String?, defaultNamespace: String) -> EntityRef? {
+        var rest = Substring(text.trimmingWhitespace())
+        var kind = defaultKind
+        if let colon = rest.firstIndex(of: ":") {
+            kind = String(rest[..<colon])
+            rest = rest[rest.index(after: colon)...]
+        }
+        var namespace = defaultNamespace
+        if let slash = rest.firstIndex(of: "/") {
+            namespace = String(rest[..<slash])
+            rest = rest[rest.index(after: slash)...]
+        }
+        guard let kind, !kind.isEmpty, !namespace.isEmpty, !rest.isEmpty else { return nil }
+        return EntityRef(kind: kind, namespace: namespace, name: String(rest))
+    }
+}

@@ -10,6 +10,12 @@ import Foundation
 /// | `POST /entities` | validates and adds an entity: 201 with it, 400, or 409 |
 /// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, or 404 |
 /// | `GET /entities/by-uid/:uid`, `DELETE /entities/by-uid/:uid` | the same by `metadata.uid` |
+/// | `GET /entities/by-query?filter=…&orderField=…&fullTextFilterTerm=…&cursor=…&limit=…&fields=…` | keyset pages |
+/// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
+/// | `GET /entity-facets?facet=…&filter=…` | value counts per facet |
+/// | `GET/POST /locations`, `GET/DELETE /locations/:id`, `GET /locations/by-entity/:kind/:namespace/:name` | locations |
+/// | `GET /entities/by-name/:kind/:namespace/:name/ancestry` | the entity and the Location entities above it |
+/// | `POST /validate-entity`, `POST /refresh` | Backstage's validation answer; the entity's relations recomputed |
 ///
 /// Every route requires a server token (the host's default).
 struct CatalogRoutes: Sendable {
@@ -18,6 +24,8 @@ struct CatalogRoutes: Sendable {
 
     /// The store the routes read and write.
     let store: EntityStore
+    /// The locations.
+    let locations: LocationStore
     /// The plugin's logger.
     let logger: Logger
 
@@ -56,6 +64,10 @@ struct CatalogRoutes: Sendable {
             logger.info("Removed entity \(ref)")
             return Response(status: .noContent)
         }
+        addQueryRoutes(to: routes)
+        addMaintenanceRoutes(to: routes)
+        addLocationRoutes(to: routes)
+        addAncestryRoute(to: routes)
     }
 
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes
@@ -71,7 +83,7 @@ struct CatalogRoutes: Sendable {
         return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
     }
 
-    private static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {
+    static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {
         guard let text = query.first(name) else { return nil }
         guard let value = Int(text), value >= 0 else {
             throw InputError("Invalid \(name) query parameter '\(text)', expected a non-negative integer")
@@ -79,7 +91,7 @@ struct CatalogRoutes: Sendable {
         return value
     }
 
-    private static func ref(_ context: BackendRequestContext) throws -> EntityRef {
+    static func ref(_ context: BackendRequestContext) throws -> EntityRef {
         EntityRef(
             kind: try context.pathParameter("kind"),
             namespace: try context.pathParameter("namespace"),

@@ -8,7 +8,14 @@ import BackendKit
 ///   through the API).
 /// - `search`: Backstage's flattened index, one row per `key`/`value` pair of an entity (lower-cased dotted keys,
 ///   one row per array element, `value` `NULL` for a key without scalar values), answering `filter=` without
-///   reading any entity body.
+///   reading any entity body; `original_value` is the value as written, for facets.
+/// - `relations`: Backstage's relations table: `source_entity_ref` `type` `target_entity_ref` (lower-cased refs),
+///   each row owned by the entity whose field produced it (`originating_entity_id`, removed with it). An entity's
+///   `relations` array is the rows whose source it is, whichever entity they came from (``EntityStore``).
+/// - `locations`: `id`, `type`, `target` (unique together) and `from_config` (1 for a `catalog.locations` entry,
+///   0 for one registered through `POST /locations`, whose entities have `location_key` `location:<id>`).
+/// - `entities.source_body`: the entity as its location or `POST` gave it (with its uid, without `relations`), so a
+///   restart can tell an unchanged location entity without recomputing relations.
 enum CatalogMigrations {
     static let all: [DatabaseMigration] = [
         DatabaseMigration(id: "20261201_01_entities") { db in
@@ -37,6 +44,43 @@ enum CatalogMigrations {
             try await db.create(index: "search_entity_key_value_idx").on("search")
                 .column("entity_id").column("key").column("value").run()
             try await db.drop(index: "search_entity_id_idx").run()
+        },
+        // Relations (issue 16): the table, the source body and facet values, then every stored entity rebuilt once
+        // so that bodies, `search` rows and relations agree.
+        DatabaseMigration(id: "20261201_04_relations") { db in
+            try await db.create(table: "relations")
+                .column(
+                    "originating_entity_id", type: .text, .notNull,
+                    .references("entities", "entity_id", onDelete: .cascade)
+                )
+                .column("source_entity_ref", type: .text, .notNull)
+                .column("type", type: .text, .notNull)
+                .column("target_entity_ref", type: .text, .notNull)
+                .run()
+            try await db.create(index: "relations_source_idx").on("relations").column("source_entity_ref").run()
+            try await db.create(index: "relations_originating_idx").on("relations").column("originating_entity_id")
+                .run()
+            try await db.alter(table: "entities").column("source_body", type: .text).run()
+            try await db.alter(table: "search").column("original_value", type: .text).run()
+            try await EntityStore.rebuildAll(db)
+        },
+        // Locations (issue 16): the ones `catalog.locations` declares and the ones registered through the API.
+        DatabaseMigration(id: "20261201_05_locations") { db in
+            try await db.create(table: "locations")
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("type", type: .text, .notNull)
+                .column("target", type: .text, .notNull)
+                .column("from_config", type: .int, .notNull)
+                .run()
+            try await db.create(index: "locations_type_target_idx").on("locations").column("type").column("target")
+                .unique().run()
+        },
+        // by-query pages ordered by a field walk `search` in (key, value, entity_id) order from the cursor's position;
+        // the index also serves every (key, value) lookup the one it replaces did.
+        DatabaseMigration(id: "20261201_06_search_order") { db in
+            try await db.create(index: "search_key_value_entity_idx").on("search")
+                .column("key").column("value").column("entity_id").run()
+            try await db.drop(index: "search_key_value_idx").run()
         },
     ]
 }

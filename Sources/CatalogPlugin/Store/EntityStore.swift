@@ -30,45 +30,54 @@ struct EntityStore: Sendable {
         }
     }
 
-    /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was stored; throws
-    /// `ConflictError` if an entity with the same ref exists.
+    /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was stored (with its
+    /// `relations`); throws `ConflictError` if an entity with the same ref exists.
     @discardableResult
     func add(_ entity: Entity) async throws -> Entity {
-        let stored = Self.withUID(entity, uid: nil)
-        let uid = stored.document["metadata"]?["uid"]?.stringValue ?? ""
-        let conflict = try await database.transaction { db -> ConflictError? in
-            guard try await Self.row(db, ref: entity.ref) == nil else { return CatalogError.entityExists(entity.ref) }
+        let source = Self.source(entity, uid: nil)
+        let uid = source.document["metadata"]?["uid"]?.stringValue ?? ""
+        let outcome = try await database.exclusiveTransaction(named: Self.writeLock) {
+            db -> Result<(Entity, Set<String>), ConflictError> in
+            guard try await Self.row(db, ref: entity.ref) == nil else {
+                return .failure(CatalogError.entityExists(entity.ref))
+            }
             let sameUID = try await db.select().column("entity_id").from("entities").where("entity_id", .equal, uid)
                 .first()
-            guard sameUID == nil else { return ConflictError("An entity with uid '\(uid)' already exists") }
-            try await Self.insert(
-                stored, body: stored.document.jsonText(options: .sortedKeys), locationKey: nil, into: db)
-            return nil
+            guard sameUID == nil else { return .failure(ConflictError("An entity with uid '\(uid)' already exists")) }
+            let (stored, peers) = try await Self.insert(source, locationKey: nil, into: db)
+            let touched = try await Self.restitch(peers, db)
+            return .success((stored, touched.union([entity.ref.key])))
         }
-        if let conflict { throw conflict }
-        await cache?.forget(entity.ref.key)
+        let (stored, touched) = try outcome.get()
+        await forget(touched)
         return stored
     }
+
+    /// The name of the exclusive transaction every write takes: a write recomputes the `relations` of the entities
+    /// at the other end, which must see every other write's relation rows.
+    static let writeLock = "catalog-entities"
 
     /// Makes the entities of configured locations what `entities` says, keeping each one's `metadata.uid` across
     /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
     /// Entities registered through the API are kept, unless a location now declares the same ref.
     func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
         // Exclusive: replicas starting together would otherwise insert the same location entities at once.
-        let changed = try await database.exclusiveTransaction(named: "catalog-locations") { db -> Bool in
+        let changed = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Bool in
             // One read of what the locations stored last time; an entity that has not changed is not rewritten,
             // so a restart with a large catalog costs a read, not a rewrite.
-            let previousRows = try await db.select().columns("entity_ref", "entity_id", "body", "location_key")
-                .from("entities").where("location_key", .isNot, SQLLiteral.null).all()
-            var previous: [String: (uid: String, body: String, location: String)] = [:]
+            let previousRows = try await db.select().columns("entity_ref", "entity_id", "source_body", "location_key")
+                .from("entities").where("location_key", .isNot, SQLLiteral.null)
+                .where("location_key", .notLike, SQLBind(LocationStore.registeredKeyPattern)).all()
+            var previous: [String: (uid: String, body: String?, location: String)] = [:]
             for row in previousRows {
                 previous[try row.decode(column: "entity_ref", as: String.self)] = (
                     try row.decode(column: "entity_id", as: String.self),
-                    try row.decode(column: "body", as: String.self),
+                    try row.decode(column: "source_body", as: String?.self),
                     try row.decode(column: "location_key", as: String.self)
                 )
             }
             var keep = Set<String>()
+            var peers = Set<String>()
             var rewritten = 0
             for (entity, locationKey) in entities {
                 let key = entity.ref.key
@@ -79,22 +88,24 @@ struct EntityStore: Sendable {
                 } else {
                     existingUID = try await Self.row(db, ref: entity.ref)?.uid
                 }
-                let stored = Self.withUID(entity, uid: existingUID)
-                let body = stored.document.jsonText(options: .sortedKeys)
-                if let old = previous[key], old.location == locationKey, old.body == body {
+                let source = Self.source(entity, uid: existingUID)
+                if let old = previous[key], old.location == locationKey,
+                    old.body == source.document.jsonText(options: .sortedKeys)
+                {
                     continue
                 }
                 if existingUID != nil {
-                    try await db.delete(from: "entities").where("entity_ref", .equal, key).run()
+                    peers.formUnion(try await Self.delete(key, db))
                 }
-                try await Self.insert(stored, body: body, locationKey: locationKey, into: db)
+                peers.formUnion(try await Self.insert(source, locationKey: locationKey, into: db).peers)
                 rewritten += 1
             }
             var changed = false
             for ref in previous.keys where !keep.contains(ref) {
-                try await db.delete(from: "entities").where("entity_ref", .equal, ref).run()
+                peers.formUnion(try await Self.delete(ref, db))
                 changed = true
             }
+            try await Self.restitch(peers, db)
             return changed || rewritten > 0
         }
         await cache?.clear()
@@ -104,6 +115,7 @@ struct EntityStore: Sendable {
             try await database.withSession { db in
                 try await db.raw("ANALYZE entities").run()
                 try await db.raw("ANALYZE search").run()
+                try await db.raw("ANALYZE relations").run()
             }
         }
     }
@@ -137,16 +149,37 @@ struct EntityStore: Sendable {
         return try row.map { try Self.decode($0.body) }
     }
 
-    /// Removes the entity with this ref; throws `NotFoundError` if there is none.
+    /// Removes the entity with this ref, and the relations its fields gave the entities at their other ends;
+    /// throws `NotFoundError` if there is none.
     func remove(_ ref: EntityRef) async throws {
-        let removed = try await database.transaction { db in
-            guard try await Self.row(db, ref: ref) != nil else { return false }
-            // Its `search` rows go with it (ON DELETE CASCADE), as when a location entity is replaced.
-            try await db.delete(from: "entities").where("entity_ref", .equal, ref.key).run()
-            return true
+        let touched = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Set<String>? in
+            guard try await Self.row(db, ref: ref) != nil else { return nil }
+            let peers = try await Self.delete(ref.key, db)
+            return try await Self.restitch(peers, db).union([ref.key])
         }
-        await cache?.forget(ref.key)
-        guard removed else { throw CatalogError.entityNotFound(ref) }
+        guard let touched else { throw CatalogError.entityNotFound(ref) }
+        await forget(touched)
+    }
+
+    /// Recomputes the `relations` of the entity with this ref from the relation rows of both ends; throws
+    /// `NotFoundError` if there is none.
+    func refresh(_ ref: EntityRef) async throws {
+        let touched = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Set<String>? in
+            guard try await Self.row(db, ref: ref) != nil else { return nil }
+            return try await Self.restitch([ref.key], db)
+        }
+        guard let touched else { throw CatalogError.entityNotFound(ref) }
+        await forget(touched)
+    }
+
+    /// Drops the cached bodies of `keys` (all of them when there are many).
+    func forget(_ keys: Set<String>) async {
+        guard let cache else { return }
+        if keys.count > 100 {
+            await cache.clear()
+        } else {
+            for key in keys { await cache.forget(key) }
+        }
     }
 
     /// The entities matching `filter`, in ref order, skipping `offset` and returning at most `limit` (all when nil).
@@ -185,15 +218,7 @@ struct EntityStore: Sendable {
         _ db: any SQLDatabase, filter: EntityFilter, offset: Int, limit: Int?, isPostgres: Bool
     ) async throws -> [String] {
         if isPostgres, !filter.clauses.isEmpty {
-            // Keep PostgreSQL to the join order chosen below, as SQLite's CROSS JOIN does, whatever its statistics
-            // say (right after a bulk load they say nothing), and off bitmap scans, which read every index entry of
-            // a broad condition before the probe's LIMIT applies. The settings last until the transaction ends.
-            try await db.raw(
-                """
-                SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
-                set_config('enable_bitmapscan', 'off', true)
-                """
-            ).run()
+            try await pinPostgresPlan(db)
         }
         // SQLite needs a LIMIT to accept an OFFSET.
         let limit = limit ?? (offset > 0 ? Int(Int64.max) : nil)
@@ -203,21 +228,41 @@ struct EntityStore: Sendable {
             if offset > 0 { query = query.offset(offset) }
             return try await query.all(decodingColumn: "body", as: String.self)
         }
+        guard let matching = try await Self.matchingIDs(filter, db) else { return [] }
+        var query: SQLQueryString = "SELECT e.body FROM (" + matching
+        query = query + ") m CROSS JOIN entities e WHERE e.entity_id = m.entity_id ORDER BY e.entity_ref"
+        if let limit { query = query + " LIMIT \(bind: limit)" }
+        if offset > 0 { query = query + " OFFSET \(bind: offset)" }
+        return try await db.raw(query).all(decodingColumn: "body", as: String.self)
+    }
+
+    /// The ids of the entities matching a non-empty `filter`, as one sub-select (a `UNION` of its clauses), or nil
+    /// when no clause can match.
+    static func matchingIDs(_ filter: EntityFilter, _ db: any SQLDatabase) async throws -> SQLQueryString? {
         var clauses: [SQLQueryString] = []
         for clause in filter.clauses {
             guard let ordered = try await Self.mostSelectiveFirst(clause.conditions, db) else { continue }
             clauses.append(Self.matches(ordered))
         }
-        guard !clauses.isEmpty else { return [] }
-        var query: SQLQueryString = "SELECT e.body FROM ("
+        guard !clauses.isEmpty else { return nil }
+        var query: SQLQueryString = ""
         for (index, clause) in clauses.enumerated() {
             if index > 0 { query = query + " UNION " }
             query = query + clause
         }
-        query = query + ") m CROSS JOIN entities e WHERE e.entity_id = m.entity_id ORDER BY e.entity_ref"
-        if let limit { query = query + " LIMIT \(bind: limit)" }
-        if offset > 0 { query = query + " OFFSET \(bind: offset)" }
-        return try await db.raw(query).all(decodingColumn: "body", as: String.self)
+        return query
+    }
+
+    /// Keeps PostgreSQL to the join order of ``matches(_:)``, as SQLite's CROSS JOIN does, whatever its statistics
+    /// say (right after a bulk load they say nothing), and off bitmap scans, which read every index entry of a broad
+    /// condition before the probe's LIMIT applies. The settings last until the transaction ends.
+    static func pinPostgresPlan(_ db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
+            set_config('enable_bitmapscan', 'off', true)
+            """
+        ).run()
     }
 
     /// Rows of the `search` index a condition counts, at most: enough to tell a selective condition from a broad one.
@@ -271,7 +316,7 @@ struct EntityStore: Sendable {
     }
 
     /// The uid and body of a row of `entities` (the body carries the rest).
-    private struct Row: Decodable, Sendable {
+    struct Row: Decodable, Sendable {
         let uid: String
         let body: String
 
@@ -281,32 +326,9 @@ struct EntityStore: Sendable {
         }
     }
 
-    private static func row(_ db: any SQLDatabase, ref: EntityRef) async throws -> Row? {
+    static func row(_ db: any SQLDatabase, ref: EntityRef) async throws -> Row? {
         try await db.select().columns("entity_id", "body").from("entities").where("entity_ref", .equal, ref.key)
             .first(decoding: Row.self)
-    }
-
-    /// Inserts `entity` with its encoded `body` and its `search` rows.
-    private static func insert(
-        _ entity: Entity, body: String, locationKey: String?, into db: any SQLDatabase
-    ) async throws {
-        let uid = entity.document["metadata"]?["uid"]?.stringValue ?? UUID().uuidString.lowercased()
-        try await db.insert(into: "entities")
-            .columns("entity_id", "entity_ref", "kind", "namespace", "name", "body", "location_key")
-            .values(
-                SQLBind(uid), SQLBind(entity.ref.key), SQLBind(entity.ref.kind), SQLBind(entity.ref.namespace),
-                SQLBind(entity.ref.name), SQLBind(body), SQLBind(locationKey)
-            )
-            .run()
-        let rows = EntitySearchFields(entity).rows
-        // Batches keep each statement well under SQLite's and PostgreSQL's bind-parameter limits.
-        for start in stride(from: 0, to: rows.count, by: 200) {
-            var insert = db.insert(into: "search").columns("entity_id", "key", "value")
-            for row in rows[start..<min(start + 200, rows.count)] {
-                insert = insert.values(SQLBind(uid), SQLBind(row.key), SQLBind(row.value))
-            }
-            try await insert.run()
-        }
     }
 
     /// Parses a stored body back into an entity.
@@ -315,19 +337,6 @@ struct EntityStore: Sendable {
         return try EntityValidator.validate(document)
     }
 
-    /// `entity` with `metadata.uid` set: `uid` when given (kept across restarts), the entity's own, or a new one.
-    private static func withUID(_ entity: Entity, uid: String?) -> Entity {
-        guard case .object(var members) = entity.document, var metadata = members["metadata"]?.objectValue else {
-            return entity
-        }
-        if let uid {
-            metadata["uid"] = .string(uid)
-        } else if metadata["uid"]?.stringValue == nil {
-            metadata["uid"] = .string(UUID().uuidString.lowercased())
-        }
-        members["metadata"] = .object(metadata)
-        return Entity(document: .object(members), ref: entity.ref)
-    }
 }
 
 /// Recently read entity bodies by lower-cased ref, for `GET /entities/by-name` on SQLite.

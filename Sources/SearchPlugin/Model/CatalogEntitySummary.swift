@@ -57,7 +57,7 @@ struct CatalogEntitySummary: Sendable, Equatable, Decodable {
     }
 }
 
-/// One element of a `GET /entities` page: an entity, or nil when it lacks `kind` or `metadata.name`.
+/// One element of a `GET /entities/by-query` page: an entity, or nil when it lacks `kind` or `metadata.name`.
 struct LenientEntity: Sendable, Decodable {
     /// The entity, if it could be read.
     let entity: CatalogEntitySummary?

@@ -7,7 +7,7 @@ import BackendKit
 /// | `search.collators.catalog.schedule` | see below | the collator's schedule: `frequency`, `timeout`, `initialDelay`, `scope` |
 /// | `search.collators.catalog.initialDelay` | `{seconds: 3}` | the schedule's `initialDelay` when `schedule` does not give one |
 /// | `search.collators.catalog.frequency` | `{minutes: 10}` | the schedule's `frequency` when `schedule` does not give one |
-/// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities` call |
+/// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities/by-query` call |
 /// | `search.collators.catalog.filter` | none | a catalog `filter` (string or list, OR-ed) limiting what is indexed |
 ///
 /// The schedule's `timeout` defaults to 15 minutes and its `scope` to `global`: across replicas sharing the

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A loopback HTTP server (Python's `http.server`) that answers every GET with `[]` after `delay` seconds.
+/// A loopback HTTP server (Python's `http.server`) that answers every GET after `delay` seconds with an empty
+/// catalog page, `{"items":[],"totalItems":0,"pageInfo":{}}` (what the search collator's `GET /entities/by-query` reads).
 ///
 /// Stands in for a slow catalog so a request can be kept in flight while the backend is told to shut down.
 enum SlowUpstream {
@@ -9,7 +10,7 @@ enum SlowUpstream {
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 time.sleep(float(sys.argv[1]))
-                body = b"[]"
+                body = b'{"items":[],"totalItems":0,"pageInfo":{}}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -63,7 +63,8 @@ struct EntityStoreTests {
             try await store.add(entity)
             let expected =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","#
-                + #""metadata":{"name":"w","namespace":"default","uid":"u"},"spec":{"ratio":null,"size":2,"weight":null}}"#
+                + #""metadata":{"name":"w","namespace":"default","uid":"u"},"relations":[],"#
+                + #""spec":{"ratio":null,"size":2,"weight":null}}"#
             let body = try #require(
                 try await store.encodedEntity(EntityRef(kind: "component", namespace: "default", name: "w")))
             #expect(String(buffer: body) == expected)

@@ -97,7 +97,7 @@ struct CatalogRoutesTests {
         }
     }
 
-    @Test("GET by name serves the stored entity's bytes: the 201 body of its POST, keys sorted")
+    @Test("GET by name serves the stored entity's bytes: the 201 body of its POST, keys sorted, relations computed")
     func byNameBytes() async throws {
         try await withCatalog { host in
             let entity =
@@ -107,7 +107,8 @@ struct CatalogRoutesTests {
             #expect(created.status == 201)
             let expected =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"annotations":{"a":"\"q\"","#
-                + #""b/x":"1"},"name":"bytes","namespace":"lab","uid":"u-1"},"spec":{"n":[1,null,true],"weight":1.5}}"#
+                + #""b/x":"1"},"name":"bytes","namespace":"lab","uid":"u-1"},"relations":[],"#
+                + #""spec":{"n":[1,null,true],"weight":1.5}}"#
             #expect(created.body == expected)
             let read = try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/bytes"))
             #expect(read.status == 200)

@@ -7,22 +7,25 @@ import Testing
 
 @Suite("Search collator against a live catalog", .serialized)
 struct CollatorTokenTests {
-    @Test("one collation run pages through GET /entities with one token")
+    @Test("one collation run follows GET /entities/by-query cursors with one token")
     func oneTokenPerRun() async throws {
         let headers = Recorder<String>()
         let pages = TestPlugin("catalog") { routes, _ in
-            routes.get("/entities") { request, _ in
+            routes.get("/entities/by-query") { request, _ in
                 await headers.record(request.headers[.authorization] ?? "")
                 let query = request.uri.queryParameters
-                let offset = Int(query["offset"].map(String.init) ?? "") ?? 0
+                // This catalog's cursor is the offset of the next page.
+                let offset = Int(query["cursor"].map(String.init) ?? "") ?? 0
                 let limit = Int(query["limit"].map(String.init) ?? "") ?? 0
                 let names = (0..<7).map { "svc-\($0)" }.dropFirst(offset).prefix(limit)
-                let body = names.map {
+                let items = names.map {
                     #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"\#($0)"}}"#
                 }
+                let next = offset + limit < 7 ? #"{"nextCursor":"\#(offset + limit)"}"# : "{}"
+                let body = #"{"items":[\#(items.joined(separator: ","))],"totalItems":7,"pageInfo":\#(next)}"#
                 return Response(
                     status: .ok, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(string: "[" + body.joined(separator: ",") + "]")))
+                    body: .init(byteBuffer: ByteBuffer(string: body)))
             }
         }
         let config = TestHosts.config(

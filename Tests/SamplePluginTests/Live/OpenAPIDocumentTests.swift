@@ -53,7 +53,11 @@ struct OpenAPIDocumentTests {
     func routesAreDocumented() async throws {
         let expected: [String: [(String, String)]] = [
             "CatalogPlugin": [
-                ("get", "/entities"), ("post", "/entities"),
+                ("get", "/entities"), ("post", "/entities"), ("get", "/entities/by-query"),
+                ("post", "/entities/by-refs"), ("get", "/entity-facets"), ("post", "/validate-entity"),
+                ("post", "/refresh"), ("get", "/locations"), ("post", "/locations"), ("get", "/locations/{id}"),
+                ("delete", "/locations/{id}"), ("get", "/locations/by-entity/{kind}/{namespace}/{name}"),
+                ("get", "/entities/by-name/{kind}/{namespace}/{name}/ancestry"),
                 ("get", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("delete", "/entities/by-name/{kind}/{namespace}/{name}"),
                 ("get", "/entities/by-uid/{uid}"), ("delete", "/entities/by-uid/{uid}"), ("get", "/openapi.json"),
