@@ -1,3 +1,4 @@
+import BackendJSON
 import BackendTestSupport
 import Foundation
 import NIOHTTP1
@@ -14,18 +15,15 @@ private final class Acknowledged: Sendable {
 @Suite("SIGKILL under load", .serialized)
 struct KillRestartTests {
     private static func config(_ engine: Engine, directory: URL, prefix: String) throws -> String {
-        let database: String
-        switch engine {
-        case .sqlite:
-            database = "client: better-sqlite3\n    connection: {directory: \(directory.path)/data}"
-        case .postgres:
-            database = "client: pg\n    prefix: \(prefix)\n    connection: '\(try TestDatabases.postgresURL())'"
-        }
+        // The same section the store tests use, as JSON (which is YAML): SQLite files in <dir>/data, or PostgreSQL
+        // databases under `prefix`.
+        let database = try TestDatabases.section(
+            engine, directory: directory.appendingPathComponent("data"), prefix: prefix
+        ).jsonText()
         return """
             backend:
               listen: {host: 127.0.0.1, port: 0}
-              database:
-                \(database)
+              database: \(database)
             catalog:
               locations:
                 - type: file
