@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -108,16 +110,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
         // Each plugin's OpenAPI document lives next to its sources and is served from the resource bundle.
         .target(
-            name: "CatalogPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
-            swiftSettings: swiftSettings),
+            name: "CatalogPlugin",
+            dependencies: ["BackendKit", .product(name: "CoreMetrics", package: "swift-metrics")],
+            resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
         .target(
-            name: "ScaffolderPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
-            swiftSettings: swiftSettings),
+            name: "ScaffolderPlugin",
+            dependencies: ["BackendKit", .product(name: "CoreMetrics", package: "swift-metrics")],
+            resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
         .target(
             name: "SearchPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 @preconcurrency import AsyncKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -34,6 +35,7 @@ public final class PluginDatabase: Sendable {
     public let settings: DatabaseSettings
     private let logger: Logger
     private let state: ConnectionState
+    private let counts = NIOLockedValueBox(ConnectionCounts())
 
     /// How many times connecting is tried before giving up, and the pause before each retry.
     static let connectAttempts = 3
@@ -80,10 +82,31 @@ public final class PluginDatabase: Sendable {
         case .sqlite(let connection, let lock):
             // Not interrupted by the caller's cancellation, as PostgresKit does not interrupt its sessions either: a
             // session runs to its end, so a transaction is never left half-finished on the connection.
-            return try await lock.withLock { try await Self.uncancelled { try await body(connection.sql()) } }
+            return try await lock.withLock {
+                try await Self.uncancelled { try await self.leased { try await body(connection.sql()) } }
+            }
         case .postgres(let pool):
-            return try await pool.pool.database(logger: logger).sql().withSession(body)
+            // PostgresKit's `withSession`, on a pool whose source counts connections (see `CountingPostgresSource`).
+            let logger = self.logger
+            return try await pool.pool.withConnection(logger: logger) { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await self.leased { try await body(connection.sql()) }
+                }
+            }.get()
         }
+    }
+
+    /// The connections this process holds open: in use by a session, or idle in the pool. For metrics; SQLite has one
+    /// connection once opened.
+    public var connectionUsage: ConnectionUsage {
+        counts.withLockedValue { ConnectionUsage(inUse: $0.leased, idle: max(0, $0.open - $0.leased)) }
+    }
+
+    /// Runs `body` counted as a session that holds a connection.
+    private func leased<R>(_ body: () async throws -> R) async rethrows -> R {
+        counts.withLockedValue { $0.leased += 1 }
+        defer { counts.withLockedValue { $0.leased -= 1 } }
+        return try await body()
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -167,6 +190,7 @@ public final class PluginDatabase: Sendable {
         switch backend {
         case .sqlite(let connection, _):
             try? await connection.close()
+            counts.withLockedValue { $0.open = 0 }
         case .postgres(let pool):
             try? await pool.pool.shutdownAsync()
         }
@@ -213,13 +237,15 @@ public final class PluginDatabase: Sendable {
             try await connection.sql().raw("PRAGMA busy_timeout = 5000").run()
             try await connection.sql().raw("PRAGMA synchronous = FULL").run()
             try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
+            counts.withLockedValue { $0.open = 1 }
             return .sqlite(connection, AsyncLock())
         case .postgres(let target):
             if target.ensureExists { try await ensureExists(target) }
             var configuration = try Self.configuration(target, database: target.database)
             if let schema = target.schema { configuration.searchPath = [schema] }
             let pool = EventLoopGroupConnectionPool(
-                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                source: CountingPostgresSource(
+                    base: PostgresConnectionSource(sqlConfiguration: configuration), counts: counts),
                 maxConnectionsPerEventLoop: 4,
                 requestTimeout: .seconds(10),
                 logger: logger,
@@ -227,7 +253,7 @@ public final class PluginDatabase: Sendable {
             )
             do {
                 // A first query proves the server, credentials and database are right.
-                _ = try await pool.database(logger: logger).sql().raw("SELECT 1").all()
+                _ = try await pool.withConnection(logger: logger) { $0.sql().raw("SELECT 1").all() }.get()
             } catch {
                 try? await pool.shutdownAsync()
                 throw error
@@ -310,11 +336,47 @@ public final class PluginDatabase: Sendable {
     /// AsyncKit's connection pool synchronises itself (its per-event-loop pools run on their event loops, the group
     /// pool's state is behind a lock) but is not annotated `Sendable`; this wrapper says so in one place.
     final class PostgresPool: @unchecked Sendable {
-        let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+        let pool: EventLoopGroupConnectionPool<CountingPostgresSource>
 
-        init(pool: EventLoopGroupConnectionPool<PostgresConnectionSource>) {
+        init(pool: EventLoopGroupConnectionPool<CountingPostgresSource>) {
             self.pool = pool
         }
+    }
+
+    /// How many connections are open and how many a session holds.
+    struct ConnectionCounts: Sendable {
+        var open = 0
+        var leased = 0
+    }
+
+    /// PostgresKit's connection source, counting the connections it opens until each closes: AsyncKit's pool does
+    /// not say how many it holds.
+    struct CountingPostgresSource: ConnectionPoolSource {
+        let base: PostgresConnectionSource
+        let counts: NIOLockedValueBox<ConnectionCounts>
+
+        func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<PostgresConnection> {
+            let counts = self.counts
+            return base.makeConnection(logger: logger, on: eventLoop).map { connection in
+                counts.withLockedValue { $0.open += 1 }
+                connection.closeFuture.whenComplete { _ in counts.withLockedValue { $0.open -= 1 } }
+                return connection
+            }
+        }
+    }
+}
+
+/// A database's open connections, in use by a session or idle.
+public struct ConnectionUsage: Sendable, Equatable {
+    /// Connections a session holds.
+    public var inUse: Int
+    /// Open connections no session holds.
+    public var idle: Int
+
+    /// Creates a count.
+    public init(inUse: Int, idle: Int) {
+        self.inUse = inUse
+        self.idle = idle
     }
 }
 

@@ -43,6 +43,7 @@ public struct CatalogPlugin: BackendPlugin {
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
         CatalogRoutes(store: store, locations: locations, logger: env.logger).add(to: routes)
+        CatalogMetrics(store: store, factory: env.metrics.factory, logger: env.logger).collect(in: env.metrics)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

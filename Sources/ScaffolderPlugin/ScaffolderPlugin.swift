@@ -31,12 +31,14 @@ public struct ScaffolderPlugin: BackendPlugin {
         let catalog = ServiceCatalogAPI(client: env.client)
         let actions = ActionRegistry.builtIn
         let logger = env.logger
-        let runner = TaskRunner(
+        let metrics = TaskMetrics(factory: env.metrics.factory)
+        var runner = TaskRunner(
             store: store, actions: actions, catalog: catalog, timeout: settings.taskTimeout,
             onLog: { taskId, entry in
                 let level: Logger.Level = entry.level == "error" ? .error : .info
                 logger.log(level: level, "\(entry.message)", metadata: ["task": "\(taskId)"])
             })
+        runner.metrics = metrics
         let worker = TaskWorker(runner: runner, limit: settings.concurrentTasksLimit)
         routes.addBackgroundService(worker, name: "task-worker")
         let heartbeatTimeout = settings.heartbeatTimeout
@@ -45,7 +47,8 @@ public struct ScaffolderPlugin: BackendPlugin {
             schedule: TaskSchedule(
                 frequency: settings.janitorFrequency, timeout: max(settings.janitorFrequency, .seconds(10)))
         ) {
-            try await TaskWorker.failStaleTasks(store: store, heartbeatTimeout: heartbeatTimeout, logger: logger)
+            try await TaskWorker.failStaleTasks(
+                store: store, heartbeatTimeout: heartbeatTimeout, metrics: metrics, logger: logger)
         }
         ScaffolderRoutes(store: store, worker: worker, catalog: catalog, actions: actions, logger: logger)
             .add(to: routes)

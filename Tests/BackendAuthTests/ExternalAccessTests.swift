@@ -52,7 +52,8 @@ struct ExternalAccessTests {
 
         // A token nothing accepts gets the server token reason, naming neither token.
         await #expect(
-            throws: AuthenticationError(invalidServerTokenReason: "token is not three base64url segments (found 1)")
+            throws: AuthenticationError(
+                invalidServerTokenReason: "token is not three base64url segments (found 1)", kind: .malformed)
         ) {
             try await manager.authenticate("static-token-0124")
         }

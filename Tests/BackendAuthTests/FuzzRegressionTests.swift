@@ -18,7 +18,8 @@ struct FuzzRegressionTests {
     func parenthesisAndNULs() {
         let token = ")" + String(repeating: "\0", count: 76)
         #expect(
-            throws: AuthenticationError(invalidServerTokenReason: "token is not three base64url segments (found 1)")
+            throws: AuthenticationError(
+                invalidServerTokenReason: "token is not three base64url segments (found 1)", kind: .malformed)
         ) {
             try Self.manager.verify(token, at: 1_700_000_000)
         }

@@ -83,7 +83,10 @@ struct IssuingTests {
         let search = try makeManager(clock: clock, secrets: [F.firstSecret])
         let token = try await catalog.getToken().token
         #expect(try scaffolder.verify(token).keyIndex == 1)
-        #expect(throws: AuthenticationError(invalidServerTokenReason: "signature matched no configured key")) {
+        #expect(
+            throws: AuthenticationError(
+                invalidServerTokenReason: "signature matched no configured key", kind: .signature)
+        ) {
             try search.verify(token)
         }
     }

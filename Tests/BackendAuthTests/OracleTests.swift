@@ -67,7 +67,7 @@ struct OracleTests {
         // then refused for its claims (it has no sub and expired in 2011).
         let manager = try ServerTokenManager.fromSecrets(
             [Self.rfcKey], logger: LogRecorder().logger, clock: TestClock(F.now))
-        #expect(throws: AuthenticationError(invalidServerTokenReason: "sub claim is missing")) {
+        #expect(throws: AuthenticationError(invalidServerTokenReason: "sub claim is missing", kind: .claims)) {
             try manager.verify(Self.rfcJWS)
         }
     }

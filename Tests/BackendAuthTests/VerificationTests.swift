@@ -24,12 +24,23 @@ struct VerificationTests {
             Issue.record("accepted, expected \(reason): \(claims)", sourceLocation: sourceLocation)
         } catch {
             #expect(error.reason == reason, sourceLocation: sourceLocation)
+            #expect(error.kind == Self.kind(of: reason), "\(reason)", sourceLocation: sourceLocation)
             #expect(error.message == "Invalid server token; caused by \(reason)", sourceLocation: sourceLocation)
             for segment in token.split(separator: ".") where segment.count >= 8 {
                 #expect(!error.message.contains(segment), "reason echoes the token", sourceLocation: sourceLocation)
             }
             #expect(!error.message.contains(F.firstSecret) && !error.message.contains(F.secondSecret))
         }
+    }
+
+    /// The documented grouping of reasons: no key made the signature (or it has the wrong length), the token
+    /// expired, a claim is missing or wrong after the signature matched; everything else is about the token's form.
+    static func kind(of reason: String) -> AuthenticationError.Kind {
+        if reason == "signature matched no configured key" || reason.hasPrefix("signature is ") { return .signature }
+        if reason.hasPrefix("expired at ") { return .expired }
+        let claims = ["sub ", "exp ", "nbf ", "iat ", "jti ", "iss ", "aud ", "not valid before "]
+        if claims.contains(where: reason.hasPrefix) { return .claims }
+        return .malformed
     }
 
     func expectAccepted(_ token: String, sourceLocation: SourceLocation = #_sourceLocation) {

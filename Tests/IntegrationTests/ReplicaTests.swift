@@ -208,10 +208,13 @@ struct ReplicaTests {
                         .POST, Self.url(ports[1], "/api/catalog/entities"), json: template)
                     #expect(registered.status == 201, "\(registered.body)")
                     let id = try await Self.submit(ports[1], template: "long-wait", values: "{}")
+                    // The task turns `processing` when claimed and its step a write later; wait for the step, or the
+                    // kill may land between the two (the step is then rightly `skipped`, never started).
                     var status = ""
                     for _ in 0..<100 where status != "processing" {
                         try await Task.sleep(for: .milliseconds(100))
-                        status = try await Self.task(ports[1], id)["status"] as? String ?? ""
+                        let steps = try await Self.task(ports[1], id)["steps"] as? [[String: Any]]
+                        status = steps?.first?["status"] as? String ?? ""
                     }
                     #expect(status == "processing")
                     replicas[0].send(SIGKILL)

@@ -9,7 +9,11 @@ struct RunCommandTests {
         try await BackendProcess.withServer(
             arguments: [],
             // In-memory databases: the test leaves no files in the repository.
-            environment: ["APP_CONFIG_backend_listen_port": "0", "APP_CONFIG_backend_database_connection": ":memory:"],
+            environment: [
+                "APP_CONFIG_backend_listen_port": "0", "APP_CONFIG_backend_database_connection": ":memory:",
+                // Its metrics listener on a free port too, not the sample's 9464.
+                "APP_CONFIG_backend_metrics_listen": "127.0.0.1:0",
+            ],
             currentDirectory: Repository.root
         ) { backend, port in
             let health = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/healthcheck")
@@ -18,6 +22,10 @@ struct RunCommandTests {
             // backend.auth is unset in the sample config: noop, so no token is needed.
             let entities = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/catalog/entities")
             #expect(entities.status == 200)
+            let metricsPort = try await backend.waitForMetricsPort()
+            let metrics = try await HTTP.send(.GET, "http://127.0.0.1:\(metricsPort)/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains(#"http_route="/api/catalog/entities""#))
             let log = backend.stderr
             #expect(log.contains("app-config.yaml"))
             #expect(log.contains("development"))

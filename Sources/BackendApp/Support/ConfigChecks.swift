@@ -19,6 +19,7 @@ enum ConfigChecks {
 
         check { _ = try config.getOptionalString("backend.baseUrl") }
         check { _ = try ListenAddress.fromConfig(config) }
+        check { _ = try BackendMetrics.listenAddress(in: config) }
         check { _ = try ServiceClientConfiguration.fromConfig(config) }
         check { _ = try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay") }
         check { _ = try LogFormat.resolve(environment: environment, variables: ProcessInfo.processInfo.environment) }

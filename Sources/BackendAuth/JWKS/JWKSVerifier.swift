@@ -28,8 +28,8 @@ struct JWKSVerifier: Sendable {
         let payload: [UInt8]
     }
 
-    static func failure(_ reason: String) -> AuthenticationError {
-        AuthenticationError("Invalid token; caused by \(reason)")
+    static func failure(_ reason: String, kind: AuthenticationError.Kind) -> AuthenticationError {
+        AuthenticationError("Invalid token; caused by \(reason)", kind: kind)
     }
 
     /// The token's parts when its header names `RS256`, `ES256` or `PS256` (the tokens a jwks entry is for); `nil`
@@ -80,22 +80,22 @@ struct JWKSVerifier: Sendable {
     /// The caller of a token whose signature matched, or the claim that failed.
     func principal(of token: Parsed) throws(AuthenticationError) -> ServicePrincipal {
         guard let claims = try? StrictJSONParser.parse(token.payload), case .object = claims else {
-            throw Self.failure("the payload is not a JSON object")
+            throw Self.failure("the payload is not a JSON object", kind: .malformed)
         }
         let now = clock.now()
         if let exp = claims[member: "exp"] {
             guard case .number(let value) = exp, now < value else {
-                throw Self.failure("\"exp\" claim timestamp check failed")
+                throw Self.failure("\"exp\" claim timestamp check failed", kind: .expired)
             }
         }
         if let nbf = claims[member: "nbf"] {
             guard case .number(let value) = nbf, value <= now else {
-                throw Self.failure("\"nbf\" claim timestamp check failed")
+                throw Self.failure("\"nbf\" claim timestamp check failed", kind: .claims)
             }
         }
         if !options.issuers.isEmpty {
             guard case .string(let issuer)? = claims[member: "iss"], options.issuers.contains(issuer) else {
-                throw Self.failure("unexpected \"iss\" claim value")
+                throw Self.failure("unexpected \"iss\" claim value", kind: .claims)
             }
         }
         if !options.audiences.isEmpty {
@@ -110,11 +110,11 @@ struct JWKSVerifier: Sendable {
             default: audiences = []
             }
             guard audiences.contains(where: options.audiences.contains) else {
-                throw Self.failure("unexpected \"aud\" claim value")
+                throw Self.failure("unexpected \"aud\" claim value", kind: .claims)
             }
         }
         guard case .string(let subject)? = claims[member: "sub"], !subject.isEmpty else {
-            throw Self.failure("missing required \"sub\" claim")
+            throw Self.failure("missing required \"sub\" claim", kind: .claims)
         }
         let prefix = options.subjectPrefix.map { "\($0):" } ?? ""
         return ServicePrincipal(subject: "external:\(prefix)\(subject)", accessRestrictions: options.restrictions)

@@ -68,7 +68,8 @@ struct ServerTokenVerifier: Sendable {
     func verify(_ token: String, now: Double) throws(AuthenticationError) -> VerifiedServerToken {
         switch check(token, now: now) {
         case .success(let verified): return verified
-        case .failure(let rejection): throw AuthenticationError(invalidServerTokenReason: rejection.reason)
+        case .failure(let rejection):
+            throw AuthenticationError(invalidServerTokenReason: rejection.reason, kind: rejection.kind)
         }
     }
 
@@ -133,7 +134,8 @@ struct ServerTokenVerifier: Sendable {
                 }
 
                 guard signatureCount == HMACSHA256Key.macLength else {
-                    throw TokenRejection("signature is \(signatureCount) bytes, expected \(HMACSHA256Key.macLength)")
+                    throw TokenRejection(
+                        "signature is \(signatureCount) bytes, expected \(HMACSHA256Key.macLength)", kind: .signature)
                 }
                 let signingInput = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[0..<secondDot]))
                 let signature = UnsafeRawBufferPointer(
@@ -143,14 +145,16 @@ struct ServerTokenVerifier: Sendable {
                     matchedKey = index
                     break
                 }
-                guard let keyIndex = matchedKey else { throw TokenRejection("signature matched no configured key") }
+                guard let keyIndex = matchedKey else {
+                    throw TokenRejection("signature matched no configured key", kind: .signature)
+                }
 
                 let payload = UnsafeBufferPointer(rebasing: payloadBuffer[0..<payloadCount])
                 if let expiresAt = Self.serverTokenExpiry(payload) {
                     // Exactly `{"sub":"backstage-server","exp":<integer>}`: what the general path
                     // would conclude for this payload, without building a JSON tree.
                     guard Double(expiresAt) > now else {
-                        throw TokenRejection("expired at \(ISO8601Timestamp.format(Double(expiresAt)))")
+                        throw TokenRejection("expired at \(ISO8601Timestamp.format(Double(expiresAt)))", kind: .expired)
                     }
                     return VerifiedServerToken(
                         subject: ServerTokenSigner.subject, expiresAt: Double(expiresAt), notBefore: nil,
@@ -259,14 +263,14 @@ struct ServerTokenVerifier: Sendable {
     ) throws(TokenRejection) -> VerifiedServerToken {
         switch claims[member: "sub"] {
         case nil:
-            throw TokenRejection("sub claim is missing")
+            throw TokenRejection("sub claim is missing", kind: .claims)
         case .string(ServerTokenSigner.subject):
             break
         case .some:
-            throw TokenRejection("sub must be \"\(ServerTokenSigner.subject)\"")
+            throw TokenRejection("sub must be \"\(ServerTokenSigner.subject)\"", kind: .claims)
         }
-        if claims[member: "aud"] != nil { throw TokenRejection("aud claim is not allowed") }
-        guard let exp = claims[member: "exp"] else { throw TokenRejection("exp claim is missing") }
+        if claims[member: "aud"] != nil { throw TokenRejection("aud claim is not allowed", kind: .claims) }
+        guard let exp = claims[member: "exp"] else { throw TokenRejection("exp claim is missing", kind: .claims) }
         let expiresAt = try finiteNumber(exp, claim: "exp")
         let notBefore = try claims[member: "nbf"].map { (value) throws(TokenRejection) in
             try finiteNumber(value, claim: "nbf")
@@ -276,9 +280,12 @@ struct ServerTokenVerifier: Sendable {
         }
         try checkOptionalString(claims[member: "jti"], claim: "jti")
         try checkOptionalString(claims[member: "iss"], claim: "iss")
-        guard expiresAt > now else { throw TokenRejection("expired at \(ISO8601Timestamp.format(expiresAt))") }
+        guard expiresAt > now else {
+            throw TokenRejection("expired at \(ISO8601Timestamp.format(expiresAt))", kind: .expired)
+        }
         if let notBefore, notBefore > now {
-            throw TokenRejection("not valid before \(ISO8601Timestamp.format(notBefore)) (nbf is in the future)")
+            throw TokenRejection(
+                "not valid before \(ISO8601Timestamp.format(notBefore)) (nbf is in the future)", kind: .claims)
         }
         return VerifiedServerToken(
             subject: ServerTokenSigner.subject, expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt,
@@ -287,14 +294,16 @@ struct ServerTokenVerifier: Sendable {
 
     private func checkOptionalString(_ value: StrictJSONValue?, claim: String) throws(TokenRejection) {
         guard let value else { return }
-        guard case .string = value else { throw TokenRejection("\(claim) must be a string, got \(value.typeName)") }
+        guard case .string = value else {
+            throw TokenRejection("\(claim) must be a string, got \(value.typeName)", kind: .claims)
+        }
     }
 
     private func finiteNumber(_ value: StrictJSONValue, claim: String) throws(TokenRejection) -> Double {
         guard case .number(let number) = value else {
-            throw TokenRejection("\(claim) must be a number, got \(value.typeName)")
+            throw TokenRejection("\(claim) must be a number, got \(value.typeName)", kind: .claims)
         }
-        guard number.isFinite else { throw TokenRejection("\(claim) must be a finite number") }
+        guard number.isFinite else { throw TokenRejection("\(claim) must be a finite number", kind: .claims) }
         return number
     }
 }

@@ -3,8 +3,11 @@
 struct TokenRejection: Error, Equatable {
     /// The specific reason; never contains the token or key material.
     let reason: String
+    /// Which kind of failure it is (most are about the token's form).
+    let kind: AuthenticationError.Kind
 
-    init(_ reason: String) {
+    init(_ reason: String, kind: AuthenticationError.Kind = .malformed) {
         self.reason = reason
+        self.kind = kind
     }
 }

@@ -34,7 +34,8 @@ public final class ExternalAccessTokenManager: TokenManager {
         if !jwks.isEmpty, let parsed = JWKSVerifier.parse(token) {
             let candidates = jwks.filter { $0.accepts(parsed.algorithm) }
             guard !candidates.isEmpty else {
-                throw JWKSVerifier.failure("\"alg\" (Algorithm) Header Parameter value not allowed")
+                throw JWKSVerifier.failure(
+                    "\"alg\" (Algorithm) Header Parameter value not allowed", kind: .malformed)
             }
             var keyFound = false
             for verifier in candidates {
@@ -45,7 +46,8 @@ public final class ExternalAccessTokenManager: TokenManager {
                 }
             }
             throw JWKSVerifier.failure(
-                keyFound ? "signature verification failed" : "no applicable key found in the JSON Web Key Set")
+                keyFound ? "signature verification failed" : "no applicable key found in the JSON Web Key Set",
+                kind: .signature)
         }
         return try server.principal(of: token)
     }

@@ -13,10 +13,13 @@ struct ServiceAuthenticator: Sendable {
     /// ``TokenManager/acceptsRequestsWithoutToken``, read once: it is the manager's fixed property, and asking on
     /// every request would cost an existential call per request.
     let acceptsRequestsWithoutToken: Bool
+    /// Where refused requests are counted (`backend_auth_failures_total`).
+    let metrics: BackendMetrics
 
-    init(tokenManager: any TokenManager) {
+    init(tokenManager: any TokenManager, metrics: BackendMetrics = .disabled) {
         self.tokenManager = tokenManager
         self.acceptsRequestsWithoutToken = tokenManager.acceptsRequestsWithoutToken
+        self.metrics = metrics
     }
 
     /// The one guard of every plugin route, for routes and mounted collections alike: the caller of a request to a
@@ -41,20 +44,38 @@ struct ServiceAuthenticator: Sendable {
     /// Without a bearer token the request passes only when the manager accepts requests without a token (the noop
     /// manager does); otherwise it fails with `Missing credentials` (or a malformed-header message).
     func authenticate(_ request: Request, pluginId: String, record: RequestCallerRecord? = nil) async throws -> Caller {
-        switch Self.credentials(in: request.headers) {
-        case .bearer(let token):
-            let principal = try await tokenManager.authenticate(token)
-            if let restrictions = principal.accessRestrictions, !restrictions.allows(pluginId: pluginId) {
-                record?.subject = principal.subject
-                throw NotAllowedError(restrictions.deniedMessage)
+        do {
+            switch Self.credentials(in: request.headers) {
+            case .bearer(let token):
+                let principal = try await tokenManager.authenticate(token)
+                if let restrictions = principal.accessRestrictions, !restrictions.allows(pluginId: pluginId) {
+                    record?.subject = principal.subject
+                    throw NotAllowedError(restrictions.deniedMessage)
+                }
+                return .service(principal)
+            case .missing:
+                guard acceptsRequestsWithoutToken else {
+                    throw AuthenticationError(Self.missingCredentialsMessage, kind: .missing)
+                }
+                return .service(.unauthenticated)
+            case .malformed:
+                guard acceptsRequestsWithoutToken else {
+                    throw AuthenticationError(Self.malformedHeaderMessage, kind: .malformed)
+                }
+                return .service(.unauthenticated)
             }
-            return .service(principal)
-        case .missing:
-            guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.missingCredentialsMessage) }
-            return .service(.unauthenticated)
-        case .malformed:
-            guard acceptsRequestsWithoutToken else { throw AuthenticationError(Self.malformedHeaderMessage) }
-            return .service(.unauthenticated)
+        } catch {
+            if metrics.isEnabled { metrics.recordAuthFailure(pluginId: pluginId, reason: Self.reason(of: error)) }
+            throw error
+        }
+    }
+
+    /// The `reason` label of a refusal.
+    static func reason(of error: any Error) -> BackendMetrics.AuthFailureReason {
+        switch error {
+        case let error as AuthenticationError: BackendMetrics.AuthFailureReason(rawValue: error.kind.rawValue) ?? .other
+        case is NotAllowedError: .restricted
+        default: .other
         }
     }
 

@@ -1,11 +1,18 @@
-/// The outermost middleware: turns every error into Backstage's JSON error body and writes one log line
+/// The outermost middleware: turns every error into Backstage's JSON error body, writes one log line
 /// per request (method, path without query, status, duration and the caller's `subject` when a token identified
-/// one; never headers or tokens).
+/// one; never headers or tokens) and records the request's duration by route template.
 struct RequestHandlingMiddleware: RouterMiddleware {
     typealias Context = BackendRequestContext
 
     /// The host's logger (request logs and handler `context.logger`).
     let logger: Logger
+    /// Where `http_server_request_duration_seconds` is recorded.
+    let metrics: BackendMetrics
+
+    init(logger: Logger, metrics: BackendMetrics = .disabled) {
+        self.logger = logger
+        self.metrics = metrics
+    }
 
     func handle(
         _ request: Request,
@@ -45,7 +52,15 @@ struct RequestHandlingMiddleware: RouterMiddleware {
             descriptor = described
         }
 
-        let milliseconds = (ContinuousClock.now - started).milliseconds
+        let elapsed = ContinuousClock.now - started
+        if metrics.isEnabled {
+            // The matched route's template (Hummingbird records it in the shared endpoint path), never the raw path.
+            let endpoint = context.coreContext.endpointPath.value
+            metrics.recordRequest(
+                method: request.method.rawValue, status: response.status.code,
+                route: endpoint == nil || endpoint == Self.notFoundEndpoint ? "" : endpoint ?? "", duration: elapsed)
+        }
+        let milliseconds = elapsed.milliseconds
         let subject = record?.subject
         if let failure, let descriptor, descriptor.isInternal {
             var metadata = Self.metadata(request, response, milliseconds, subject)

@@ -9,6 +9,7 @@ struct PluginContext: Sendable {
     let httpClient: HTTPClient
     let clientConfiguration: ServiceClientConfiguration
     let databases: DatabaseManager
+    let metrics: BackendMetrics
     let logger: Logger
 }
 
@@ -25,9 +26,11 @@ extension BackendHost {
 
     /// The router served while plugins register: the health routes, and 503 `Backend has not started yet` under
     /// `/api`.
-    static func startupRouter(health: HostHealth, logger: Logger) -> Router<BackendRequestContext> {
+    static func startupRouter(
+        health: HostHealth, logger: Logger, metrics: BackendMetrics
+    ) -> Router<BackendRequestContext> {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestHandlingMiddleware(logger: logger))
+        router.add(middleware: RequestHandlingMiddleware(logger: logger, metrics: metrics))
         health.addRoutes(to: router)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] {
             router.on("/api/**", method: method) { _, _ -> Response in
@@ -45,17 +48,18 @@ extension BackendHost {
         -> BuiltRouter
     {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestHandlingMiddleware(logger: context.logger))
+        router.add(middleware: RequestHandlingMiddleware(logger: context.logger, metrics: context.metrics))
         health.addRoutes(to: router)
 
-        let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager)
+        let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager, metrics: context.metrics)
         var backgroundServices: [BackgroundService] = []
         for plugin in plugins {
             var pluginLogger = context.logger
             pluginLogger[metadataKey: "plugin"] = .string(plugin.id)
             let routes = PluginRoutes(pluginId: plugin.id, authenticator: authenticator, logger: pluginLogger)
             let database = try context.databases.database(for: plugin.id)
-            let scheduler = PluginScheduler(pluginId: plugin.id, database: database, logger: pluginLogger)
+            let scheduler = PluginScheduler(
+                pluginId: plugin.id, database: database, logger: pluginLogger, metrics: context.metrics)
             let environment = PluginEnvironment(
                 pluginId: plugin.id,
                 logger: pluginLogger,
@@ -71,7 +75,8 @@ extension BackendHost {
                     configuration: context.clientConfiguration,
                     logger: pluginLogger
                 ),
-                scheduler: scheduler
+                scheduler: scheduler,
+                metrics: context.metrics
             )
             do {
                 try await plugin.register(routes, environment)

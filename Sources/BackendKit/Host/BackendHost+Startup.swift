@@ -35,6 +35,9 @@ extension BackendHost {
         if let host = options.listenHost { listen.host = host }
         if let port = options.listenPort { listen.port = port }
         let discovery = try startupStep { try HostDiscovery.fromConfig(config, listen: listen) }
+        let metricsListen = try startupStep { try BackendMetrics.listenAddress(in: config) }
+        let metrics = metricsListen == nil ? BackendMetrics.disabled : BackendMetrics.prometheus()
+        metrics.collectDatabaseConnections(try plugins.map { try databases.database(for: $0.id) })
         let clientConfiguration = try startupStep { try ServiceClientConfiguration.fromConfig(config) }
 
         let httpClient = HTTPClient(
@@ -54,7 +57,7 @@ extension BackendHost {
             let ready = ListeningGate()
             let health = HostHealth()
             let responder = HostResponder(
-                startup: Self.startupRouter(health: health, logger: logger).buildResponder())
+                startup: Self.startupRouter(health: health, logger: logger, metrics: metrics).buildResponder())
             let context = PluginContext(
                 config: config,
                 environment: environment,
@@ -63,6 +66,7 @@ extension BackendHost {
                 httpClient: httpClient,
                 clientConfiguration: clientConfiguration,
                 databases: databases,
+                metrics: metrics,
                 logger: logger
             )
             let host = self
@@ -74,7 +78,16 @@ extension BackendHost {
 
             // Graceful shutdown runs from the last service to the first: the delay (readiness already 503), then
             // the server (in-flight requests drain), then the plugins' background work.
-            let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // The metrics listener comes first, so it stops last and a scrape during shutdown still answers.
+            let metricsGate = metricsListen.map { _ in ListeningGate() }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let metricsListen, let metricsGate {
+                services.append(
+                    .init(
+                        service: MetricsServer(
+                            metrics: metrics, listen: metricsListen, gate: metricsGate, logger: logger)))
+            }
+            services += [
                 .init(
                     service: runtime, successTerminationBehavior: .ignore,
                     failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -100,6 +113,7 @@ extension BackendHost {
                 databases: databases,
                 gate: gate,
                 ready: ready,
+                metricsGate: metricsGate,
                 serviceGroup: ServiceGroup(configuration: groupConfiguration)
             )
         } catch {

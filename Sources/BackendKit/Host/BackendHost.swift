@@ -84,7 +84,15 @@ public struct BackendHost: Sendable {
                 try await group.waitForAll()
                 throw BackendStartupError("The server stopped before it listened")
             }
-            let running = prepared.running(port: port)
+            var metricsPort: Int?
+            if let metricsGate = prepared.metricsGate {
+                guard let port = await metricsGate.waitUntilListening() else {
+                    try await group.waitForAll()
+                    throw BackendStartupError("The metrics listener stopped before it listened")
+                }
+                metricsPort = port
+            }
+            let running = prepared.running(port: port, metricsPort: metricsPort)
             let result: Result
             do {
                 result = try await body(running)

@@ -43,10 +43,19 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `ConfigError` for a wrong type, a malformed string or a port outside 0…65535.
     public static func fromConfig(_ config: Config) throws -> ListenAddress {
-        let key = "backend.listen"
+        try fromConfig(config, key: "backend.listen") ?? ListenAddress()
+    }
+
+    /// Reads a listen address in any of the accepted forms from `key` of the root config, or `nil` when the key is
+    /// absent. An object without `port` takes `defaultPort`.
+    ///
+    /// - Throws: `ConfigError` for a wrong type, a malformed string or a port outside 0…65535.
+    public static func fromConfig(
+        _ config: Config, key: String, defaultPort: Int = ListenAddress.defaultPort
+    ) throws -> ListenAddress? {
         switch config.getOptional(key) {
         case nil:
-            return ListenAddress()
+            return nil
         case .int, .double:
             return ListenAddress(port: try port(try config.getInt(key), key: key, config: config))
         case .string(let text):

@@ -22,6 +22,8 @@ struct PreparedBackend: Sendable {
     let gate: ListeningGate
     /// Opened once every plugin has registered.
     let ready: ListeningGate
+    /// Opened once the metrics listener listens; `nil` without `backend.metrics.listen`.
+    let metricsGate: ListeningGate?
     /// Runs the server and the plugins' background work.
     let serviceGroup: ServiceGroup
 
@@ -49,10 +51,11 @@ struct PreparedBackend: Sendable {
     }
 
     /// The handle given to in-process callers once the server listens on `port`.
-    func running(port: Int) -> RunningBackend {
+    func running(port: Int, metricsPort: Int?) -> RunningBackend {
         let serviceGroup = self.serviceGroup
         return RunningBackend(
             address: ListenAddress(host: listen.host, port: port),
+            metricsPort: metricsPort,
             tokenManager: tokenManager,
             tokenManagerKind: tokenManagerKind,
             discovery: discovery,

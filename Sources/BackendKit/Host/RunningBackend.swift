@@ -2,6 +2,8 @@
 public struct RunningBackend: Sendable {
     /// The address the server bound, with the actual port (never `0`).
     public let address: ListenAddress
+    /// The bound port of the metrics listener (`backend.metrics.listen`), or `nil` without one.
+    public let metricsPort: Int?
     /// The token manager the host verifies tokens with (issue tokens for test calls with it).
     public let tokenManager: any TokenManager
     /// How the token manager was chosen, as the startup log prints it: `noop`, `server (2 keys)`,
@@ -16,6 +18,7 @@ public struct RunningBackend: Sendable {
 
     init(
         address: ListenAddress,
+        metricsPort: Int?,
         tokenManager: any TokenManager,
         tokenManagerKind: String,
         discovery: HostDiscovery,
@@ -23,6 +26,7 @@ public struct RunningBackend: Sendable {
         trigger: @escaping @Sendable () async -> Void
     ) {
         self.address = address
+        self.metricsPort = metricsPort
         self.tokenManager = tokenManager
         self.tokenManagerKind = tokenManagerKind
         self.discovery = discovery

@@ -21,9 +21,12 @@ public struct PluginEnvironment: Sendable {
     /// The plugin's scheduler: work on a schedule, once across replicas (`global`) or in every process (`local`).
     /// Runs start once every plugin has registered.
     public let scheduler: PluginScheduler
+    /// The host's metrics: make instruments with `metrics.factory`, refresh gauges in `metrics.onCollect`. Records
+    /// nothing unless `backend.metrics.listen` is set.
+    public let metrics: BackendMetrics
 
     /// Creates an environment (the host does this; tests may too). Without `scheduler`, one on `database` is made;
-    /// its tasks run only if something runs it as a `Service`.
+    /// its tasks run only if something runs it as a `Service`. Without `metrics`, nothing is recorded.
     public init(
         pluginId: String,
         logger: Logger,
@@ -33,7 +36,8 @@ public struct PluginEnvironment: Sendable {
         discovery: any PluginEndpointDiscovery,
         database: PluginDatabase,
         client: ServiceClient,
-        scheduler: PluginScheduler? = nil
+        scheduler: PluginScheduler? = nil,
+        metrics: BackendMetrics = .disabled
     ) {
         self.pluginId = pluginId
         self.logger = logger
@@ -43,6 +47,8 @@ public struct PluginEnvironment: Sendable {
         self.discovery = discovery
         self.database = database
         self.client = client
-        self.scheduler = scheduler ?? PluginScheduler(pluginId: pluginId, database: database, logger: logger)
+        self.scheduler =
+            scheduler ?? PluginScheduler(pluginId: pluginId, database: database, logger: logger, metrics: metrics)
+        self.metrics = metrics
     }
 }

@@ -26,6 +26,8 @@ public final class PluginScheduler: Sendable {
     public let pluginId: String
     let table: SchedulerTaskTable
     let logger: Logger
+    /// Where runs are counted (`backend_tasks_task_runs_count`).
+    let metrics: BackendMetrics
     private let state = NIOLockedValueBox(State())
     private let additions: AsyncStream<ScheduledTask>
     private let addition: AsyncStream<ScheduledTask>.Continuation
@@ -38,11 +40,13 @@ public final class PluginScheduler: Sendable {
     /// The longest a worker waits between two looks at the table.
     static let maximumPollInterval: Duration = .seconds(5)
 
-    /// A scheduler for `pluginId`'s tasks in `database` (the host creates one per plugin).
-    public init(pluginId: String, database: PluginDatabase, logger: Logger) {
+    /// A scheduler for `pluginId`'s tasks in `database` (the host creates one per plugin), counting runs in
+    /// `metrics`.
+    public init(pluginId: String, database: PluginDatabase, logger: Logger, metrics: BackendMetrics = .disabled) {
         self.pluginId = pluginId
         self.table = SchedulerTaskTable(database: database)
         self.logger = logger
+        self.metrics = metrics
         (additions, addition) = AsyncStream.makeStream(of: ScheduledTask.self)
     }
 

@@ -149,6 +149,8 @@ struct ScheduledTaskWorker: Sendable {
     private func execute(liveness: (@Sendable () async throws -> Bool)?) async -> (any Error)? {
         task.workerStatus = .running
         defer { task.workerStatus = .idle }
+        let metrics = scheduler.metrics
+        metrics.recordTaskRun(taskId: task.id, scope: task.schedule.scope, result: .started)
         let (work, timeout) = (task.work, task.schedule.timeout)
         let poll = PluginScheduler.pollInterval(task.schedule)
         let result: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
@@ -179,6 +181,7 @@ struct ScheduledTaskWorker: Sendable {
         if let result {
             logger.error("Scheduled task '\(task.id)' failed: \(result)")
         }
+        metrics.recordTaskRun(taskId: task.id, scope: task.schedule.scope, result: result == nil ? .completed : .failed)
         return result
     }
 

@@ -30,6 +30,20 @@ struct EntityStore: Sendable {
         }
     }
 
+    /// The number of entities of each kind, as stored.
+    func countsByKind() async throws -> [(kind: String, count: Int)] {
+        try await database.withSession { db in
+            try await db.select().column("kind").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+                .from("entities").groupBy("kind").all()
+                .map {
+                    (
+                        kind: try $0.decode(column: "kind", as: String.self),
+                        count: try $0.decode(column: "count", as: Int.self)
+                    )
+                }
+        }
+    }
+
     /// Adds a validated entity, giving it a `metadata.uid` if it has none, and returns what was stored (with its
     /// `relations`); throws `ConflictError` if an entity with the same ref exists.
     @discardableResult

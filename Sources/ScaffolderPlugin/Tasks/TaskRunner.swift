@@ -1,4 +1,5 @@
 import BackendKit
+import CoreMetrics
 
 /// Runs one claimed task's steps in order with the built-in actions, under the task timeout, recording
 /// progress and the log in the `TaskStore` and a heartbeat every second. Never throws: every failure ends as a
@@ -14,6 +15,8 @@ struct TaskRunner: Sendable {
     let timeout: Duration
     /// Called for every log line (the plugin forwards it to its logger).
     let onLog: @Sendable (_ taskId: String, _ entry: TaskLogEntry) -> Void
+    /// Counts the tasks that end here.
+    var metrics = TaskMetrics(factory: NOOPMetricsHandler.instance)
     /// How often the worker writes the task's `last_heartbeat_at`.
     var heartbeatInterval: Duration = .seconds(1)
 
@@ -69,6 +72,7 @@ struct TaskRunner: Sendable {
                         task.output = output
                     }) != nil
             else { return }
+            metrics.ended(.completed)
             await log(id, nil, "info", "Task completed")
         case .failure(let error):
             let reason = Self.reason(error)
@@ -76,6 +80,7 @@ struct TaskRunner: Sendable {
                 task.fail(at: now, error: ScaffolderTask.Failure(name: Self.errorName(error), message: reason))
             }
             guard let failed else { return }
+            metrics.ended(.failed)
             await log(id, failed.steps.first { $0.status == .failed }?.id, "error", "Task failed: \(reason)")
         }
     }

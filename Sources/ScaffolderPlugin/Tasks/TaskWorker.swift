@@ -61,9 +61,12 @@ struct TaskWorker: Service {
 
     /// Fails every `processing` task whose heartbeat is older than `heartbeatTimeout`: its worker was killed or lost
     /// the database, so nobody will finish it. Runs as a global scheduled task, on one replica at a time.
-    static func failStaleTasks(store: TaskStore, heartbeatTimeout: Duration, logger: Logger) async throws {
+    static func failStaleTasks(
+        store: TaskStore, heartbeatTimeout: Duration, metrics: TaskMetrics, logger: Logger
+    ) async throws {
         for id in try await store.staleTasks(heartbeatTimeout: heartbeatTimeout) {
             if try await store.failIfStale(id, heartbeatTimeout: heartbeatTimeout, message: lostWorkerMessage) {
+                metrics.ended(.failed)
                 logger.warning("Failed task \(id): its heartbeat is older than \(heartbeatTimeout)")
             }
         }

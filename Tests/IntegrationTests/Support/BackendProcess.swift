@@ -149,6 +149,24 @@ final class BackendProcess: Sendable {
         throw Failure(description: "backend did not log 'Listening on' within \(timeout):\n\(stderr)")
     }
 
+    /// Waits until the output contains `Metrics listening on host:port`; returns the port.
+    func waitForMetricsPort(timeout: Duration = .seconds(30)) async throws -> Int {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let text = stderr + stdout
+            if let range = text.range(of: #"Metrics listening on [^\s:]+:(\d+)"#, options: .regularExpression),
+                let port = text[range].split(separator: ":").last.flatMap({ Int($0) })
+            {
+                return port
+            }
+            if !process.isRunning {
+                throw Failure(description: "backend exited with \(process.terminationStatus):\n\(text)")
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw Failure(description: "backend did not log 'Metrics listening on' within \(timeout):\n\(stderr)")
+    }
+
     /// Runs `backend <arguments>` (or another `executable`) to completion, killing it after `timeout`.
     static func run(
         _ arguments: [String],

@@ -1,0 +1,168 @@
+import CoreMetrics
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The host's metrics: swift-metrics instruments recorded into one Prometheus registry per host, which the metrics
+/// listener (`backend.metrics.listen`) serves as `GET /metrics`.
+///
+/// The host records requests, authentication failures and scheduled task runs itself. A plugin makes its own
+/// instruments with ``factory`` and, for values it reads rather than counts (rows in a table), refreshes gauges in
+/// a collector that runs before every scrape:
+///
+/// ```swift
+/// let notes = Gauge(label: "notes_count", factory: env.metrics.factory)
+/// env.metrics.onCollect {
+///     if let count = try? await store.count() { notes.record(count) }
+/// }
+/// ```
+///
+/// Without a metrics listener the factory is swift-metrics' no-op factory and nothing is recorded, so plugins need
+/// no special case. Every instrument of one name must have one type (Prometheus' rule; swift-prometheus stops the
+/// process on a conflict), so prefix a plugin's metric names with the plugin id.
+///
+/// Labels are bounded by construction: routes are the route templates, never raw paths; methods outside the
+/// standard ones are `_OTHER`, as OpenTelemetry's HTTP conventions say; nothing from a token or a body is a label.
+public final class BackendMetrics: Sendable {
+    /// Whether anything is recorded (a metrics listener is configured).
+    public let isEnabled: Bool
+    /// The swift-metrics factory to make instruments with (`Counter(label:dimensions:factory:)`, …).
+    public let factory: any MetricsFactory
+    /// Where the instruments record; `nil` when disabled.
+    let registry: PrometheusCollectorRegistry?
+    private let collectors = NIOLockedValueBox<[@Sendable () async -> Void]>([])
+
+    /// Metrics that record into a new Prometheus registry.
+    public static func prometheus() -> BackendMetrics {
+        BackendMetrics(registry: PrometheusCollectorRegistry())
+    }
+
+    /// Metrics that record nothing (no metrics listener).
+    public static let disabled = BackendMetrics(registry: nil)
+
+    private init(registry: PrometheusCollectorRegistry?) {
+        self.registry = registry
+        self.isEnabled = registry != nil
+        if let registry {
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.durationHistogramBuckets[Self.requestDuration] = Self.requestDurationBuckets
+            self.factory = factory
+        } else {
+            self.factory = NOOPMetricsHandler.instance
+        }
+    }
+
+    /// The default port of `backend.metrics.listen` in the object form without `port`: the one Backstage's
+    /// OpenTelemetry Prometheus exporter uses.
+    public static let defaultPort = 9464
+
+    /// `backend.metrics.listen` of the root config (a port, `"host:port"` or `{host, port}`), or `nil` when it is
+    /// absent: then there is no metrics listener.
+    ///
+    /// - Throws: `ConfigError` naming the key and file for a wrong type, a malformed address or a port outside
+    ///   0…65535.
+    public static func listenAddress(in config: Config) throws -> ListenAddress? {
+        try ListenAddress.fromConfig(config, key: "backend.metrics.listen", defaultPort: defaultPort)
+    }
+
+    /// Adds work that runs before every scrape, in the order added, to bring gauges up to date. Keep it quick: the
+    /// scrape waits for it.
+    public func onCollect(_ collector: @escaping @Sendable () async -> Void) {
+        guard isEnabled else { return }
+        collectors.withLockedValue { $0.append(collector) }
+    }
+
+    /// Runs the collectors, then renders every instrument in the Prometheus text format (version 0.0.4).
+    public func scrape() async -> [UInt8] {
+        guard let registry else { return [] }
+        for collector in collectors.withLockedValue({ $0 }) {
+            await collector()
+        }
+        return registry.emitToBuffer()
+    }
+}
+
+// MARK: - What the host records
+
+extension BackendMetrics {
+    /// OpenTelemetry's HTTP server duration histogram, in seconds.
+    static let requestDuration = "http_server_request_duration_seconds"
+    /// Authentication failures of protected routes, by plugin and reason.
+    static let authFailures = "backend_auth_failures_total"
+    /// Backstage's scheduler metric: runs of scheduled tasks by task, scope and result.
+    static let taskRuns = "backend_tasks_task_runs_count"
+    /// Open database connections of each plugin, by state (`in_use`, `idle`).
+    static let databaseConnections = "backend_database_connections"
+
+    /// OpenTelemetry's recommended boundaries for `http.server.request.duration`.
+    static let requestDurationBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(75),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .milliseconds(750), .seconds(1),
+        .milliseconds(2500), .seconds(5), .milliseconds(7500), .seconds(10),
+    ]
+
+    /// The methods that are their own label value; others are `_OTHER`, so a client cannot make new series.
+    private static let knownMethods: Set<String> = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ]
+
+    /// Records one request: `route` is the matched route template (empty when no route matched).
+    func recordRequest(method: String, status: Int, route: String, duration: Duration) {
+        guard isEnabled else { return }
+        let dimensions = [
+            ("http_request_method", Self.knownMethods.contains(method) ? method : "_OTHER"),
+            ("http_response_status_code", String(status)),
+            ("http_route", route),
+            ("plugin", Self.pluginId(ofRoute: route)),
+        ]
+        Timer(label: Self.requestDuration, dimensions: dimensions, factory: factory).record(duration: duration)
+    }
+
+    /// Records a refused request to a protected route of `pluginId`.
+    func recordAuthFailure(pluginId: String, reason: AuthFailureReason) {
+        guard isEnabled else { return }
+        Counter(
+            label: Self.authFailures, dimensions: [("plugin", pluginId), ("reason", reason.rawValue)], factory: factory
+        )
+        .increment()
+    }
+
+    /// Records that a run of a scheduled task started or ended.
+    func recordTaskRun(taskId: String, scope: TaskScope, result: TaskRunResult) {
+        guard isEnabled else { return }
+        let dimensions = [("taskId", taskId), ("scope", scope.rawValue), ("result", result.rawValue)]
+        Counter(label: Self.taskRuns, dimensions: dimensions, factory: factory).increment()
+    }
+
+    /// Samples each database's connections before every scrape.
+    func collectDatabaseConnections(_ databases: [PluginDatabase]) {
+        let factory = self.factory
+        onCollect {
+            for database in databases {
+                let usage = database.connectionUsage
+                for (state, value) in [("in_use", usage.inUse), ("idle", usage.idle)] {
+                    Gauge(
+                        label: Self.databaseConnections, dimensions: [("plugin", database.pluginId), ("state", state)],
+                        factory: factory
+                    ).record(value)
+                }
+            }
+        }
+    }
+
+    /// The plugin of a route template `/api/<id>/…`, or empty for the host's own routes.
+    static func pluginId(ofRoute route: String) -> String {
+        guard route.hasPrefix("/api/") else { return "" }
+        return String(route.dropFirst(5).prefix { $0 != "/" })
+    }
+
+    /// The bounded `reason` label of `backend_auth_failures_total`.
+    enum AuthFailureReason: String, Sendable {
+        case missing, malformed, expired, signature, claims, restricted, other
+    }
+
+    /// The `result` label of `backend_tasks_task_runs_count`.
+    enum TaskRunResult: String, Sendable {
+        case started, completed, failed
+    }
+}
