@@ -23,6 +23,45 @@ struct PluginDatabaseTests {
         let body: String
     }
 
+    /// What `backend_database_connections` reports: nothing before the first use; a session's connection in use
+    /// while it runs (two at once on PostgreSQL's pool, one at a time on SQLite's single connection); idle after.
+    @Test(arguments: Engine.allCases)
+    func connectionUsageCountsSessionsAndOpenConnections(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            #expect(database.connectionUsage == ConnectionUsage(inUse: 0, idle: 0))
+            let during = try await database.withSession { db in
+                try await db.raw("SELECT 1").run()
+                return database.connectionUsage
+            }
+            #expect(during.inUse == 1)
+            let after = database.connectionUsage
+            #expect(after.inUse == 0)
+            // SQLite has its one connection; AsyncKit's pool keeps one per event loop it was used on (the first was
+            // opened by the connection check), so at least the one the session used.
+            #expect(engine == .sqlite ? after.idle == 1 : after.idle >= 1, "\(after)")
+
+            guard engine == .postgres else { return }
+            // Two sessions that overlap hold two pooled connections; both are idle in the pool afterwards.
+            let (leased, didLease) = AsyncStream.makeStream(of: Void.self)
+            let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+            async let first: Void = database.withSession { db in
+                try await db.raw("SELECT 1").run()
+                didLease.yield()
+                for await _ in release { break }
+            }
+            for await _ in leased { break }
+            let second = try await database.withSession { db in
+                try await db.raw("SELECT 1").run()
+                return database.connectionUsage
+            }
+            releasing.yield()
+            try await first
+            #expect(second.inUse == 2, "\(second)")
+            let idle = database.connectionUsage
+            #expect(idle.inUse == 0 && idle.idle >= 2, "\(idle)")
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func migrationsRunOnceInOrderAndAreRecorded(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { database, _ in

@@ -31,6 +31,11 @@ public final class BackendMetrics: Sendable {
     /// Where the instruments record; `nil` when disabled.
     let registry: PrometheusCollectorRegistry?
     private let collectors = NIOLockedValueBox<[@Sendable () async -> Void]>([])
+    /// The request histogram of each series seen. Making a swift-metrics `Timer` per request (a dimensions array,
+    /// label validation and two dictionary lookups in the registry) measured 7.8% more server CPU per request than
+    /// no metrics (bench-http, median of 3 rounds); with this one lookup it is 3% (median of 5). Bounded: routes ×
+    /// methods × status codes.
+    private let requestTimers = NIOLockedValueBox<[RequestSeries: Timer]>([:])
 
     /// Metrics that record into a new Prometheus registry.
     public static func prometheus() -> BackendMetrics {
@@ -109,13 +114,30 @@ extension BackendMetrics {
     /// Records one request: `route` is the matched route template (empty when no route matched).
     func recordRequest(method: String, status: Int, route: String, duration: Duration) {
         guard isEnabled else { return }
-        let dimensions = [
-            ("http_request_method", Self.knownMethods.contains(method) ? method : "_OTHER"),
-            ("http_response_status_code", String(status)),
-            ("http_route", route),
-            ("plugin", Self.pluginId(ofRoute: route)),
-        ]
-        Timer(label: Self.requestDuration, dimensions: dimensions, factory: factory).record(duration: duration)
+        let series = RequestSeries(
+            method: Self.knownMethods.contains(method) ? method : "_OTHER", status: status, route: route)
+        let timer =
+            requestTimers.withLockedValue { $0[series] }
+            ?? requestTimers.withLockedValue { timers in
+                if let timer = timers[series] { return timer }
+                let dimensions = [
+                    ("http_request_method", series.method),
+                    ("http_response_status_code", String(status)),
+                    ("http_route", route),
+                    ("plugin", Self.pluginId(ofRoute: route)),
+                ]
+                let timer = Timer(label: Self.requestDuration, dimensions: dimensions, factory: factory)
+                timers[series] = timer
+                return timer
+            }
+        timer.record(duration: duration)
+    }
+
+    /// The labels of one request series.
+    private struct RequestSeries: Hashable {
+        let method: String
+        let status: Int
+        let route: String
     }
 
     /// Records a refused request to a protected route of `pluginId`.
