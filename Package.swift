@@ -119,7 +119,10 @@ let package = Package(
         // Each plugin's OpenAPI document lives next to its sources and is served from the resource bundle.
         .target(
             name: "CatalogPlugin",
-            dependencies: ["BackendKit", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: [
+                "BackendKit", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
         .target(
             name: "ScaffolderPlugin",

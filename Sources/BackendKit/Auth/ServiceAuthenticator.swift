@@ -100,7 +100,8 @@ struct ServiceAuthenticator: Sendable {
     }
 }
 
-/// Runs the service auth check for one route, sets ``BackendRequestContext/caller`` and calls the route.
+/// Runs the service auth check for one route, sets ``BackendRequestContext/caller`` and calls the route; errors
+/// come out as ``PluginScopedError``s.
 struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == BackendRequestContext {
     /// The route's access level.
     let access: RouteAccess
@@ -112,15 +113,19 @@ struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Co
     let next: Next
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
-        var context = context
-        context.caller = try await authenticator.caller(
-            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-        return try await next.respond(to: request, context: context)
+        do {
+            var context = context
+            context.caller = try await authenticator.caller(
+                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
+            return try await next.respond(to: request, context: context)
+        } catch {
+            throw PluginScopedError(error, request: request, pluginId: pluginId)
+        }
     }
 }
 
 /// The service auth check as a middleware, for route collections mounted with
-/// ``PluginRoutes/addRoutes(_:atPath:access:)``.
+/// ``PluginRoutes/addRoutes(_:atPath:access:)``; errors come out as ``PluginScopedError``s.
 struct ServiceAuthMiddleware: RouterMiddleware {
     typealias Context = BackendRequestContext
 
@@ -136,9 +141,13 @@ struct ServiceAuthMiddleware: RouterMiddleware {
         context: BackendRequestContext,
         next: (Request, BackendRequestContext) async throws -> Response
     ) async throws -> Response {
-        var context = context
-        context.caller = try await authenticator.caller(
-            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-        return try await next(request, context)
+        do {
+            var context = context
+            context.caller = try await authenticator.caller(
+                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
+            return try await next(request, context)
+        } catch {
+            throw PluginScopedError(error, request: request, pluginId: pluginId)
+        }
     }
 }

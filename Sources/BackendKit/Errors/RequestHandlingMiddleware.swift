@@ -22,11 +22,13 @@ struct RequestHandlingMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var context = context
         // Hummingbird's per-request logger already carries `hb.request.id`; it runs at the server's quieter level,
-        // so only the level is put back. (Copying the id onto the host logger instead re-renders the metadata of
-        // the default StreamLogHandler on every request.)
+        // so only the level is put back, and only when it differs (setting it copies the handler). (Copying the id
+        // onto the host logger instead re-renders the metadata of the default StreamLogHandler on every request.)
         var requestLogger = context.logger
-        requestLogger.logLevel = logger.logLevel
-        context.logger = requestLogger
+        if requestLogger.logLevel != logger.logLevel {
+            requestLogger.logLevel = logger.logLevel
+            context.logger = requestLogger
+        }
         // Where the route guard leaves the caller's subject; only when a line will be written (errors always are).
         let record = logger.logLevel <= .error ? RequestCallerRecord() : nil
         context.callerRecord = record

@@ -86,9 +86,7 @@ extension BackendHost {
             scheduler.addRoutes(to: routes)
             routes.addBackgroundService(scheduler, name: "scheduler")
             let mountPath = Self.mountPath(plugin.id)
-            router.group(RouterPath(mountPath))
-                .add(middleware: PluginScopeMiddleware(mountPath: mountPath))
-                .addRoutes(routes.collection)
+            router.group(RouterPath(mountPath)).addRoutes(routes.collection)
             backgroundServices += routes.backgroundServices
             context.logger.info("Mounted plugin '\(plugin.id)' at \(mountPath)")
         }

@@ -21,7 +21,7 @@ extension EntityStore {
             return .success((stored, touched.union(entities.map(\.ref.key))))
         }
         let (stored, touched) = try outcome.get()
-        await forget(touched)
+        forget(touched)
         return stored
     }
 
@@ -34,6 +34,6 @@ extension EntityStore {
             for key in keys { peers.formUnion(try await Self.delete(key, db)) }
             return try await Self.restitch(peers.subtracting(keys), db).union(keys)
         }
-        await forget(touched)
+        forget(touched)
     }
 }

@@ -1,5 +1,6 @@
 import BackendKit
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The catalog's entities in the plugin's database: unique by case-insensitive ref, listed in ref order so that
 /// `offset`/`limit` paging is stable, filtered through the `search` index (``CatalogMigrations``).
@@ -63,7 +64,7 @@ struct EntityStore: Sendable {
             return .success((stored, touched.union([entity.ref.key])))
         }
         let (stored, touched) = try outcome.get()
-        await forget(touched)
+        forget(touched)
         return stored
     }
 
@@ -122,7 +123,7 @@ struct EntityStore: Sendable {
             try await Self.restitch(peers, db)
             return changed || rewritten > 0
         }
-        await cache?.clear()
+        cache?.clear()
         if changed {
             // Fresh statistics after a bulk load: without them PostgreSQL guesses a handful of rows per key and
             // scans where it should look up (BENCHMARKS.md, "Durable state").
@@ -137,14 +138,14 @@ struct EntityStore: Sendable {
     /// The JSON encoding of the entity with this ref (case-insensitive), if any.
     func encodedEntity(_ ref: EntityRef) async throws -> ByteBuffer? {
         let key = ref.key
-        let cached = await cache?.lookup(key)
+        let cached = cache?.lookup(key)
         if let body = cached?.body { return body }
         let body = try await database.withSession { db in
             try await db.select().column("body").from("entities").where("entity_ref", .equal, key)
                 .first(decodingColumn: "body", as: String.self)
         }.map { ByteBuffer(string: $0) }
         if let body, let generation = cached?.generation {
-            await cache?.remember(body, for: key, readAt: generation)
+            cache?.remember(body, for: key, readAt: generation)
         }
         return body
     }
@@ -172,7 +173,7 @@ struct EntityStore: Sendable {
             return try await Self.restitch(peers, db).union([ref.key])
         }
         guard let touched else { throw CatalogError.entityNotFound(ref) }
-        await forget(touched)
+        forget(touched)
     }
 
     /// Recomputes the `relations` of the entity with this ref from the relation rows of both ends; throws
@@ -183,16 +184,16 @@ struct EntityStore: Sendable {
             return try await Self.restitch([ref.key], db)
         }
         guard let touched else { throw CatalogError.entityNotFound(ref) }
-        await forget(touched)
+        forget(touched)
     }
 
     /// Drops the cached bodies of `keys` (all of them when there are many).
-    func forget(_ keys: Set<String>) async {
+    func forget(_ keys: Set<String>) {
         guard let cache else { return }
         if keys.count > 100 {
-            await cache.clear()
+            cache.clear()
         } else {
-            for key in keys { await cache.forget(key) }
+            for key in keys { cache.forget(key) }
         }
     }
 
@@ -360,33 +361,49 @@ struct EntityStore: Sendable {
 /// request. An SQLite database belongs to one process, and every write to it goes through this store, which forgets
 /// the entries it changes after committing; so a cached body is never stale. PostgreSQL databases are shared by
 /// replicas, whose writes this process cannot see, so they are not cached.
-actor BodyCache {
+///
+/// A lock, not an actor: the lookup is on every by-name request from every event loop, and an actor busy with
+/// another request's lookup makes the caller suspend and resume on another thread.
+final class BodyCache: Sendable {
     /// The most bodies kept; beyond it the cache starts over (a simple bound, not an LRU).
     static let capacity = 10_000
-    private var bodies: [String: ByteBuffer] = [:]
-    /// Counts writes; a body read from the database before a write must not be remembered after it.
-    private var generation = 0
+
+    private struct State {
+        var bodies: [String: ByteBuffer] = [:]
+        /// Counts writes; a body read from the database before a write must not be remembered after it.
+        var generation = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// The cached body of `key`, if any, and the generation to pass to ``remember(_:for:readAt:)`` after reading
     /// it from the database instead: one call, since this is on every by-name request.
-    func lookup(_ key: String) -> (body: ByteBuffer?, generation: Int) { (bodies[key], generation) }
+    func lookup(_ key: String) -> (body: ByteBuffer?, generation: Int) {
+        state.withLockedValue { ($0.bodies[key], $0.generation) }
+    }
 
     /// Keeps `body` for `key` if no write happened since `generation` was read (before the database read).
     func remember(_ body: ByteBuffer, for key: String, readAt generation: Int) {
-        guard generation == self.generation else { return }
-        if bodies.count >= Self.capacity { bodies.removeAll(keepingCapacity: true) }
-        bodies[key] = body
+        state.withLockedValue { state in
+            guard generation == state.generation else { return }
+            if state.bodies.count >= Self.capacity { state.bodies.removeAll(keepingCapacity: true) }
+            state.bodies[key] = body
+        }
     }
 
     /// Drops `key` (after a write to it).
     func forget(_ key: String) {
-        generation += 1
-        bodies[key] = nil
+        state.withLockedValue { state in
+            state.generation += 1
+            state.bodies[key] = nil
+        }
     }
 
     /// Drops everything (after a bulk write).
     func clear() {
-        generation += 1
-        bodies.removeAll()
+        state.withLockedValue { state in
+            state.generation += 1
+            state.bodies.removeAll()
+        }
     }
 }

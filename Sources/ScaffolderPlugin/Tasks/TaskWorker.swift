@@ -54,7 +54,7 @@ struct TaskWorker: Service {
                         wakeUp.signal()
                     }
                 }
-                try? await cancelWhenGracefulShutdown { await wakeUp.wait(upTo: pollInterval) }
+                await cancelWhenGracefulShutdown { await wakeUp.wait(upTo: pollInterval) }
             }
         }
     }
