@@ -311,7 +311,10 @@ struct PluginDatabaseTests {
     }
 
     @Test func unreachablePostgresFailsWithPluginHostAndPort() async throws {
-        let port = try TestPorts.closedPort()
+        // Held bound (never listening) for the whole test: connecting is refused at once, and no server another test
+        // starts meanwhile can take the port (then each attempt would wait for its connect timeout instead).
+        let (port, socket) = try TestPorts.closedPort()
+        defer { close(socket) }
         let settings = try DatabaseSettings.read(
             from: Config([
                 "backend": [
@@ -337,11 +340,12 @@ struct PluginDatabaseTests {
 
 /// Loopback ports for tests.
 enum TestPorts {
-    /// A port nothing listens on: bound, then released.
-    static func closedPort() throws -> Int {
+    /// A port nothing listens on, and the socket that keeps it bound (not listening) until the caller closes it.
+    static func closedPort() throws -> (port: Int, socket: Int32) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(fd) }
+        var handedOver = false
+        defer { if !handedOver { close(fd) } }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -355,6 +359,7 @@ enum TestPorts {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard named == 0 else { throw TestSetupError("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        handedOver = true
+        return (Int(UInt16(bigEndian: address.sin_port)), fd)
     }
 }

@@ -64,7 +64,8 @@ struct RunCommandTests {
 
     @Test("SIGTERM while a slow request is in flight: the request completes, then the process exits 0")
     func gracefulShutdown() async throws {
-        try await SlowUpstream.with(delay: 2) { upstreamPort in
+        try await SlowUpstream.with(delay: 2) { (upstream: SlowUpstream.Server) in
+            let upstreamPort = upstream.port
             try await TemporaryDirectory.with { dir in
                 let config = try dir.write(
                     "app-config.yaml",
@@ -90,7 +91,9 @@ struct RunCommandTests {
                     .POST,
                     "http://127.0.0.1:\(port)/api/search/collators/catalog/refresh"
                 )
-                try await Task.sleep(for: .milliseconds(500))
+                // The refresh is in flight once the collator's call reached the slow catalog (a fixed sleep was not
+                // enough on a loaded machine: the request had not connected when SIGTERM closed the listener).
+                try await upstream.waitForRequest()
                 backend.send(SIGTERM)
                 let response = try await refresh
                 #expect(response.status == 200, "\(response.body)")

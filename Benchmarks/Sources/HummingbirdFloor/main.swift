@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 
 // The floor of scripts/bench-http: a bare Hummingbird 2 application, with none of BackendKit's middleware
@@ -7,12 +9,16 @@ import Logging
 // very bytes the Swift host returned. What it costs per request is what Hummingbird and SwiftNIO cost on this
 // machine; the host can only add to it.
 //
-//   HummingbirdFloor --port 7304 --path /api/catalog/entities/by-name/component/default/x --body FILE
+//   HummingbirdFloor --port 7304 --path /api/catalog/entities/by-name/component/default/x --body FILE [--idle-timeout 30]
+//
+// `--idle-timeout SECONDS` adds what the host's server adds to every connection (NIO's idle-state handler), to
+// measure that part of the host's cost apart from BackendKit's own.
 
 struct Options {
     var port = 7304
     var path = ""
     var body = ""
+    var idleTimeout: Int64?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -24,6 +30,9 @@ struct Options {
                 self.port = port
             case "--path": path = value
             case "--body": body = value
+            case "--idle-timeout":
+                guard let seconds = Int64(value) else { throw UsageError("--idle-timeout needs a number") }
+                idleTimeout = seconds
             default: throw UsageError("unknown option \(name)")
             }
         }
@@ -53,8 +62,11 @@ do {
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: body))
     }
+    let server: HTTPServerBuilder = .http1(
+        configuration: HTTP1Channel.Configuration(idleTimeout: options.idleTimeout.map { TimeAmount.seconds($0) }))
     let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: options.port)), logger: logger)
+        router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: options.port)),
+        logger: logger)
     try await app.runService()
 } catch {
     FileHandle.standardError.write(Data("HummingbirdFloor: \(error)\n".utf8))

@@ -9,6 +9,7 @@ enum SlowUpstream {
         import http.server, sys, time
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                print("GET " + self.path, flush=True)
                 time.sleep(float(sys.argv[1]))
                 body = b'{"items":[],"totalItems":0,"pageInfo":{}}'
                 self.send_response(200)
@@ -23,14 +24,37 @@ enum SlowUpstream {
         server.serve_forever()
         """
 
+    /// A running server.
+    struct Server {
+        /// Its port on 127.0.0.1.
+        let port: Int
+        let process: BackendProcess
+
+        /// Waits until a request has reached the server (its `GET` line is printed before the delay).
+        func waitForRequest(timeout: Duration = .seconds(30)) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while !process.stdout.contains("GET /") {
+                guard ContinuousClock.now < deadline else {
+                    throw BackendProcess.Failure(description: "no request reached the slow upstream in \(timeout)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     /// Starts the server, runs `body` with its port, and always stops it.
     static func with<T>(delay: Double, _ body: (Int) async throws -> T) async throws -> T {
-        let server = try BackendProcess(
+        try await with(delay: delay) { (server: Server) in try await body(server.port) }
+    }
+
+    /// Starts the server, runs `body` with it, and always stops it.
+    static func with<T>(delay: Double, _ body: (Server) async throws -> T) async throws -> T {
+        let process = try BackendProcess(
             ["python3", "-c", script, String(delay)],
             executable: URL(fileURLWithPath: "/usr/bin/env")
         )
-        defer { server.stop() }
-        let port = try await server.waitForListeningPort(ready: false)
-        return try await body(port)
+        defer { process.stop() }
+        let port = try await process.waitForListeningPort(ready: false)
+        return try await body(Server(port: port, process: process))
     }
 }
