@@ -255,7 +255,7 @@ struct EndToEndTests {
             #expect(try await send(.POST, catalog.url("catalog", "/entities"), json: slowTemplate).status == 201)
             let config = TestHosts.config(extra: [
                 TestHosts.catalogDiscovery(catalog.baseURL),
-                ("scaffolder", ["taskTimeout": "6s"]),
+                ("scaffolder", ["taskTimeout": "20s"]),
                 (
                     "backend",
                     ["baseUrl": "http://127.0.0.1:7007", "client": ["connectTimeout": "1s", "requestTimeout": "3s"]]
@@ -269,8 +269,10 @@ struct EndToEndTests {
                 await catalog.shutdown()
 
                 var task: [String: Any] = [:]
-                // Bounded by the client's 1 s connect timeout, well inside the 6 s task timeout; the wait below
-                // only guards against a hang (a failure to time out would leave the task processing).
+                // Bounded by the client's 1 s connect and 3 s request timeouts, well inside the 20 s task timeout (6 s
+                // left too little room on a loaded CI machine: the task timed out first); a client that hung would
+                // end in the task's TimeoutError, which the assertions below refuse. The wait only guards against a
+                // hang of the task itself.
                 let finished = try await eventually(timeout: .seconds(30)) {
                     task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
                     return task["status"] as? String == "failed"
