@@ -176,7 +176,8 @@ struct DatabaseTests {
 
     @Test func anUnreachableDatabaseFailsStartupNamingPluginHostAndPort() async throws {
         try await TemporaryDirectory.with { dir in
-            let port = try Loopback.freePort()
+            let (port, socket) = try Loopback.refusingPort()
+            defer { close(socket) }
             let file = try dir.write(
                 "app-config.yaml",
                 Self.config(database: "    client: pg\n    connection: 'postgresql://app:not-logged@127.0.0.1:\(port)'")

@@ -17,6 +17,25 @@ enum Loopback {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A port on which connections are refused for as long as the returned socket stays open: it is bound but not
+    /// listening, so no server started meanwhile (by a parallel test) can take it, as it could a released port.
+    /// The caller closes the socket.
+    static func refusingPort() throws -> (port: Int, socket: Int32) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = address(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw BackendProcess.Failure(description: "cannot bind a probe socket")
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), fd)
+    }
+
     /// Whether something accepts TCP connections on 127.0.0.1:`port` (one connect, no retries).
     static func isListening(port: Int) -> Bool {
         guard let fd = openConnection(port: port) else { return false }
