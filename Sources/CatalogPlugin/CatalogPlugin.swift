@@ -43,7 +43,7 @@ public struct CatalogPlugin: BackendPlugin {
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
         CatalogRoutes(store: store, locations: locations, logger: env.logger).add(to: routes)
-        CatalogMetrics(store: store, factory: env.metrics.factory, logger: env.logger).collect(in: env.metrics)
+        CatalogMetrics(store: store, metrics: env.metrics, logger: env.logger).collect()
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

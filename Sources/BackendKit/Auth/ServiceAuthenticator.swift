@@ -65,7 +65,7 @@ struct ServiceAuthenticator: Sendable {
                 return .service(.unauthenticated)
             }
         } catch {
-            if metrics.isEnabled { metrics.recordAuthFailure(pluginId: pluginId, reason: Self.reason(of: error)) }
+            metrics.recordAuthFailure(pluginId: pluginId, reason: Self.reason(of: error))
             throw error
         }
     }
@@ -73,9 +73,9 @@ struct ServiceAuthenticator: Sendable {
     /// The `reason` label of a refusal.
     static func reason(of error: any Error) -> BackendMetrics.AuthFailureReason {
         switch error {
-        case let error as AuthenticationError: BackendMetrics.AuthFailureReason(rawValue: error.kind.rawValue) ?? .other
+        case let error as AuthenticationError: .refused(error.kind)
         case is NotAllowedError: .restricted
-        default: .other
+        default: .refused(.other)
         }
     }
 

@@ -57,10 +57,10 @@ struct RequestHandlingMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         if metrics.isEnabled {
             // The matched route's template (Hummingbird records it in the shared endpoint path), never the raw path.
-            let endpoint = context.coreContext.endpointPath.value
+            let endpoint = context.coreContext.endpointPath.value.flatMap { $0 == Self.notFoundEndpoint ? nil : $0 }
             metrics.recordRequest(
-                method: request.method.rawValue, status: response.status.code,
-                route: endpoint == nil || endpoint == Self.notFoundEndpoint ? "" : endpoint ?? "", duration: elapsed)
+                method: request.method.rawValue, status: response.status.code, route: endpoint ?? "",
+                duration: elapsed)
         }
         let milliseconds = elapsed.milliseconds
         let subject = record?.subject

@@ -23,9 +23,7 @@ extension BackendHost {
 
         let plugins = try selectPlugins(allPlugins)
         let databases = DatabaseManager(config: config, logger: logger)
-        for plugin in plugins {
-            _ = try startupStep { try databases.database(for: plugin.id) }
-        }
+        let pluginDatabases = try plugins.map { plugin in try startupStep { try databases.database(for: plugin.id) } }
         let (tokenManager, tokenManagerKind) = try startupStep {
             try makeTokenManager(config: config, environment: environment, logger: logger)
         }
@@ -37,7 +35,7 @@ extension BackendHost {
         let discovery = try startupStep { try HostDiscovery.fromConfig(config, listen: listen) }
         let metricsListen = try startupStep { try BackendMetrics.listenAddress(in: config) }
         let metrics = metricsListen == nil ? BackendMetrics.disabled : BackendMetrics.prometheus()
-        metrics.collectDatabaseConnections(try plugins.map { try databases.database(for: $0.id) })
+        metrics.collectDatabaseConnections(pluginDatabases)
         let clientConfiguration = try startupStep { try ServiceClientConfiguration.fromConfig(config) }
 
         let httpClient = HTTPClient(

@@ -144,7 +144,7 @@ extension BackendMetrics {
     func recordAuthFailure(pluginId: String, reason: AuthFailureReason) {
         guard isEnabled else { return }
         Counter(
-            label: Self.authFailures, dimensions: [("plugin", pluginId), ("reason", reason.rawValue)], factory: factory
+            label: Self.authFailures, dimensions: [("plugin", pluginId), ("reason", reason.label)], factory: factory
         )
         .increment()
     }
@@ -172,15 +172,26 @@ extension BackendMetrics {
         }
     }
 
-    /// The plugin of a route template `/api/<id>/…`, or empty for the host's own routes.
+    /// The plugin of a route template under a plugin's mount (`/api/<id>/…`), or empty for the host's own routes.
     static func pluginId(ofRoute route: String) -> String {
-        guard route.hasPrefix("/api/") else { return "" }
-        return String(route.dropFirst(5).prefix { $0 != "/" })
+        let mounts = BackendHost.mountPath("")
+        guard route.hasPrefix(mounts) else { return "" }
+        return String(route.dropFirst(mounts.count).prefix { $0 != "/" })
     }
 
-    /// The bounded `reason` label of `backend_auth_failures_total`.
-    enum AuthFailureReason: String, Sendable {
-        case missing, malformed, expired, signature, claims, restricted, other
+    /// The bounded `reason` label of `backend_auth_failures_total`: an authentication failure's kind, or
+    /// `restricted` for the 403 of `accessRestrictions`.
+    enum AuthFailureReason: Sendable, Equatable {
+        case refused(AuthenticationError.Kind)
+        case restricted
+
+        /// The label value.
+        var label: String {
+            switch self {
+            case .refused(let kind): kind.rawValue
+            case .restricted: "restricted"
+            }
+        }
     }
 
     /// The `result` label of `backend_tasks_task_runs_count`.

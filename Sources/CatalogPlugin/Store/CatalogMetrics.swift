@@ -11,19 +11,19 @@ struct CatalogMetrics: Sendable {
     static let maximumKinds = 100
 
     let store: EntityStore
-    let factory: any MetricsFactory
+    let metrics: BackendMetrics
     let logger: Logger
-    /// The kinds reported last time, set to 0 when they are gone.
+    /// Every kind reported so far, set to 0 when it is gone.
     private let reported = ReportedKinds()
 
-    init(store: EntityStore, factory: any MetricsFactory, logger: Logger) {
+    init(store: EntityStore, metrics: BackendMetrics, logger: Logger) {
         self.store = store
-        self.factory = factory
+        self.metrics = metrics
         self.logger = logger
     }
 
-    /// Adds the gauge's refresh to `metrics`' collectors.
-    func collect(in metrics: BackendMetrics) {
+    /// Adds the gauge's refresh to the host's collectors.
+    func collect() {
         metrics.onCollect { await refresh() }
     }
 
@@ -44,12 +44,12 @@ struct CatalogMetrics: Sendable {
             values[kind] = values[kind] ?? 0
         }
         for (kind, count) in values {
-            Gauge(label: Self.entitiesCount, dimensions: [("kind", kind)], factory: factory).record(count)
+            Gauge(label: Self.entitiesCount, dimensions: [("kind", kind)], factory: metrics.factory).record(count)
         }
     }
 }
 
-/// The kinds of the last report.
+/// Every kind reported so far.
 private actor ReportedKinds {
     private var kinds: Set<String> = []
 
