@@ -25,6 +25,25 @@ struct SupportUnitTests {
         #expect(parse("   ") == .missing)
     }
 
+    /// Repeated `Authorization` fields are read joined with `, `, as `HTTPFields` joins them: a request cannot
+    /// smuggle a second credential behind a valid first one, nor pass with the first of two.
+    @Test func repeatedAuthorizationFieldsAreJoined() {
+        var fields = HTTPFields()
+        fields.append(HTTPField(name: .authorization, value: "Bearer abc"))
+        fields.append(HTTPField(name: .accept, value: "application/json"))
+        fields.append(HTTPField(name: .authorization, value: "Bearer def"))
+        #expect(fields[.authorization] == "Bearer abc, Bearer def")
+        #expect(ServiceAuthenticator.credentials(in: fields) == .bearer("abc, Bearer def"))
+        #expect(
+            ServiceAuthenticator.credentials(in: fields)
+                == ServiceAuthenticator.Credentials.parse(fields[.authorization]))
+
+        var blanks = HTTPFields()
+        blanks.append(HTTPField(name: .authorization, value: ""))
+        blanks.append(HTTPField(name: .authorization, value: ""))
+        #expect(ServiceAuthenticator.credentials(in: blanks) == .malformed)
+    }
+
     @Test func durations() {
         #expect(ConfigDuration.parse("500ms") == 500)
         #expect(ConfigDuration.parse("5s") == 5000)

@@ -43,6 +43,7 @@ struct ServiceAuthenticator: Sendable {
     ///
     /// Without a bearer token the request passes only when the manager accepts requests without a token (the noop
     /// manager does); otherwise it fails with `Missing credentials` (or a malformed-header message).
+    @inline(__always)
     func authenticate(_ request: Request, pluginId: String, record: RequestCallerRecord? = nil) async throws -> Caller {
         do {
             switch Self.credentials(in: request.headers) {
@@ -81,6 +82,7 @@ struct ServiceAuthenticator: Sendable {
 
     /// The caller of a public route of plugin `pluginId`: `.service` when a valid bearer token that may reach the
     /// plugin was presented, else `.anonymous`.
+    @inline(__always)
     func identify(_ request: Request, pluginId: String) async -> Caller {
         guard case .bearer(let token) = Self.credentials(in: request.headers) else { return .anonymous }
         do {
@@ -94,30 +96,42 @@ struct ServiceAuthenticator: Sendable {
     /// What the `Authorization` header holds.
     typealias Credentials = BearerCredentials
 
-    /// Parses the first `Authorization` header (``BearerCredentials/parse(_:)``).
+    /// Parses the `Authorization` header (``BearerCredentials/parse(_:)``); repeated fields are joined with `, ` as
+    /// `HTTPFields` joins them, so a request with two is malformed.
     static func credentials(in headers: HTTPFields) -> Credentials {
-        BearerCredentials.parse(headers[.authorization])
+        // A scan instead of `headers[.authorization]`: that subscript joins the fields through a lazy sequence in
+        // unspecialized generic code, which cost several runtime metadata lookups on every request in the
+        // benchmark's profile (BENCHMARKS.md, section 4). A request almost always has one field.
+        var value: String?
+        for field in headers where field.name == .authorization {
+            value = value.map { "\($0), \(field.value)" } ?? field.value
+        }
+        return BearerCredentials.parse(value)
     }
 }
 
-/// Runs the service auth check for one route, sets ``BackendRequestContext/caller`` and calls the route; errors
-/// come out as ``PluginScopedError``s.
-struct AuthenticatingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == BackendRequestContext {
+/// One plugin route: runs the service auth check, sets ``BackendRequestContext/caller``, calls the route's handler
+/// and turns its output into a response; errors come out as ``PluginScopedError``s.
+///
+/// The guard and the handler share one responder (rather than a guard wrapping Hummingbird's `CallbackResponder`
+/// wrapping a closure) because every async layer on the request path costs a frame allocation and an executor
+/// check per request (BENCHMARKS.md, section 4).
+struct AuthenticatingResponder<Output: ResponseGenerator>: HTTPResponder {
     /// The route's access level.
     let access: RouteAccess
     /// The plugin the route belongs to.
     let pluginId: String
     /// The host's authenticator.
     let authenticator: ServiceAuthenticator
-    /// The route's own responder.
-    let next: Next
+    /// The route's handler.
+    let handler: @Sendable (Request, BackendRequestContext) async throws -> Output
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
         do {
             var context = context
             context.caller = try await authenticator.caller(
                 of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-            return try await next.respond(to: request, context: context)
+            return try await handler(request, context).response(from: request, context: context)
         } catch {
             throw PluginScopedError(error, request: request, pluginId: pluginId)
         }

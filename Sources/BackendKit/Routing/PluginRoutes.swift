@@ -40,13 +40,10 @@ public final class PluginRoutes {
         access: RouteAccess = .protected,
         use handler: @escaping @Sendable (Request, BackendRequestContext) async throws -> Output
     ) -> Self {
-        let route = CallbackResponder<BackendRequestContext> { request, context in
-            try await handler(request, context).response(from: request, context: context)
-        }
         _ = collection.on(
             path, method: method,
             responder: AuthenticatingResponder(
-                access: access, pluginId: pluginId, authenticator: authenticator, next: route))
+                access: access, pluginId: pluginId, authenticator: authenticator, handler: handler))
         return self
     }
 
