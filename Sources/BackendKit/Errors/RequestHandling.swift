@@ -1,49 +1,56 @@
-/// The outermost middleware: turns every error into Backstage's JSON error body, writes one log line
-/// per request (method, path without query, status, duration and the caller's `subject` when a token identified
-/// one; never headers or tokens) and records the request's duration by route template.
-struct RequestHandlingMiddleware: RouterMiddleware {
-    typealias Context = BackendRequestContext
-
+/// The outermost layer of every request, around the host's router: turns every error into Backstage's JSON error
+/// body, writes one log line per request (method, path without query, status, duration and the caller's `subject`
+/// when a token identified one; never headers or tokens) and records the request's duration by route template.
+///
+/// It wraps the router from outside (``HostResponder`` calls it) rather than being a router middleware, which
+/// Hummingbird would apply to each route through an existential responder and a closure: two async layers less on
+/// every request (BENCHMARKS.md, section 4).
+struct RequestHandling: Sendable {
     /// The host's logger (request logs and handler `context.logger`).
     let logger: Logger
     /// Where `http_server_request_duration_seconds` is recorded.
     let metrics: BackendMetrics
 
+    /// The logger's level, read once (each read is a call through the log handler existential).
+    private let level: Logger.Level
+
     init(logger: Logger, metrics: BackendMetrics = .disabled) {
         self.logger = logger
         self.metrics = metrics
+        self.level = logger.logLevel
     }
 
-    func handle(
-        _ request: Request,
-        context: BackendRequestContext,
-        next: (Request, BackendRequestContext) async throws -> Response
+    /// The response to `request` from `router`, with errors turned into error bodies, logged and measured.
+    func respond(
+        to request: Request, context: BackendRequestContext, router: RouterResponder<BackendRequestContext>
     ) async throws -> Response {
         let started = ContinuousClock.now
         var context = context
         // Hummingbird's per-request logger already carries `hb.request.id`; it runs at the server's quieter level,
         // so only the level is put back, and only when it differs (setting it copies the handler). (Copying the id
-        // onto the host logger instead re-renders the metadata of the default StreamLogHandler on every request.)
+        // onto the host logger instead would copy a handler and its metadata on every request.)
         var requestLogger = context.logger
-        if requestLogger.logLevel != logger.logLevel {
-            requestLogger.logLevel = logger.logLevel
+        if requestLogger.logLevel != level {
+            requestLogger.logLevel = level
             context.logger = requestLogger
         }
         // Where the route guard leaves the caller's subject; only when a line will be written (errors always are).
-        let record = logger.logLevel <= .error ? RequestCallerRecord() : nil
+        let record = level <= .error ? RequestCallerRecord() : nil
         context.callerRecord = record
 
         let response: Response
         var failure: (any Error)?
         var descriptor: ErrorDescriptor?
         do {
-            response = try await next(request, context)
+            let routed = try await router.respond(to: request, context: context)
+            // Hummingbird answers a request no route matched itself, with its own body; the host answers Backstage's.
+            if routed.status == .notFound, context.coreContext.endpointPath.value == Self.notFoundEndpoint {
+                throw NotFoundError("No route for \(request.method.rawValue) \(request.uri.path)")
+            }
+            response = routed
         } catch {
             let (underlying, url) = Self.unwrap(error, request: request, context: context)
-            let described =
-                context.coreContext.endpointPath.value == Self.notFoundEndpoint && url == request.uri.description
-                ? ErrorDescriptor(NotFoundError("No route for \(request.method.rawValue) \(request.uri.path)"))
-                : ErrorDescriptor(underlying)
+            let described = ErrorDescriptor(underlying)
             response = ErrorResponse.make(
                 described,
                 method: request.method,

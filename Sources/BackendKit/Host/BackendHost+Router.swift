@@ -26,11 +26,8 @@ extension BackendHost {
 
     /// The router served while plugins register: the health routes, and 503 `Backend has not started yet` under
     /// `/api`.
-    static func startupRouter(
-        health: HostHealth, logger: Logger, metrics: BackendMetrics
-    ) -> Router<BackendRequestContext> {
+    static func startupRouter(health: HostHealth) -> Router<BackendRequestContext> {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestHandlingMiddleware(logger: logger, metrics: metrics))
         health.addRoutes(to: router)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] {
             router.on("/api/**", method: method) { _, _ -> Response in
@@ -40,7 +37,7 @@ extension BackendHost {
         return router
     }
 
-    /// Registers every plugin and builds the full router: request handling, the health routes, then each plugin
+    /// Registers every plugin and builds the full router: the health routes, then each plugin
     /// under `/api/<id>` with its scheduler's routes.
     func buildRouter(
         plugins: [any BackendPlugin], context: PluginContext, health: HostHealth
@@ -48,7 +45,6 @@ extension BackendHost {
         -> BuiltRouter
     {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestHandlingMiddleware(logger: context.logger, metrics: context.metrics))
         health.addRoutes(to: router)
 
         let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager, metrics: context.metrics)

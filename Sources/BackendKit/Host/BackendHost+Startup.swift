@@ -55,7 +55,8 @@ extension BackendHost {
             let ready = ListeningGate()
             let health = HostHealth()
             let responder = HostResponder(
-                startup: Self.startupRouter(health: health, logger: logger, metrics: metrics).buildResponder())
+                startup: Self.startupRouter(health: health).buildResponder(),
+                handling: RequestHandling(logger: logger, metrics: metrics))
             let context = PluginContext(
                 config: config,
                 environment: environment,

@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
-/// The server's responder: the startup router (health routes, and 503 `Backend has not started yet` for every
-/// plugin route) while plugins register, then the full router.
+/// The server's responder: ``RequestHandling`` around the startup router (health routes, and 503 `Backend has not
+/// started yet` for every plugin route) while plugins register, then around the full router.
 ///
 /// The server listens before plugins register so that readiness can say "not started yet"; the router with the
 /// plugins' routes exists only after they registered, so it is swapped in then. A request costs one lock read
@@ -10,10 +10,12 @@ final class HostResponder: HTTPResponder, Sendable {
     typealias Context = BackendRequestContext
 
     private let current: NIOLockedValueBox<RouterResponder<BackendRequestContext>>
+    private let handling: RequestHandling
 
-    /// A responder serving `startup` until ``install(_:)``.
-    init(startup: RouterResponder<BackendRequestContext>) {
+    /// A responder serving `startup` until ``install(_:)``, every request through `handling`.
+    init(startup: RouterResponder<BackendRequestContext>, handling: RequestHandling) {
         current = NIOLockedValueBox(startup)
+        self.handling = handling
     }
 
     /// Serves `responder` from now on.
@@ -22,6 +24,6 @@ final class HostResponder: HTTPResponder, Sendable {
     }
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
-        try await current.withLockedValue { $0 }.respond(to: request, context: context)
+        try await handling.respond(to: request, context: context, router: current.withLockedValue { $0 })
     }
 }
