@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 
 /// A swift-log handler writing one JSON object per line to standard output, for log shippers:
 ///
@@ -69,22 +68,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// One `write` per line under a lock, so lines from concurrent tasks never interleave.
-    private static let lock = NIOLock()
-
     private static let standardOutput: @Sendable (String) -> Void = { line in
-        var text = line
-        text.append("\n")
-        lock.withLock {
-            text.withUTF8 { bytes in
-                guard let base = bytes.baseAddress else { return }
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(STDOUT_FILENO, base + offset, bytes.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+        LogFormat.write(line + "\n", to: STDOUT_FILENO)
     }
 }
