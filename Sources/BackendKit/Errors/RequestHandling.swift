@@ -6,16 +6,14 @@
 /// Hummingbird would apply to each route through an existential responder and a closure: two async layers less on
 /// every request (BENCHMARKS.md, section 4).
 struct RequestHandling: Sendable {
-    /// The host's logger (request logs and handler `context.logger`).
-    let logger: Logger
     /// Where `http_server_request_duration_seconds` is recorded.
     let metrics: BackendMetrics
-
-    /// The logger's level, read once (each read is a call through the log handler existential).
+    /// The host logger's level, which each request's logger runs at; read once (each read is a call through the log
+    /// handler existential).
     private let level: Logger.Level
 
+    /// Request handling at the level of the host's `logger`, recording into `metrics`.
     init(logger: Logger, metrics: BackendMetrics = .disabled) {
-        self.logger = logger
         self.metrics = metrics
         self.level = logger.logLevel
     }
