@@ -8,7 +8,7 @@ extension CatalogPlugin {
         do {
             let settings = try CatalogSettings(
                 config: config, workingDirectory: FileManager.default.currentDirectoryPath)
-            var loader = LocationLoader()
+            var loader = settings.configLoader()
             try loader.load(settings.locations)
             return []
         } catch {

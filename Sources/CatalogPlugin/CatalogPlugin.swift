@@ -13,6 +13,10 @@ import Foundation
 ///   locations:
 ///     - type: file
 ///       target: Examples/catalog/entities.yaml   # relative to this config file's directory
+///   fileLocationRoots: [Examples/catalog]         # where POST /locations may read
+///   rules:
+///     - allow: [Component, API, Location, System, Group, User, Template]
+///   readonly: false
 /// ```
 public struct CatalogPlugin: BackendPlugin {
     /// `catalog`.
@@ -26,7 +30,7 @@ public struct CatalogPlugin: BackendPlugin {
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try CatalogSettings(
             config: env.config, workingDirectory: FileManager.default.currentDirectoryPath)
-        var loader = LocationLoader()
+        var loader = settings.configLoader()
         try loader.load(settings.locations)
         for message in loader.skipped {
             env.logger.warning("\(message)")
@@ -42,7 +46,7 @@ public struct CatalogPlugin: BackendPlugin {
         env.logger.info(
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
-        CatalogRoutes(store: store, locations: locations, logger: env.logger).add(to: routes)
+        CatalogRoutes(store: store, locations: locations, settings: settings, logger: env.logger).add(to: routes)
         CatalogMetrics(store: store, metrics: env.metrics, logger: env.logger).collect()
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }

@@ -15,6 +15,7 @@ struct DatabaseTests {
           database:
         \(database)
         catalog:
+          rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
           locations:
             - type: file
               target: \(Repository.root.path)/Examples/catalog/entities.yaml

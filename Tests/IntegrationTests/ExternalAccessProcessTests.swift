@@ -92,6 +92,7 @@ struct ExternalAccessProcessTests {
                         + """
 
                         catalog:
+                          rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                           locations:
                             - {type: file, target: \(examples)/entities.yaml}
                             - {type: file, target: \(examples)/templates.yaml}

@@ -26,6 +26,7 @@ struct ExternalCallerTests {
                     keys:
                       - secret: \(Self.secret)
                 catalog:
+                  rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                   locations:
                     - type: file
                       target: \(Repository.root.path)/Examples/catalog/entities.yaml

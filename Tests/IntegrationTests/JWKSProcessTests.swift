@@ -69,6 +69,7 @@ struct JWKSProcessTests {
                           subjectPrefix: idp
                         accessRestrictions: [{plugin: catalog}, {plugin: scaffolder}]
                 catalog:
+                  rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                   locations:
                     - {type: file, target: \(examples)/entities.yaml}
                     - {type: file, target: \(examples)/templates.yaml}

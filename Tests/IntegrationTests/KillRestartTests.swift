@@ -25,6 +25,7 @@ struct KillRestartTests {
               listen: {host: 127.0.0.1, port: 0}
               database: \(database)
             catalog:
+              rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
               locations:
                 - type: file
                   target: \(Repository.root.path)/Examples/catalog/templates.yaml

@@ -15,6 +15,7 @@ struct LogFormatTests {
                 backend:
                   listen: {host: 127.0.0.1, port: 0}
                 catalog:
+                  rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                   locations:
                     - {type: file, target: \(examples)/entities.yaml}
                 """)

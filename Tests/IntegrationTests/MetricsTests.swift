@@ -31,6 +31,7 @@ struct MetricsTests {
                     options: {token: \(staticToken), subject: ci-bot}
                     accessRestrictions: [{plugin: search}]
             catalog:
+              rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
               locations:
                 - {type: file, target: \(examples)/entities.yaml}
                 - {type: file, target: \(examples)/templates.yaml}

@@ -61,6 +61,7 @@ struct NoSecretsInOutputTests {
                   oauth:
                     clientSecret: \(passwords[2])
                 catalog:
+                  rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                   locations:
                     - type: file
                       target: \(examples)/entities.yaml

@@ -21,6 +21,7 @@ struct ReplicaTests {
             prefix: \(prefix)
             connection: '\(try TestDatabases.postgresURL())'
         catalog:
+          rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
           locations:
             - type: file
               target: \(Repository.root.path)/Examples/catalog/entities.yaml

@@ -8,7 +8,12 @@ import Musl
 import Darwin
 #endif
 
-/// Verifies compact HS256 server tokens strictly (RFC 7515, RFC 7519, RFC 8725; DESIGN.md).
+/// Verifies compact HS256 server tokens strictly (RFC 7515, RFC 7519, RFC 8725).
+///
+/// Strict because a token arrives from any caller before anything is known about it: every check runs in an order
+/// that bounds the work an unauthenticated caller can cause (nothing is decoded before the size is checked, no key is
+/// tried before the header is known to be HS256, and the claims are parsed only after a MAC matched), and each
+/// refusal has its own reason so that a 401 tells the caller what to fix.
 ///
 /// Order: size → structure (three canonical unpadded base64url segments) → header (strict JSON
 /// object of at most ``maximumHeaderValues`` values, `alg` exactly `HS256`, no `crit`/`b64`) → signature length → MAC against each key in

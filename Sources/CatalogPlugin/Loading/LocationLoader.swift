@@ -11,6 +11,10 @@ import Foundation
 /// Every entity gets Backstage's `backstage.io/managed-by-location` (`file:<the file it is in>`) and
 /// `backstage.io/managed-by-origin-location` (`file:<the location's target>`, the location it was reached from)
 /// annotations, unless it sets them itself.
+///
+/// With ``roots`` set (locations registered through the API), every target, including those of Location entities,
+/// must lie inside `catalog.fileLocationRoots`. With ``rules`` set, an entity of a kind `catalog.rules` do not allow
+/// is skipped with a message in ``skipped`` or, with ``refusesDisallowedKinds``, stops the load.
 struct LocationLoader {
     /// `backstage.io/managed-by-location`.
     static let locationAnnotation = "backstage.io/managed-by-location"
@@ -26,14 +30,24 @@ struct LocationLoader {
     private var origins: [EntityRef: String] = [:]
     /// The `managed-by-origin-location` of the entities being read.
     private var originLocation = ""
+    /// The directories targets must lie in; nil reads any path (the operator's own `catalog.locations`).
+    var roots: FileLocationRoots?
+    /// The kinds admitted; nil admits every kind.
+    var rules: CatalogRules?
+    /// Whether an entity the rules refuse stops the load (a registration) rather than being skipped (config).
+    var refusesDisallowedKinds = false
 
     /// The file each entity was read from, keyed like ``entities``: the location key the store records.
     func origin(of entity: Entity) -> String {
         origins[entity.ref] ?? ""
     }
 
-    /// An empty loader.
-    init() {}
+    /// An empty loader; `roots` and `rules` as described on the type.
+    init(roots: FileLocationRoots? = nil, rules: CatalogRules? = nil, refusesDisallowedKinds: Bool = false) {
+        self.roots = roots
+        self.rules = rules
+        self.refusesDisallowedKinds = refusesDisallowedKinds
+    }
 
     /// Reads every location.
     mutating func load(_ locations: [CatalogLocation]) throws {
@@ -46,12 +60,15 @@ struct LocationLoader {
             }
             let target = PathUtilities.resolve(location.target, against: location.baseDirectory)
             originLocation = "file:\(target)"
-            try loadTarget(target, declaredAt: location.declaredAt)
+            try loadTarget(target, given: location.target, declaredAt: location.declaredAt)
         }
     }
 
-    /// `declaredAt` says where the target came from (a config key and file, or a Location entity's file).
-    private mutating func loadTarget(_ target: String, declaredAt: String?) throws {
+    /// `declaredAt` says where the target came from (a config key and file, or a Location entity's file); `given` is
+    /// the target as written there, for the confinement error.
+    private mutating func loadTarget(_ target: String, given: String, declaredAt: String?) throws {
+        // Checked before the disk is touched, so the answer cannot tell whether an outside file exists.
+        if let roots, !roots.contains(target) { throw FileLocationRoots.outsideError(given) }
         let paths: [String]
         do {
             paths = try PathUtilities.expand(target)
@@ -59,6 +76,8 @@ struct LocationLoader {
             throw Self.readError(target, declaredAt, error.localizedDescription)
         }
         for path in paths where !files.contains(path) {
+            // A glob match may be a symlink that leaves the roots.
+            if let roots, !roots.contains(path) { throw FileLocationRoots.outsideError(given) }
             try loadFile(path, declaredAt: declaredAt)
         }
     }
@@ -85,7 +104,7 @@ struct LocationLoader {
         } catch {
             throw CatalogLoadError("Failed to parse catalog location: \(error)")
         }
-        var followUps: [(target: String, declaredAt: String)] = []
+        var followUps: [(target: String, given: String, declaredAt: String)] = []
         for (index, document) in documents.enumerated() where document != .null {
             let entity: Entity
             do {
@@ -93,6 +112,12 @@ struct LocationLoader {
                     Self.annotated(document, location: "file:\(path)", origin: originLocation))
             } catch {
                 throw CatalogLoadError("\(path): document \(index + 1): \(error.message)")
+            }
+            if let rules, !rules.allows(kind: entity.ref.kind, from: (type: "file", target: path)) {
+                let refusal = CatalogRules.refusal(entity)
+                if refusesDisallowedKinds { throw CatalogLoadError("\(path): document \(index + 1): \(refusal)") }
+                skipped.append("Skipped document \(index + 1) of \(path): \(refusal)")
+                continue
             }
             if let origin = origins[entity.ref] {
                 throw CatalogLoadError(
@@ -108,12 +133,12 @@ struct LocationLoader {
                     + (spec["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
                 let directory = PathUtilities.directory(of: path)
                 followUps += targets.map {
-                    (PathUtilities.resolve($0, against: directory), "Location '\(entity.ref)' in \(path)")
+                    (PathUtilities.resolve($0, against: directory), $0, "Location '\(entity.ref)' in \(path)")
                 }
             }
         }
         for followUp in followUps {
-            try loadTarget(followUp.target, declaredAt: followUp.declaredAt)
+            try loadTarget(followUp.target, given: followUp.given, declaredAt: followUp.declaredAt)
         }
     }
 

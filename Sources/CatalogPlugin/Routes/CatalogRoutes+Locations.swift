@@ -13,6 +13,7 @@ extension CatalogRoutes {
             JSONBody(try await location(try context.pathParameter("id")).json)
         }
         routes.delete("/locations/:id") { _, context in
+            try refuseIfReadonly()
             let found = try await location(try context.pathParameter("id"))
             guard !found.fromConfig else {
                 throw InputError(
@@ -38,10 +39,13 @@ extension CatalogRoutes {
             return JSONBody(found.json)
         }
         routes.post("/locations") { request, _ in
-            try await addLocation(
+            let dryRun = QueryItems(request.uri.query).first("dryRun") == "true"
+            // A dry run changes nothing, so read-only mode allows it, as Backstage's does.
+            if !dryRun { try refuseIfReadonly() }
+            return try await addLocation(
                 try await request.decodeJSONBody(
                     limit: Self.maxBodyBytes, expecting: "a JSON object with type and target"),
-                dryRun: QueryItems(request.uri.query).first("dryRun") == "true")
+                dryRun: dryRun)
         }
     }
 
@@ -55,6 +59,9 @@ extension CatalogRoutes {
     /// `POST /locations[?dryRun=true]` `{"type": "file", "target": "<path>"}`: reads the file (and the files its
     /// Location entities name) and, unless a dry run, registers the location and adds its entities: 201
     /// `{"location", "entities"}` (a dry run adds `exists`).
+    ///
+    /// Only targets inside `catalog.fileLocationRoots` are read (none when the key is unset), and every entity must
+    /// be of a kind `catalog.rules` allow; otherwise nothing is read or stored and the answer is a 400.
     func addLocation(_ body: JSONValue, dryRun: Bool) async throws -> JSONBody<JSONValue> {
         guard let type = body["type"]?.stringValue, let target = body["target"]?.stringValue, !target.isEmpty else {
             throw InputError("Invalid request body, expected {\"type\": \"file\", \"target\": \"<path>\"}")
@@ -62,10 +69,16 @@ extension CatalogRoutes {
         guard type == "file" else {
             throw InputError("Invalid location type '\(type)', only 'file' is supported by this catalog")
         }
-        let path = PathUtilities.resolve(target, against: FileManager.default.currentDirectoryPath)
-        var loader = LocationLoader()
+        guard let roots = settings.fileLocationRoots else {
+            throw InputError(
+                "Registering file locations through the API is disabled; list the directories it may read in "
+                    + FileLocationRoots.configKey)
+        }
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        let path = PathUtilities.resolve(target, against: workingDirectory)
+        var loader = settings.registrationLoader(roots: roots)
         do {
-            try loader.load([CatalogLocation(type: type, target: path, baseDirectory: "/")])
+            try loader.load([CatalogLocation(type: type, target: target, baseDirectory: workingDirectory)])
         } catch let error as CatalogLoadError {
             throw InputError(error.message)
         }

@@ -6,8 +6,6 @@ import Foundation
 extension CatalogRoutes {
     /// `limit` of `GET /entities/by-query` when none is given.
     static let defaultQueryLimit = 20
-    /// The parameters a request with a `cursor` may also give.
-    static let cursorCompanions: Set<String> = ["cursor", "limit", "fields"]
 
     /// Adds the query routes.
     func addQueryRoutes(to routes: PluginRoutes) {
@@ -31,12 +29,8 @@ extension CatalogRoutes {
         let query: EntityQuery
         let cursor: EntityCursor?
         if let text = items.first("cursor") {
-            let others = Set(items.items.map(\.name)).subtracting(Self.cursorCompanions).sorted()
-            guard others.isEmpty else {
-                throw InputError(
-                    "Invalid query, a cursor carries the query it continues; with cursor only limit and fields "
-                        + "may be given, not \(others.map { "'\($0)'" }.joined(separator: ", "))")
-            }
+            // The cursor carries the query it continues: `filter`, `orderField` and the full-text parameters beside
+            // it are ignored, as Backstage does, because real clients resend them with every page.
             let decoded = try EntityCursor(decoding: text)
             cursor = decoded
             query = decoded.query

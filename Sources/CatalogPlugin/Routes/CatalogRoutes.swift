@@ -17,7 +17,8 @@ import Foundation
 /// | `GET /entities/by-name/:kind/:namespace/:name/ancestry` | the entity and the Location entities above it |
 /// | `POST /validate-entity`, `POST /refresh` | Backstage's validation answer; the entity's relations recomputed |
 ///
-/// Every route requires a server token (the host's default).
+/// Every route requires a server token (the host's default). With `catalog.readonly`, the routes that add or remove
+/// entities and locations answer 403; reads and refresh keep working.
 struct CatalogRoutes: Sendable {
     /// The largest entity body the catalog reads (4 MiB).
     static let maxBodyBytes = 4 * 1024 * 1024
@@ -26,6 +27,8 @@ struct CatalogRoutes: Sendable {
     let store: EntityStore
     /// The locations.
     let locations: LocationStore
+    /// The `catalog:` section: registration roots, rules and read-only mode.
+    let settings: CatalogSettings
     /// The plugin's logger.
     let logger: Logger
 
@@ -40,8 +43,12 @@ struct CatalogRoutes: Sendable {
             return EncodedJSONBody(body)
         }
         routes.post("/entities") { request, _ in
+            try refuseIfReadonly()
             let entity = try EntityValidator.validate(
                 try await request.decodeJSONBody(limit: Self.maxBodyBytes, expecting: "a JSON entity"))
+            guard settings.rules.allows(kind: entity.ref.kind, from: nil) else {
+                throw InputError(CatalogRules.refusal(entity))
+            }
             let stored = try await store.add(entity)
             logger.info("Added entity \(stored.ref)")
             return JSONBody(stored.document, status: .created)
@@ -52,6 +59,7 @@ struct CatalogRoutes: Sendable {
             return JSONBody(entity.document)
         }
         routes.delete("/entities/by-uid/:uid") { _, context in
+            try refuseIfReadonly()
             let uid = try context.pathParameter("uid")
             guard let entity = try await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             try await store.remove(entity.ref)
@@ -59,6 +67,7 @@ struct CatalogRoutes: Sendable {
             return Response(status: .noContent)
         }
         routes.delete("/entities/by-name/:kind/:namespace/:name") { _, context in
+            try refuseIfReadonly()
             let ref = try Self.ref(context)
             try await store.remove(ref)
             logger.info("Removed entity \(ref)")
@@ -81,6 +90,11 @@ struct CatalogRoutes: Sendable {
         }
         let entities = try await store.list(filter: filter, offset: offset, limit: limit)
         return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
+    }
+
+    /// `catalog.readonly`'s refusal of a change: 403 `This operation not allowed in readonly mode`, Backstage's words.
+    func refuseIfReadonly() throws(NotAllowedError) {
+        if settings.readonly { throw NotAllowedError("This operation not allowed in readonly mode") }
     }
 
     static func nonNegativeInteger(_ query: QueryItems, _ name: String) throws(InputError) -> Int? {

@@ -45,7 +45,7 @@ enum CatalogMigrations {
                 .column("entity_id").column("key").column("value").run()
             try await db.drop(index: "search_entity_id_idx").run()
         },
-        // Relations (issue 16): the table, the source body and facet values, then every stored entity rebuilt once
+        // Relations: the table, the source body and facet values, then every stored entity rebuilt once
         // so that bodies, `search` rows and relations agree.
         DatabaseMigration(id: "20261201_04_relations") { db in
             try await db.create(table: "relations")
@@ -64,7 +64,7 @@ enum CatalogMigrations {
             try await db.alter(table: "search").column("original_value", type: .text).run()
             try await EntityStore.rebuildAll(db)
         },
-        // Locations (issue 16): the ones `catalog.locations` declares and the ones registered through the API.
+        // Locations: the ones `catalog.locations` declares and the ones registered through the API.
         DatabaseMigration(id: "20261201_05_locations") { db in
             try await db.create(table: "locations")
                 .column("id", type: .text, .primaryKey(autoIncrement: false))

@@ -32,6 +32,14 @@ enum EntityValidator {
                 "'kind' \(quoted(kind)) is not valid; expected a letter followed by letters and digits, "
                     + "at most 63 characters")
         }
+        if let apiVersion, isValidAPIVersion(apiVersion), let kind,
+            let expected = builtInAPIVersions[kind.lowercased()],
+            !expected.contains(apiVersion)
+        {
+            problems.append(
+                "'apiVersion' \(quoted(apiVersion)) is not valid for kind \(quoted(kind)); expected "
+                    + expected.map(quoted).joined(separator: " or "))
+        }
 
         var metadata: JSONObject = [:]
         var name: String?
@@ -85,6 +93,17 @@ enum EntityValidator {
         members["metadata"] = .object(metadata)
         return Entity(document: .object(members), ref: EntityRef(kind: kind, namespace: namespace, name: name))
     }
+
+    /// The `apiVersion`s Backstage's own kinds are defined under: an entity of one of these kinds with another
+    /// version is not that kind (Backstage's kind processors would not handle it either).
+    static let builtInAPIVersions: [String: [String]] = {
+        let core = ["backstage.io/v1alpha1", "backstage.io/v1beta1"]
+        var versions = Dictionary(
+            uniqueKeysWithValues: ["component", "api", "resource", "system", "domain", "group", "user", "location"]
+                .map { ($0, core) })
+        versions["template"] = ["scaffolder.backstage.io/v1beta3"]
+        return versions
+    }()
 
     private static func requiredString(_ value: JSONValue?, field: String, problems: inout [String]) -> String? {
         switch value {

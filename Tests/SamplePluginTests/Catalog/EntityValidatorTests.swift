@@ -34,7 +34,7 @@ struct EntityValidatorTests {
             problem("{}")
                 == "Invalid entity: 'apiVersion' is required; 'kind' is required; 'metadata.name' is required")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{}}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{}}"#)
                 == "Invalid entity: 'metadata.name' is required")
         #expect(
             problem(#"{"kind":"Component","metadata":{"name":"x"}}"#) == "Invalid entity: 'apiVersion' is required")
@@ -49,26 +49,28 @@ struct EntityValidatorTests {
             problem(#"{"apiVersion":1,"kind":"Component","metadata":{"name":"x"}}"#)
                 == "Invalid entity: 'apiVersion' must be a string, got number")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":"x"}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":"x"}"#)
                 == "Invalid entity: 'metadata' must be an object, got string")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":"x"},"spec":[]}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x"},"spec":[]}"#)
                 == "Invalid entity: 'spec' must be an object, got array")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":""}}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":""}}"#)
                 == "Invalid entity: 'metadata.name' must not be empty")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":"x","tags":"a"}}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x","tags":"a"}}"#)
                 == "Invalid entity: 'metadata.tags' must be an array of strings, got string")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":"x","annotations":{"a":1}}}"#)
+            problem(
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x","annotations":{"a":1}}}"#
+            )
                 == "Invalid entity: 'metadata.annotations.a' must be a string")
     }
 
     @Test("malformed values are quoted and explained")
     func formats() {
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":"My Service"}}"#)
+            problem(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"My Service"}}"#)
                 == "Invalid entity: 'metadata.name' \"My Service\" is not valid; expected sequences of [a-zA-Z0-9] "
                 + "separated by any of [-_.], at most 63 characters")
         #expect(
@@ -80,7 +82,9 @@ struct EntityValidatorTests {
                 == "Invalid entity: 'kind' \"9lives\" is not valid; expected a letter followed by letters and digits, "
                 + "at most 63 characters")
         #expect(
-            problem(#"{"apiVersion":"v1","kind":"Component","metadata":{"name":"x","namespace":"My_NS"}}"#)
+            problem(
+                #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x","namespace":"My_NS"}}"#
+            )
                 == "Invalid entity: 'metadata.namespace' \"My_NS\" is not valid; expected sequences of [a-z0-9] "
                 + "separated by [-], at most 63 characters")
     }

@@ -88,9 +88,11 @@ struct LocationLoaderTests {
                 ---
                 """, to: directory + "/root.yaml")
             try write(
-                "apiVersion: v1\nkind: Group\nmetadata: {name: g}\n---\napiVersion: v1\nkind: User\nmetadata: {name: u}\n",
+                "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: u}\n",
                 to: directory + "/more/one.yaml")
-            try write("apiVersion: v1\nkind: API\nmetadata: {name: api}\n", to: directory + "/more/two.yaml")
+            try write(
+                "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: api}\n",
+                to: directory + "/more/two.yaml")
             try write("not: an entity\n", to: directory + "/more/ignored.txt")
             var loader = LocationLoader()
             try loader.load([CatalogLocation(type: "file", target: "root.yaml", baseDirectory: directory)])
@@ -115,7 +117,7 @@ struct LocationLoaderTests {
                 try loader.load([CatalogLocation(type: "file", target: "missing.yaml", baseDirectory: directory)])
             }
             try write(
-                "apiVersion: v1\nkind: Location\nmetadata: {name: l}\nspec: {targets: [./gone.yaml]}\n",
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: l}\nspec: {targets: [./gone.yaml]}\n",
                 to: directory + "/pointer.yaml")
             #expect(
                 throws: CatalogLoadError(
@@ -124,7 +126,7 @@ struct LocationLoaderTests {
             ) {
                 _ = try loaded([CatalogLocation(type: "file", target: "pointer.yaml", baseDirectory: directory)])
             }
-            try write("apiVersion: v1\nkind: Component\nmetadata: {}\n", to: directory + "/bad.yaml")
+            try write("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {}\n", to: directory + "/bad.yaml")
             #expect(
                 throws: CatalogLoadError(
                     "\(directory)/bad.yaml: document 1: Invalid entity: 'metadata.name' is required")
@@ -140,7 +142,7 @@ struct LocationLoaderTests {
                 #expect("\(error)".hasPrefix("Failed to parse catalog location: \(directory)/broken.yaml:"))
             }
             try write(
-                "apiVersion: v1\nkind: Group\nmetadata: {name: g}\n---\napiVersion: v1\nkind: group\nmetadata: {name: G}\n",
+                "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\n---\napiVersion: backstage.io/v1alpha1\nkind: group\nmetadata: {name: G}\n",
                 to: directory + "/dup.yaml")
             #expect(
                 throws: CatalogLoadError(
@@ -160,5 +162,23 @@ struct LocationLoaderTests {
             loader.skipped == [
                 "Skipped catalog location 'https://example.com/x.yaml': type 'url' is not supported, only 'file'"
             ])
+    }
+
+    @Test("catalog.fileLocationRoots resolve against the declaring config file; unset is nil")
+    func rootsRelativeToConfigFile() throws {
+        try withDirectory { directory in
+            try write(
+                "catalog:\n  fileLocationRoots: [./cat, /abs/../srv]\n", to: directory + "/conf/app-config.yaml")
+            let appConfig = try ConfigLoader(environment: [:], workingDirectory: "/").load(paths: [
+                directory + "/conf/app-config.yaml"
+            ])
+            let roots = try #require(try FileLocationRoots.read(from: appConfig.config, workingDirectory: "/elsewhere"))
+            #expect(roots.directories == [directory + "/conf/cat", "/srv"])
+            #expect(roots.contains(directory + "/conf/cat/e.yaml"))
+            #expect(roots.contains(directory + "/conf/cat/missing/deeper.yaml"))
+            #expect(!roots.contains(directory + "/conf/catalog.yaml"))
+            #expect(!roots.contains("/srv2/x.yaml"))
+            #expect(try FileLocationRoots.read(from: Config([:]), workingDirectory: "/") == nil)
+        }
     }
 }

@@ -20,6 +20,11 @@ enum TestHosts {
         ["type": "file", "target": .string(repositoryRoot + "/Examples/catalog/templates.yaml")],
     ]
 
+    /// `catalog.rules` admitting the kinds the example catalog uses.
+    static let exampleRules: JSONValue = [
+        ["allow": ["Component", "API", "Location", "System", "Group", "User", "Template"]]
+    ]
+
     /// Entities in the example catalog.
     static let exampleEntityCount = 8
 
@@ -61,7 +66,7 @@ enum TestHosts {
         if let auth { backend["auth"] = auth }
         var sections: JSONObject = [
             "backend": .object(backend),
-            "catalog": ["locations": exampleLocations],
+            "catalog": ["locations": exampleLocations, "rules": exampleRules],
             "search": ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h"]]],
             "scaffolder": ["taskTimeout": ["seconds": 10]],
         ]
