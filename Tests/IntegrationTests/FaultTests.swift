@@ -27,7 +27,8 @@ struct FaultTests {
 
     @Test("SIGTERM under load: in-flight requests finish, no 5xx, exit 0 within 10 s")
     func sigtermUnderLoad() async throws {
-        try await SlowUpstream.with(delay: 1.5) { upstreamPort in
+        try await SlowUpstream.with(delay: 3) { (upstream: SlowUpstream.Server) in
+            let upstreamPort = upstream.port
             try await TemporaryDirectory.with { dir in
                 let secret = "aG9zdGlsZS1zaWd0ZXJtLWxvYWQtc2VjcmV0LTMyLWJ5dGVzIQ=="
                 let examples = Repository.root.appendingPathComponent("Examples/catalog").path
@@ -40,12 +41,13 @@ struct FaultTests {
                         keys:
                           - secret: \(secret)
                     catalog:
+                      rules: [{allow: [Component, API, Location, System, Group, User, Template]}]
                       locations:
                         - type: file
                           target: \(examples)/entities.yaml
                     discovery:
                       endpoints:
-                        # search's catalog is a slow stand-in, so refreshes stay in flight for 1.5 s.
+                        # search's catalog is a slow stand-in, so refreshes stay in flight for 3 s.
                         - target: http://127.0.0.1:\(upstreamPort)/api/catalog
                           plugins: [catalog]
                     search:
@@ -114,7 +116,11 @@ struct FaultTests {
                             while backend.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
                             exited.withLock { $0 = .now }
                         }
-                        try await Task.sleep(for: .milliseconds(700))
+                        // Signalled once every slow request is in the server's hands (each collation has called the
+                        // upstream). A fixed wait raced on a busy machine: a request still in the listener's accept
+                        // queue when the server stopped listening was reset (remoteConnectionClosed); such a request
+                        // was never in flight, and retrying it is the client's part.
+                        try await upstream.waitForRequests(8)
                         signalled.withLock { $0 = .now }
                         backend.send(SIGTERM)
                         try await group.waitForAll()

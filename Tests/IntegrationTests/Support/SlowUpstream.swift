@@ -32,10 +32,16 @@ enum SlowUpstream {
 
         /// Waits until a request has reached the server (its `GET` line is printed before the delay).
         func waitForRequest(timeout: Duration = .seconds(30)) async throws {
+            try await waitForRequests(1, timeout: timeout)
+        }
+
+        /// Waits until `count` requests have reached the server, each counted when its `GET` line is printed.
+        func waitForRequests(_ count: Int, timeout: Duration = .seconds(30)) async throws {
             let deadline = ContinuousClock.now + timeout
-            while !process.stdout.contains("GET /") {
+            while process.stdout.components(separatedBy: "GET /").count - 1 < count {
                 guard ContinuousClock.now < deadline else {
-                    throw BackendProcess.Failure(description: "no request reached the slow upstream in \(timeout)")
+                    throw BackendProcess.Failure(
+                        description: "fewer than \(count) requests reached the slow upstream in \(timeout)")
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
