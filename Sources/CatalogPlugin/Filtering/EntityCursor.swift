@@ -42,9 +42,13 @@ struct EntityCursor: Sendable, Equatable {
         self.totalItems = totalItems
     }
 
-    /// Decodes a cursor; throws `InputError` when `text` is not one this catalog issued.
-    init(decoding text: String) throws(InputError) {
-        guard let data = Data(base64Encoded: text),
+    /// The longest cursor text decoded at all; the query inside is then checked against the limits like a request's.
+    static let maximumBytes = 1 << 20
+
+    /// Decodes a cursor; throws `InputError` when `text` is not one this catalog issued or carries a query over
+    /// `limits` (a cursor is text a caller can forge, so every bound is checked again).
+    init(decoding text: String, limits: CatalogLimits) throws(InputError) {
+        guard text.utf8.count <= Self.maximumBytes, let data = Data(base64Encoded: text),
             let json = try? JSONDecoder().decode(JSONValue.self, from: data)
         else {
             throw InputError("Malformed cursor, it is not one that GET /entities/by-query returned")
@@ -57,6 +61,9 @@ struct EntityCursor: Sendable, Equatable {
         else {
             throw InputError("Malformed cursor, it is not one that GET /entities/by-query returned")
         }
+        try query.check(limits)
+        for value in values.compactMap(\.stringValue) { try limits.check(term: value, in: "cursor") }
+        try limits.check(term: uid, in: "cursor")
         self.init(
             query: query, position: Position(values: values.map(\.stringValue), uid: uid), isPrevious: isPrevious,
             totalItems: totalItems)

@@ -28,8 +28,15 @@ struct EntityFilter: Sendable, Equatable {
     static let all = EntityFilter(clauses: [])
 
     /// Parses the values of every `filter` query parameter, with Backstage's error message for a
-    /// statement without a key.
-    static func parse(_ filterValues: [String]) throws(InputError) -> EntityFilter {
+    /// statement without a key, and checks the result against `limits`.
+    static func parse(
+        _ filterValues: [String], limits: CatalogLimits = CatalogLimits()
+    ) throws(InputError) -> EntityFilter {
+        // The count is checked before any parsing; the rest once the statements are known.
+        if filterValues.count > limits.filterClauses {
+            throw CatalogLimits.exceeded(
+                "filter parameters", count: filterValues.count, limit: limits.filterClauses, key: "filterClauses")
+        }
         var clauses: [Clause] = []
         for filterValue in filterValues {
             var conditions: [(key: String, values: [String])] = []
@@ -67,7 +74,35 @@ struct EntityFilter: Sendable, Equatable {
                 clauses.append(Clause(conditions: conditions))
             }
         }
-        return EntityFilter(clauses: clauses)
+        let filter = EntityFilter(clauses: clauses)
+        try filter.check(limits)
+        return filter
+    }
+
+    /// Refuses a filter over `limits` (clauses, distinct keys per clause, statements, term length, NUL characters)
+    /// with a 400 naming the limit: parsed filters and the ones cursors carry alike.
+    func check(_ limits: CatalogLimits) throws(InputError) {
+        if clauses.count > limits.filterClauses {
+            throw CatalogLimits.exceeded(
+                "filter parameters", count: clauses.count, limit: limits.filterClauses, key: "filterClauses")
+        }
+        var statements = 0
+        for clause in clauses {
+            if clause.conditions.count > limits.filterConditions {
+                throw CatalogLimits.exceeded(
+                    "distinct keys in one filter", count: clause.conditions.count, limit: limits.filterConditions,
+                    key: "filterConditions")
+            }
+            for condition in clause.conditions {
+                try limits.check(term: condition.key, in: "filter")
+                for value in condition.values { try limits.check(term: value, in: "filter") }
+                statements += max(1, condition.values.count)
+            }
+        }
+        if statements > limits.filterValues {
+            throw CatalogLimits.exceeded(
+                "filter statements", count: statements, limit: limits.filterValues, key: "filterValues")
+        }
     }
 
     /// Whether `entity` matches any clause (or the filter is empty).

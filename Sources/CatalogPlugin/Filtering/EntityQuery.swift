@@ -30,11 +30,17 @@ struct EntityQuery: Sendable, Equatable {
     /// The fields a full-text term is matched in when `fullTextFilterFields` is not given.
     static let defaultFullTextFields = ["metadata.name", "metadata.title", "metadata.description"]
 
-    /// Parses the query parameters of a request without a cursor.
-    static func parse(_ query: QueryItems) throws(InputError) -> EntityQuery {
-        let filter = try EntityFilter.parse(query.values("filter"))
+    /// Parses the query parameters of a request without a cursor, within `limits`.
+    static func parse(_ query: QueryItems, limits: CatalogLimits) throws(InputError) -> EntityQuery {
+        let filter = try EntityFilter.parse(query.values("filter"), limits: limits)
+        let orderFields = query.values("orderField")
+        if orderFields.count > limits.orderFields {
+            throw CatalogLimits.exceeded(
+                "orderField parameters", count: orderFields.count, limit: limits.orderFields, key: "orderFields")
+        }
         var order: [Order] = []
-        for value in query.values("orderField") {
+        for value in orderFields {
+            try limits.check(term: value, in: "orderField")
             let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             guard let field = parts.first, !field.isEmpty, parts.count <= 2 else {
                 throw InputError("Invalid orderField '\(value)', expected a field and an order, like metadata.name,asc")
@@ -51,7 +57,35 @@ struct EntityQuery: Sendable, Equatable {
                 .map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
             fullText = FullText(term: term.lowercased(), fields: fields.isEmpty ? defaultFullTextFields : fields)
         }
-        return EntityQuery(filter: filter, order: order, fullText: fullText)
+        let parsed = EntityQuery(filter: filter, order: order, fullText: fullText)
+        try parsed.check(limits)
+        return parsed
+    }
+
+    /// Refuses a query over `limits`: what a request asks for and what a cursor carries alike, since a cursor is
+    /// text a caller can forge.
+    func check(_ limits: CatalogLimits) throws(InputError) {
+        try filter.check(limits)
+        if order.count > limits.orderFields {
+            throw CatalogLimits.exceeded(
+                "orderField parameters", count: order.count, limit: limits.orderFields, key: "orderFields")
+        }
+        for entry in order {
+            guard !entry.field.isEmpty else { throw InputError("Invalid orderField, a field must not be empty") }
+            try limits.check(term: entry.field, in: "orderField")
+        }
+        if let fullText {
+            guard !fullText.term.isEmpty, !fullText.fields.isEmpty, !fullText.fields.contains(where: \.isEmpty) else {
+                throw InputError("Invalid fullTextFilterTerm, the term and its fields must not be empty")
+            }
+            try limits.check(term: fullText.term, in: "fullTextFilterTerm")
+            if fullText.fields.count > limits.filterConditions {
+                throw CatalogLimits.exceeded(
+                    "fullTextFilterFields", count: fullText.fields.count, limit: limits.filterConditions,
+                    key: "filterConditions")
+            }
+            for field in fullText.fields { try limits.check(term: field, in: "fullTextFilterFields") }
+        }
     }
 
     /// The query as cursor JSON.

@@ -10,6 +10,8 @@ struct CatalogSettings: Sendable, Equatable {
     let rules: CatalogRules
     /// `catalog.readonly`: refuse every change through the API (default false).
     let readonly: Bool
+    /// `catalog.limits`: the bounds on one request's work.
+    let limits: CatalogLimits
 
     /// Reads the section from the root config.
     init(config: Config, workingDirectory: String) throws {
@@ -17,6 +19,7 @@ struct CatalogSettings: Sendable, Equatable {
         fileLocationRoots = try FileLocationRoots.read(from: config, workingDirectory: workingDirectory)
         rules = try CatalogRules.read(from: config, workingDirectory: workingDirectory)
         readonly = try config.getOptionalBoolean("catalog.readonly") ?? false
+        limits = try CatalogLimits(config: config)
     }
 
     /// A loader for `catalog.locations`: any path, entities the rules refuse skipped with a warning.

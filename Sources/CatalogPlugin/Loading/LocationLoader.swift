@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Every entity gets Backstage's `backstage.io/managed-by-location` (`file:<the file it is in>`) and
 /// `backstage.io/managed-by-origin-location` (`file:<the location's target>`, the location it was reached from)
-/// annotations, unless it sets them itself.
+/// annotations, replacing any the file wrote: they say where the entity really came from.
 ///
 /// With ``roots`` set (locations registered through the API), every target, including those of Location entities,
 /// must lie inside `catalog.fileLocationRoots`. With ``rules`` set, an entity of a kind `catalog.rules` do not allow
@@ -142,16 +142,16 @@ struct LocationLoader {
         }
     }
 
-    /// `document` with the location annotations added where it has none of its own (a non-object is left to
-    /// validation to refuse).
+    /// `document` with the location annotations set to `location` and `origin`, whatever it said (a non-object is
+    /// left to validation to refuse).
     static func annotated(_ document: JSONValue, location: String, origin: String) -> JSONValue {
         guard case .object(var members) = document, case .object(var metadata)? = members["metadata"] else {
             return document
         }
         var annotations = metadata["annotations"]?.objectValue ?? [:]
         guard metadata["annotations"] == nil || metadata["annotations"]?.objectValue != nil else { return document }
-        if annotations[locationAnnotation] == nil { annotations[locationAnnotation] = .string(location) }
-        if annotations[originLocationAnnotation] == nil { annotations[originLocationAnnotation] = .string(origin) }
+        annotations[locationAnnotation] = .string(location)
+        annotations[originLocationAnnotation] = .string(origin)
         metadata["annotations"] = .object(annotations)
         members["metadata"] = .object(metadata)
         return .object(members)

@@ -16,4 +16,10 @@ enum CatalogError {
     static func entityExists(_ ref: EntityRef) -> ConflictError {
         ConflictError("Entity '\(ref)' already exists")
     }
+
+    /// `Entity '<ref>' comes from catalog.locations (<file>); change it there` (403): configured entities are the
+    /// operator's.
+    static func configuredEntity(_ ref: EntityRef, file: String) -> NotAllowedError {
+        NotAllowedError("Entity '\(ref)' comes from catalog.locations (\(file)); change it there")
+    }
 }

@@ -24,19 +24,19 @@ extension CatalogRoutes {
 
     /// `GET /entities/by-query`: `{"items": [...], "totalItems": N, "pageInfo": {"nextCursor"?, "prevCursor"?}}`.
     func query(_ items: QueryItems) async throws -> EncodedJSONBody {
-        let limit = try Self.nonNegativeInteger(items, "limit") ?? Self.defaultQueryLimit
+        let limit = try pageLimit(items) ?? Self.defaultQueryLimit
         let fields = FieldSelection.parse(items.values("fields"))
         let query: EntityQuery
         let cursor: EntityCursor?
         if let text = items.first("cursor") {
             // The cursor carries the query it continues: `filter`, `orderField` and the full-text parameters beside
             // it are ignored, as Backstage does, because real clients resend them with every page.
-            let decoded = try EntityCursor(decoding: text)
+            let decoded = try EntityCursor(decoding: text, limits: settings.limits)
             cursor = decoded
             query = decoded.query
         } else {
             cursor = nil
-            query = try EntityQuery.parse(items)
+            query = try EntityQuery.parse(items, limits: settings.limits)
         }
         let backward = cursor?.isPrevious ?? false
         let page = try await store.queryPage(
@@ -60,7 +60,7 @@ extension CatalogRoutes {
         }
         var buffer = ByteBuffer()
         buffer.writeString(#"{"items":"#)
-        buffer.writeImmutableBuffer(try Self.encodedArray(page.items.map(\.body), fields: fields))
+        buffer.writeImmutableBuffer(try encodedArray(page.items.map(\.body), fields: fields))
         buffer.writeString(#","totalItems":\#(totalItems),"pageInfo":"#)
         buffer.writeString(JSONValue.object(pageInfo).jsonText())
         buffer.writeString("}")
@@ -86,11 +86,35 @@ extension CatalogRoutes {
             }
             fields = FieldSelection.parse(list.compactMap(\.stringValue))
         }
-        let filter = try EntityFilter.parse(items.values("filter"))
+        if strings.count > settings.limits.refsPerRequest {
+            throw CatalogLimits.exceeded(
+                "entityRefs", count: strings.count, limit: settings.limits.refsPerRequest, key: "refsPerRequest")
+        }
+        for ref in strings { try settings.limits.check(term: ref, in: "entityRefs") }
+        let filter = try EntityFilter.parse(items.values("filter"), limits: settings.limits)
         let bodies = try await store.bodies(refs: strings, filter: filter)
+        // A ref repeated in the request is answered as often as it is asked for, but read, reduced to `fields` and
+        // measured once: the answer's size is known, and refused when too large, before any of it is built.
+        var encoded: [String: String] = [:]
+        var items: [String?] = []
+        items.reserveCapacity(strings.count)
+        for (ref, body) in zip(strings, bodies) {
+            guard let body else {
+                items.append(nil)
+                continue
+            }
+            let key = ref.lowercased()
+            if let known = encoded[key] {
+                items.append(known)
+            } else {
+                let text = try fields.map { try $0.apply(to: EntityStore.decode(body).document).jsonText() } ?? body
+                encoded[key] = text
+                items.append(text)
+            }
+        }
         var buffer = ByteBuffer()
         buffer.writeString(#"{"items":"#)
-        buffer.writeImmutableBuffer(try Self.encodedArray(bodies, fields: fields))
+        buffer.writeImmutableBuffer(try encodedArray(items, fields: nil))
         buffer.writeString("}")
         return EncodedJSONBody(buffer)
     }
@@ -101,7 +125,13 @@ extension CatalogRoutes {
         guard !facets.isEmpty else {
             throw InputError("Missing facet query parameter, expected at least one facet such as facet=kind")
         }
-        let filter = try EntityFilter.parse(items.values("filter"))
+        if facets.count > settings.limits.filterConditions {
+            throw CatalogLimits.exceeded(
+                "facet parameters", count: facets.count, limit: settings.limits.filterConditions,
+                key: "filterConditions")
+        }
+        for facet in facets { try settings.limits.check(term: facet, in: "facet") }
+        let filter = try EntityFilter.parse(items.values("filter"), limits: settings.limits)
         let counted = try await store.facets(facets, filter: filter)
         var result: JSONObject = [:]
         for facet in facets {
@@ -111,23 +141,43 @@ extension CatalogRoutes {
         return EncodedJSONBody(JSONValue.object(["facets": .object(result)]).jsonBuffer)
     }
 
-    /// A JSON array of stored bodies (`null` for nil), each as stored or, with `fields`, reduced to them.
-    static func encodedArray(_ bodies: [String?], fields: FieldSelection?) throws -> ByteBuffer {
+    /// A JSON array of stored bodies (`null` for nil), each as stored or, with `fields`, reduced to them; refused
+    /// with a 400 before it is built when it would exceed `catalog.limits.responseBytes`.
+    func encodedArray(_ bodies: [String?], fields: FieldSelection?) throws -> ByteBuffer {
+        let texts = try bodies.map { body in
+            try body.map { body in
+                try fields.map { try $0.apply(to: EntityStore.decode(body).document).jsonText() } ?? body
+            }
+        }
+        let size = texts.reduce(2 + max(0, texts.count - 1)) { $0 + ($1?.utf8.count ?? 4) }
+        try checkResponseSize(size)
         var buffer = ByteBuffer()
+        buffer.reserveCapacity(size)
         buffer.writeString("[")
-        for (index, body) in bodies.enumerated() {
+        for (index, text) in texts.enumerated() {
             if index > 0 { buffer.writeString(",") }
-            guard let body else {
-                buffer.writeString("null")
-                continue
-            }
-            if let fields {
-                buffer.writeString(fields.apply(to: try EntityStore.decode(body).document).jsonText())
-            } else {
-                buffer.writeString(body)
-            }
+            buffer.writeString(text ?? "null")
         }
         buffer.writeString("]")
         return buffer
+    }
+
+    /// Refuses an answer of `size` bytes over `catalog.limits.responseBytes`.
+    func checkResponseSize(_ size: Int) throws(InputError) {
+        guard size > settings.limits.responseBytes else { return }
+        throw InputError(
+            "The answer would be \(size) bytes, more than \(settings.limits.responseBytes) "
+                + "(catalog.limits.responseBytes); ask for fewer items or fewer fields")
+    }
+
+    /// The `limit` query parameter within `catalog.limits.pageSize`, or nil when it is not given.
+    func pageLimit(_ items: QueryItems) throws(InputError) -> Int? {
+        guard let limit = try Self.nonNegativeInteger(items, "limit") else { return nil }
+        guard limit <= settings.limits.pageSize else {
+            throw InputError(
+                "Invalid limit query parameter '\(limit)', at most \(settings.limits.pageSize) "
+                    + "(catalog.limits.pageSize)")
+        }
+        return limit
     }
 }

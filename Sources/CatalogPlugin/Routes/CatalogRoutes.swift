@@ -7,8 +7,8 @@ import Foundation
 /// |---|---|
 /// | `GET /entities?filter=…&fields=…&offset=…&limit=…` | entities matching the filter, in ref order |
 /// | `GET /entities/by-name/:kind/:namespace/:name` | one entity, or 404 |
-/// | `POST /entities` | validates and adds an entity: 201 with it, 400, or 409 |
-/// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, or 404 |
+/// | `POST /entities` | validates and adds an entity (marked `managed-by-location: api:/api/catalog/entities`): 201 with it, 400, or 409 |
+/// | `DELETE /entities/by-name/:kind/:namespace/:name` | 204, 404, or 403 for an entity of `catalog.locations` |
 /// | `GET /entities/by-uid/:uid`, `DELETE /entities/by-uid/:uid` | the same by `metadata.uid` |
 /// | `GET /entities/by-query?filter=…&orderField=…&fullTextFilterTerm=…&cursor=…&limit=…&fields=…` | keyset pages |
 /// | `POST /entities/by-refs` | `{"items": [Entity or null, …]}` in request order |
@@ -22,6 +22,10 @@ import Foundation
 struct CatalogRoutes: Sendable {
     /// The largest entity body the catalog reads (4 MiB).
     static let maxBodyBytes = 4 * 1024 * 1024
+
+    /// The `managed-by-location` and `managed-by-origin-location` of an entity added with `POST /entities`, whatever
+    /// its body said.
+    static let postedLocation = "api:/api/catalog/entities"
 
     /// The store the routes read and write.
     let store: EntityStore
@@ -45,7 +49,9 @@ struct CatalogRoutes: Sendable {
         routes.post("/entities") { request, _ in
             try refuseIfReadonly()
             let entity = try EntityValidator.validate(
-                try await request.decodeJSONBody(limit: Self.maxBodyBytes, expecting: "a JSON entity"))
+                LocationLoader.annotated(
+                    try await request.decodeJSONBody(limit: Self.maxBodyBytes, expecting: "a JSON entity"),
+                    location: Self.postedLocation, origin: Self.postedLocation))
             guard settings.rules.allows(kind: entity.ref.kind, from: nil) else {
                 throw InputError(CatalogRules.refusal(entity))
             }
@@ -54,13 +60,13 @@ struct CatalogRoutes: Sendable {
             return JSONBody(stored.document, status: .created)
         }
         routes.get("/entities/by-uid/:uid") { _, context in
-            let uid = try context.pathParameter("uid")
+            let uid = try Self.uid(context)
             guard let entity = try await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             return JSONBody(entity.document)
         }
         routes.delete("/entities/by-uid/:uid") { _, context in
             try refuseIfReadonly()
-            let uid = try context.pathParameter("uid")
+            let uid = try Self.uid(context)
             guard let entity = try await store.entity(uid: uid) else { throw CatalogError.entityNotFound(uid: uid) }
             try await store.remove(entity.ref)
             logger.info("Removed entity \(entity.ref)")
@@ -82,14 +88,18 @@ struct CatalogRoutes: Sendable {
     /// `GET /entities`: parses `filter`, `fields`, `offset` and `limit`. Whole entities are served from the bytes
     /// encoded when they were stored; a `fields` selection is encoded per request.
     func list(_ query: QueryItems) async throws -> EncodedJSONBody {
-        let filter = try EntityFilter.parse(query.values("filter"))
+        let filter = try EntityFilter.parse(query.values("filter"), limits: settings.limits)
         let offset = try Self.nonNegativeInteger(query, "offset") ?? 0
-        let limit = try Self.nonNegativeInteger(query, "limit")
+        let limit = try pageLimit(query)
         guard let fields = FieldSelection.parse(query.values("fields")) else {
-            return EncodedJSONBody(try await store.encodedList(filter: filter, offset: offset, limit: limit))
+            let encoded = try await store.encodedList(filter: filter, offset: offset, limit: limit)
+            try checkResponseSize(encoded.readableBytes)
+            return EncodedJSONBody(encoded)
         }
         let entities = try await store.list(filter: filter, offset: offset, limit: limit)
-        return EncodedJSONBody(JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer)
+        let encoded = JSONValue.array(entities.map { fields.apply(to: $0.document) }).jsonBuffer
+        try checkResponseSize(encoded.readableBytes)
+        return EncodedJSONBody(encoded)
     }
 
     /// `catalog.readonly`'s refusal of a change: 403 `This operation not allowed in readonly mode`, Backstage's words.
@@ -105,10 +115,19 @@ struct CatalogRoutes: Sendable {
         return value
     }
 
+    /// The `:uid` path parameter (a NUL character is a 400 on both engines).
+    static func uid(_ context: BackendRequestContext) throws -> String {
+        let uid = try context.pathParameter("uid")
+        try CatalogLimits.checkNoNUL(uid, in: "uid")
+        return uid
+    }
+
     static func ref(_ context: BackendRequestContext) throws -> EntityRef {
-        EntityRef(
+        let ref = EntityRef(
             kind: try context.pathParameter("kind"),
             namespace: try context.pathParameter("namespace"),
             name: try context.pathParameter("name"))
+        try CatalogLimits.checkNoNUL(ref.key, in: "entity ref")
+        return ref
     }
 }

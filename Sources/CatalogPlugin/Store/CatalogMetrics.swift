@@ -10,16 +10,24 @@ struct CatalogMetrics: Sendable {
     /// registering entities of ever new kinds cannot grow the metrics without bound.
     static let maximumKinds = 100
 
+    /// How long a kind that has no entities left keeps reporting 0 before its series is removed: long enough for
+    /// a scrape or two to see the drop, short enough that kinds created and deleted do not pile up.
+    static let defaultGoneKindRetention = Duration.seconds(300)
+
     let store: EntityStore
     let metrics: BackendMetrics
     let logger: Logger
-    /// Every kind reported so far, set to 0 when it is gone.
-    private let reported = ReportedKinds()
+    /// Every kind reported, and since when it has read 0.
+    private let reported: ReportedKinds
 
-    init(store: EntityStore, metrics: BackendMetrics, logger: Logger) {
+    init(
+        store: EntityStore, metrics: BackendMetrics, logger: Logger,
+        goneKindRetention: Duration = Self.defaultGoneKindRetention
+    ) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
+        self.reported = ReportedKinds(retention: goneKindRetention)
     }
 
     /// Adds the gauge's refresh to the host's collectors.
@@ -40,22 +48,45 @@ struct CatalogMetrics: Sendable {
         for (index, entry) in counts.sorted(by: { $0.count > $1.count }).enumerated() {
             values[index < Self.maximumKinds ? entry.kind : "_other", default: 0] += entry.count
         }
-        for kind in await reported.remember(Set(values.keys)) {
-            values[kind] = values[kind] ?? 0
+        let (gone, expired) = await reported.remember(Set(values.keys), at: .now)
+        for kind in gone {
+            values[kind] = 0
         }
         for (kind, count) in values {
             Gauge(label: Self.entitiesCount, dimensions: [("kind", kind)], factory: metrics.factory).record(count)
         }
+        for kind in expired {
+            Gauge(label: Self.entitiesCount, dimensions: [("kind", kind)], factory: metrics.factory).destroy()
+        }
     }
 }
 
-/// Every kind reported so far.
+/// Every kind reported, and since when each gone one has read 0.
 private actor ReportedKinds {
-    private var kinds: Set<String> = []
+    private let retention: Duration
+    /// Kinds reported; the instant a kind was first seen gone, for the gone ones.
+    private var kinds: [String: ContinuousClock.Instant?] = [:]
 
-    /// Adds `new` and returns the kinds reported before, which may now be gone.
-    func remember(_ new: Set<String>) -> Set<String> {
-        defer { kinds = kinds.union(new) }
-        return kinds
+    init(retention: Duration) {
+        self.retention = retention
+    }
+
+    /// Records the kinds present now; returns the gone kinds that still report 0, and those gone for longer than
+    /// the retention, which are forgotten (their series removed).
+    func remember(_ present: Set<String>, at now: ContinuousClock.Instant) -> (gone: [String], expired: [String]) {
+        var gone: [String] = []
+        var expired: [String] = []
+        for (kind, since) in kinds where !present.contains(kind) {
+            let start = since ?? now
+            if now - start >= retention {
+                expired.append(kind)
+                kinds[kind] = nil
+            } else {
+                gone.append(kind)
+                kinds[kind] = start
+            }
+        }
+        for kind in present { kinds[kind] = .some(nil) }
+        return (gone, expired)
     }
 }

@@ -165,15 +165,25 @@ struct EntityStore: Sendable {
     }
 
     /// Removes the entity with this ref, and the relations its fields gave the entities at their other ends;
-    /// throws `NotFoundError` if there is none.
+    /// throws `NotFoundError` if there is none, and `NotAllowedError` naming the file if it comes from
+    /// `catalog.locations`: those are the operator's, and deleting one would let any caller replace it (a template
+    /// other users run) with an entity of their own under the same ref.
     func remove(_ ref: EntityRef) async throws {
-        let touched = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Set<String>? in
-            guard try await Self.row(db, ref: ref) != nil else { return nil }
+        let outcome = try await database.exclusiveTransaction(named: Self.writeLock) {
+            db -> Result<Set<String>, any Error> in
+            guard
+                let row = try await db.select().columns("entity_id", "location_key").from("entities")
+                    .where("entity_ref", .equal, ref.key).first()
+            else { return .failure(CatalogError.entityNotFound(ref)) }
+            if let file = try row.decode(column: "location_key", as: String?.self),
+                !file.hasPrefix(LocationStore.registeredKeyPrefix)
+            {
+                return .failure(CatalogError.configuredEntity(ref, file: file))
+            }
             let peers = try await Self.delete(ref.key, db)
-            return try await Self.restitch(peers, db).union([ref.key])
+            return .success(try await Self.restitch(peers, db).union([ref.key]))
         }
-        guard let touched else { throw CatalogError.entityNotFound(ref) }
-        forget(touched)
+        forget(try outcome.get())
     }
 
     /// Recomputes the `relations` of the entity with this ref from the relation rows of both ends; throws

@@ -22,7 +22,7 @@ struct LocationStore: Sendable {
         }
 
         /// The `location_key` of the entities registered with it.
-        var entityLocationKey: String { "location:\(id)" }
+        var entityLocationKey: String { "\(LocationStore.registeredKeyPrefix)\(id)" }
     }
 
     /// The plugin's database.
@@ -30,7 +30,9 @@ struct LocationStore: Sendable {
 
     /// `location_key LIKE` this for the entities of registered locations (``Location/entityLocationKey``), which
     /// ``EntityStore/replaceLocationEntities(_:)`` leaves alone.
-    static let registeredKeyPattern = "location:%"
+    static let registeredKeyPattern = "\(registeredKeyPrefix)%"
+    /// The prefix of ``Location/entityLocationKey``.
+    static let registeredKeyPrefix = "location:"
 
     /// Makes the config locations what `targets` says: new ones get an id, ones no longer declared are forgotten.
     func recordConfigLocations(_ targets: [(type: String, target: String)]) async throws {

@@ -85,6 +85,12 @@ enum EntityValidator {
         if let spec = members["spec"], spec != .null, spec.objectValue == nil {
             problems.append("'spec' must be an object, got \(spec.typeName)")
         }
+        if kind?.lowercased() == "location", let spec = members["spec"]?.objectValue {
+            checkTargets(spec, problems: &problems)
+        }
+        if containsNUL(document) {
+            problems.append("strings must not contain NUL characters (U+0000)")
+        }
 
         guard problems.isEmpty, let kind, let name else {
             throw InputError(messagePrefix + problems.joined(separator: "; "))
@@ -128,8 +134,64 @@ enum EntityValidator {
             problems.append("'\(field)' must be an object, got \(value.typeName)")
             return
         }
-        for key in object.keys.sorted() where object[key]?.stringValue == nil {
-            problems.append("'\(field).\(key)' must be a string")
+        for key in object.keys.sorted() {
+            guard let text = object[key]?.stringValue else {
+                problems.append("'\(field).\(key)' must be a string")
+                continue
+            }
+            if text.utf8.count > maximumMetadataValueBytes {
+                problems.append(
+                    "'\(field).\(key)' is \(text.utf8.count) bytes long, at most \(maximumMetadataValueBytes)")
+            }
+        }
+    }
+
+    /// The longest label or annotation value, in bytes: work that reads them (ancestry, location lookups) stays
+    /// bounded, and Kubernetes, whose shape entities follow, caps all annotations together at 256 KiB.
+    static let maximumMetadataValueBytes = 64 * 1024
+    /// The longest `spec.target` of a Location, in bytes: `PATH_MAX`.
+    static let maximumTargetBytes = 4096
+    /// The most `spec.targets` of one Location.
+    static let maximumTargets = 100
+
+    /// A Location's `spec.target` and `spec.targets`: strings of at most ``maximumTargetBytes``, at most
+    /// ``maximumTargets`` of them.
+    private static func checkTargets(_ spec: JSONObject, problems: inout [String]) {
+        var targets: [(String, JSONValue)] = []
+        if let target = spec["target"], target != .null { targets.append(("spec.target", target)) }
+        if let list = spec["targets"], list != .null {
+            guard let elements = list.arrayValue else {
+                problems.append("'spec.targets' must be an array of strings, got \(list.typeName)")
+                return
+            }
+            if elements.count > maximumTargets {
+                problems.append("'spec.targets' has \(elements.count) entries, at most \(maximumTargets)")
+                return
+            }
+            targets += elements.enumerated().map { ("spec.targets[\($0.offset)]", $0.element) }
+        }
+        for (field, value) in targets {
+            guard let text = value.stringValue else {
+                problems.append("'\(field)' must be a string, got \(value.typeName)")
+                continue
+            }
+            if text.utf8.count > maximumTargetBytes {
+                problems.append("'\(field)' is \(text.utf8.count) bytes long, at most \(maximumTargetBytes)")
+            }
+        }
+    }
+
+    /// Whether a string or member name anywhere in `value` holds U+0000, which PostgreSQL cannot store.
+    private static func containsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text):
+            return text.utf8.contains(0)
+        case .array(let elements):
+            return elements.contains(where: containsNUL)
+        case .object(let members):
+            return members.contains { $0.key.utf8.contains(0) || containsNUL($0.value) }
+        default:
+            return false
         }
     }
 

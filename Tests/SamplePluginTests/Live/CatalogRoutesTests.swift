@@ -107,7 +107,9 @@ struct CatalogRoutesTests {
             #expect(created.status == 201)
             let expected =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"annotations":{"a":"\"q\"","#
-                + #""b/x":"1"},"name":"bytes","namespace":"lab","uid":"u-1"},"relations":[],"#
+                + #""b/x":"1","backstage.io/managed-by-location":"api:/api/catalog/entities","#
+                + #""backstage.io/managed-by-origin-location":"api:/api/catalog/entities"},"#
+                + #""name":"bytes","namespace":"lab","uid":"u-1"},"relations":[],"#
                 + #""spec":{"n":[1,null,true],"weight":1.5}}"#
             #expect(created.body == expected)
             let read = try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/bytes"))
