@@ -47,7 +47,7 @@ public struct SearchPlugin: BackendPlugin {
             store: store, collator: CatalogCollator(pageSize: settings.pageSize),
             makeSource: { ServiceEntityPageSource(client: try await client.pinningCurrentToken(), filters: filters) },
             documents: documents, logger: env.logger)
-        SearchRoutes(store: store, indexer: indexer).add(to: routes)
+        SearchRoutes(store: store, indexer: indexer, termLimits: settings.termLimits).add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
         try await env.scheduler.scheduleTask(id: "search-collator-catalog", schedule: settings.schedule) {
             _ = try? await indexer.run(trigger: "schedule")

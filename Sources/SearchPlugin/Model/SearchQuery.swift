@@ -2,7 +2,8 @@ import BackendKit
 import Foundation
 
 /// The query of `GET /query`, parsed like Backstage's search API: `term`, `types[0]=…` (or
-/// `types=…`), `filters[field]=value`, `pageLimit` (1–100, default 25) and `pageCursor`.
+/// `types=…`), `filters[field]=value`, `pageLimit` (1–100, default 25) and `pageCursor`; a `term` longer than
+/// `search.maxTermLength` or with more tokens than `search.maxTermTokens` is refused (``SearchTermLimits``).
 struct SearchQuery: Sendable, Equatable {
     /// The search text.
     let term: String
@@ -15,9 +16,10 @@ struct SearchQuery: Sendable, Equatable {
     /// Zero-based page.
     let page: Int
 
-    /// Parses the query items; throws `InputError` for a bad `pageLimit` or `pageCursor`.
-    init(_ query: QueryItems) throws(InputError) {
+    /// Parses the query items; throws `InputError` for a bad `pageLimit` or `pageCursor`, or a `term` over `limits`.
+    init(_ query: QueryItems, limits: SearchTermLimits = .defaults) throws(InputError) {
         term = query.first("term") ?? ""
+        try limits.check(term)
         var types: [String] = []
         var filters: [String: [String]] = [:]
         for (name, value) in query.items {

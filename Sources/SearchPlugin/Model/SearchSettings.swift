@@ -9,6 +9,8 @@ import BackendKit
 /// | `search.collators.catalog.frequency` | `{minutes: 10}` | the schedule's `frequency` when `schedule` does not give one |
 /// | `search.collators.catalog.pageSize` | `500` | entities per `GET /entities/by-query` call |
 /// | `search.collators.catalog.filter` | none | a catalog `filter` (string or list, OR-ed) limiting what is indexed |
+/// | `search.maxTermLength` | `100` | the longest `term` of `GET /query`, in UTF-16 code units as Backstage counts (its key and default) |
+/// | `search.maxTermTokens` | `32` | the most distinct tokens (words and their parts) a `term` may have |
 ///
 /// The schedule's `timeout` defaults to 15 minutes and its `scope` to `global`: across replicas sharing the
 /// database one of them collates per period, and every replica serves the stored result.
@@ -22,6 +24,8 @@ struct SearchSettings: Sendable, Equatable {
     let pageSize: Int
     /// `filter` values passed to the catalog.
     let filters: [String]
+    /// The bounds of a query's `term`.
+    let termLimits: SearchTermLimits
 
     /// Reads the section from the root config.
     init(config: Config) throws {
@@ -44,6 +48,57 @@ struct SearchSettings: Sendable, Equatable {
             filters = try config.getStringArray("\(prefix).filter")
         } else {
             filters = try config.getOptionalString("\(prefix).filter").map { [$0] } ?? []
+        }
+        termLimits = SearchTermLimits(
+            maxLength: try Self.positiveInt(config, SearchTermLimits.lengthKey) ?? SearchTermLimits.defaultMaxLength,
+            maxTokens: try Self.positiveInt(config, SearchTermLimits.tokensKey) ?? SearchTermLimits.defaultMaxTokens)
+    }
+
+    /// The integer at `key`, `nil` when absent; throws unless it is at least 1.
+    private static func positiveInt(_ config: Config, _ key: String) throws -> Int? {
+        guard let value = try config.getOptionalInt(key) else { return nil }
+        guard value >= 1 else {
+            let file = config.source(of: key)?.name ?? "<unknown>"
+            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted a positive integer")
+        }
+        return value
+    }
+}
+
+/// How long a search `term` may be, and how many distinct tokens it may have: each query token is compared with
+/// the whole index, so these bound the work of one query. A term over either limit is a 400 naming the limit.
+struct SearchTermLimits: Sendable, Equatable {
+    /// The config key of ``maxLength``.
+    static let lengthKey = "search.maxTermLength"
+    /// The config key of ``maxTokens``.
+    static let tokensKey = "search.maxTermTokens"
+    /// Backstage's default for `search.maxTermLength`.
+    static let defaultMaxLength = 100
+    /// The default of `search.maxTermTokens`.
+    static let defaultMaxTokens = 32
+    /// The defaults.
+    static let defaults = SearchTermLimits(maxLength: defaultMaxLength, maxTokens: defaultMaxTokens)
+
+    /// The longest term, in UTF-16 code units (JavaScript's `length`, as Backstage counts).
+    let maxLength: Int
+    /// The most distinct tokens (``Tokenizer/tokens(_:)``) of a term.
+    let maxTokens: Int
+
+    /// Throws the 400 for a term over a limit.
+    ///
+    /// - Throws: `InputError` `The search term is 2200 characters long, more than search.maxTermLength (100)` or
+    ///   `The search term has 40 distinct words and word parts, more than search.maxTermTokens (32)`.
+    func check(_ term: String) throws(InputError) {
+        let length = term.utf16.count
+        guard length <= maxLength else {
+            throw InputError(
+                "The search term is \(length) characters long, more than \(Self.lengthKey) (\(maxLength))")
+        }
+        let tokens = Tokenizer.tokens(term).count
+        guard tokens <= maxTokens else {
+            throw InputError(
+                "The search term has \(tokens) distinct words and word parts, more than \(Self.tokensKey) (\(maxTokens))"
+            )
         }
     }
 }

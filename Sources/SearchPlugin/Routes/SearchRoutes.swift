@@ -4,7 +4,7 @@ import BackendKit
 ///
 /// | route | does |
 /// |---|---|
-/// | `GET /query?term=…&types[0]=software-catalog&filters[kind]=…&pageLimit=…&pageCursor=…` | ranked results |
+/// | `GET /query?term=…&types[0]=software-catalog&filters[kind]=…&pageLimit=…&pageCursor=…` | ranked results; 400 for a term over ``SearchTermLimits`` |
 /// | `POST /collators/catalog/refresh` | runs the catalog collator now: `{type, documents}`, or 503 when it fails (the last index stays) |
 /// | `GET /collators` | the collator's status: documents, runs, last run, last success, last error |
 struct SearchRoutes: Sendable {
@@ -12,11 +12,13 @@ struct SearchRoutes: Sendable {
     let store: IndexStore
     /// The catalog collator.
     let indexer: CatalogIndexer
+    /// The bounds of a query's `term`.
+    var termLimits: SearchTermLimits = .defaults
 
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/query") { request, _ in
-            JSONBody(try await query(SearchQuery(QueryItems(request.uri.query))))
+            JSONBody(try await query(SearchQuery(QueryItems(request.uri.query), limits: termLimits)))
         }
         routes.post("/collators/catalog/refresh") { _, _ in
             let count = try await indexer.run(trigger: "refresh")
