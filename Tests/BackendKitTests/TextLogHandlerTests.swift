@@ -55,6 +55,55 @@ struct TextLogHandlerTests {
         #expect(timestamp.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$"#, options: .regularExpression) != nil)
     }
 
+    @Test("a forged line in a metadata value, the message, a key or an error stays on its call's line, escaped")
+    func controlCharactersAreEscaped() {
+        let lines = Lines()
+        var logger = Logger(label: "backend") { TextLogHandler(label: $0, sink: { lines.write($0) }) }
+        logger[metadataKey: "plugin"] = "catalog"
+        let forged = "team-a\n2026-12-01T10:20:41+0000 info backend: [BackendKit] Admin logged in"
+        logger.info("Registered component:default/x", metadata: ["owner": .string(forged)])
+        logger.warning("cr\r tab\t nul\u{0} bell\u{7} esc\u{1B}[31m us\u{1F} del\u{7F} end")
+        logger.notice(
+            "c1\u{80} csi\u{9B} \u{9F} ls\u{2028} ps\u{2029} kept: \\n … → é \u{A0}",
+            metadata: ["key\nforged": ["a\nb": "c\rd"], "list": ["x\ny"]])
+        logger.error("failed", error: Failure2())
+        let expected: [String] = [
+            " info backend: owner=team-a\\n2026-12-01T10:20:41+0000 info backend: [BackendKit] Admin logged in"
+                + " plugin=catalog [BackendKitTests] Registered component:default/x",
+            " warning backend: plugin=catalog [BackendKitTests] "
+                + #"cr\r tab\t nul\u{0} bell\u{7} esc\u{1B}[31m us\u{1F} del\u{7F} end"#,
+            #" notice backend: key\nforged=["a\nb": "c\rd"] list=["x\ny"] plugin=catalog [BackendKitTests] "#
+                + #"c1\u{80} csi\u{9B} \u{9F} ls\u{2028} ps\u{2029} kept: \n … → é \#u{A0}"#,
+            #" error backend: error.message=disk\nfull error.type=BackendKitTests.TextLogHandlerTests.Failure2 "#
+                + "plugin=catalog [BackendKitTests] failed",
+        ]
+        #expect(Self.withoutTimestamps(lines.value).map(String.init) == expected)
+        #expect(lines.value.split(separator: "\n", omittingEmptySubsequences: false).count == 5)
+    }
+
+    @Test("every C0 control, DEL and every C1 control has an escape; other text is left as it is")
+    func escapes() {
+        for value in Array(UInt32(0)..<0x3000) + [0xFEFF, 0x1F600, 0x10FFFF] {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            let escaped = TextLogHandler.escapingControlCharacters(text)
+            switch value {
+            case 0x0A: #expect(escaped == #"\n"#)
+            case 0x0D: #expect(escaped == #"\r"#)
+            case 0x09: #expect(escaped == #"\t"#)
+            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029:
+                #expect(escaped == "\\u{\(String(value, radix: 16, uppercase: true))}")
+            default:
+                if escaped != text { Issue.record("U+\(String(value, radix: 16)) was changed to \(escaped)") }
+            }
+        }
+        #expect(TextLogHandler.escapingControlCharacters("\u{1B}\u{0}x\n") == #"\u{1B}\u{0}x\n"#)
+    }
+
+    struct Failure2: Error, CustomStringConvertible {
+        var description: String { "disk\nfull" }
+    }
+
     @Test("the text format's logger uses it")
     func textFormat() {
         let logger = LogFormat.text.logger(label: "backend", level: .notice)

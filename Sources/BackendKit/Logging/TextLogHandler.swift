@@ -7,6 +7,10 @@ import Foundation
 /// 2026-12-01T10:20:41+0000 info backend: plugin=catalog [BackendKit] Mounted plugin 'catalog' at /api/catalog
 /// ```
 ///
+/// One log call is always one line: control characters in the message and in metadata keys and values are written
+/// as escapes (see ``escapingControlCharacters(_:)``), so a value a caller chose (an entity's `owner`, a path) cannot
+/// end the line and forge another. Text without control characters is written as `StreamLogHandler` writes it.
+///
 /// Why not `StreamLogHandler` itself: Hummingbird tags the logger of every request with `hb.request.id`, and
 /// `StreamLogHandler` re-renders its whole metadata (sorted, joined) on every such write. In the HTTP benchmark that
 /// was about one in seven of the host's allocations per request, for lines that are mostly never written
@@ -55,10 +59,41 @@ public struct TextLogHandler: LogHandler {
         }
         let rendered =
             merged.isEmpty
-            ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            ? ""
+            : " "
+                + merged.sorted { $0.key < $1.key }
+                .map { "\(Self.escapingControlCharacters($0.key))=\(Self.escapingControlCharacters("\($0.value)"))" }
+                .joined(separator: " ")
+        let label = Self.escapingControlCharacters(label)
         sink(
-            "\(Self.timestamp()) \(event.level)\(label.isEmpty ? "" : " ")\(label):\(rendered) [\(event.source)] "
-                + "\(event.message)\n")
+            "\(Self.timestamp()) \(event.level)\(label.isEmpty ? "" : " ")\(label):\(rendered) "
+                + "[\(Self.escapingControlCharacters(event.source))] "
+                + "\(Self.escapingControlCharacters(event.message.description))\n")
+    }
+
+    /// `text` with its control characters escaped, so it stays on one line: line feed as `\n`, carriage return as
+    /// `\r`, tab as `\t`, and every other C0 control (U+0000–U+001F), DEL (U+007F), C1 control (U+0080–U+009F, which
+    /// some terminals read as escape sequences) and the Unicode line and paragraph separators (U+2028, U+2029) as
+    /// `\u{…}` with the scalar's hexadecimal value in capitals (`\u{1B}` for ESC, `\u{0}` for NUL), as Swift writes
+    /// them. A backslash itself is written as it is. Text without such characters is returned unchanged (a scan of
+    /// its UTF-8 bytes, no copy).
+    public static func escapingControlCharacters(_ text: String) -> String {
+        // Every escaped scalar has a UTF-8 byte below 0x20, 0x7F, or a lead byte 0xC2 (U+0080–U+00BF) or 0xE2
+        // (U+2000–U+2FFF); text without those bytes needs no look at its scalars.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: escaped += "\\n"
+            case 0x0D: escaped += "\\r"
+            case 0x09: escaped += "\\t"
+            case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029:
+                escaped += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     /// Local time as `StreamLogHandler` prints it (`2026-12-01T10:20:41+0000`).
