@@ -1,5 +1,6 @@
 import BackendConfig
 import Foundation
+import Logging
 import Testing
 
 @testable import BackendAuth
@@ -45,6 +46,70 @@ final class FakeKeySetSource: JSONWebKeySetSource {
             state.fetches += 1
             return state.document
         }
+    }
+}
+
+/// A key set source that can fail, or hold its fetches until released, counting fetches.
+final class ControlledKeySetSource: JSONWebKeySetSource {
+    private struct State {
+        var document: [UInt8]
+        var failure: String?
+        var holding = false
+        var held: [CheckedContinuation<Void, Never>] = []
+        var fetches = 0
+    }
+
+    /// A failure the source throws.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private let state: LockedState<State>
+
+    init(_ document: [UInt8]) {
+        state = LockedState(State(document: document))
+    }
+
+    /// Serves `document` from now on.
+    func serve(_ document: [UInt8]) {
+        state.withLock {
+            $0.document = document; $0.failure = nil
+        }
+    }
+
+    /// Fails every fetch with `reason` from now on.
+    func fail(_ reason: String) { state.withLock { $0.failure = reason } }
+
+    /// Holds every fetch from now on, until ``release()``.
+    func hold() { state.withLock { $0.holding = true } }
+
+    /// Lets the held fetches go on, and holds no more.
+    func release() {
+        let held = state.withLock { state in
+            state.holding = false
+            defer { state.held = [] }
+            return state.held
+        }
+        for fetch in held { fetch.resume() }
+    }
+
+    var fetches: Int { state.withLock { $0.fetches } }
+
+    /// Fetches that are held now.
+    var holding: Int { state.withLock { $0.held.count } }
+
+    func fetchKeySet(from url: String) async throws -> [UInt8] {
+        state.withLock { $0.fetches += 1 }
+        await withCheckedContinuation { (fetch: CheckedContinuation<Void, Never>) in
+            let held = state.withLock { state in
+                if state.holding { state.held.append(fetch) }
+                return state.holding
+            }
+            if !held { fetch.resume() }
+        }
+        let (document, failure) = state.withLock { ($0.document, $0.failure) }
+        if let failure { throw Failure(description: failure) }
+        return document
     }
 }
 
@@ -148,6 +213,105 @@ struct JWKSTests {
         }
         #expect(subjects == Array(repeating: "external:idp:alice", count: 20))
         #expect(source.fetches == 1)
+    }
+
+    @Test func aCachedKidIsAnsweredWhileARefetchIsHeld() async throws {
+        let fixture = try JWKSFixture.make()
+        let source = ControlledKeySetSource(fixture.jwksA)
+        let clock = TestClock(Date().timeIntervalSince1970)
+        let manager = try Self.manager(source, clock: clock)
+        #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
+
+        // A token with a kid the set lacks starts a refetch, which the key set server holds.
+        source.hold()
+        source.serve(fixture.jwksB)
+        clock.advance(by: 31)
+        let rotated = Task { try await manager.authenticate(fixture.token("rotated")).subject }
+        while source.holding == 0 { await Task.yield() }
+
+        // Callers whose kid is cached are answered meanwhile; the fetch is still held when they are. A hang guard
+        // releases it after 60 s, so that a regression fails instead of hanging.
+        let answeredWhileHeld = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { () async throws -> Bool in
+                for _ in 0..<5 {
+                    #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
+                }
+                #expect(try await manager.authenticate(fixture.token("es256")).subject == "external:idp:bob")
+                return source.holding == 1
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(60))
+                source.release()
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(answeredWhileHeld)
+        #expect(source.fetches == 2)
+
+        // The held caller gets the refetched set; rsa-1 is gone from it.
+        source.release()
+        #expect(try await rotated.value == "external:idp:carol")
+        let unknown = "Invalid token; caused by no applicable key found in the JSON Web Key Set"
+        #expect(await Self.reason(manager, fixture.token("rs256")) == unknown)
+        #expect(source.fetches == 2)
+    }
+
+    @Test func fetchFailuresAreLoggedOncePerStreakAndTheRecoveryOnce() async throws {
+        let fixture = try JWKSFixture.make()
+        let source = ControlledKeySetSource(fixture.jwksA)
+        source.fail("The key set answered 503")
+        let clock = TestClock(Date().timeIntervalSince1970)
+        let logs = LogRecorder()
+        let config = try ExternalAccessTests.config(Self.entry)
+        let manager = try TokenManagerPolicy.resolve(
+            config: config, logger: logs.logger, environment: .production, clock: clock, keySetSource: source
+        ).manager
+        let unknown = "Invalid token; caused by no applicable key found in the JSON Web Key Set"
+        let suffix =
+            " until a fetch succeeds (it is tried again when a token names an unknown key, at most every 30 s; "
+            + "further failures in a row are not logged)"
+        let entry = "backend.auth.externalAccess[0] (https://keys.example)"
+
+        // Three failed fetches in a row: one warning.
+        for _ in 0..<3 {
+            #expect(await Self.reason(manager, fixture.token("rs256")) == unknown)
+            clock.advance(by: 31)
+        }
+        #expect(source.fetches == 3)
+        let first =
+            "Could not fetch the JSON Web Key Set of \(entry): The key set answered 503; tokens of this entry are "
+            + "refused" + suffix
+        #expect(logs.warnings == [first])
+
+        // The next fetch succeeds: one recovery line.
+        source.serve(fixture.jwksA)
+        #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
+        #expect(source.fetches == 4)
+        #expect(
+            logs.all.filter { $0.level == .info }.map(\.message) == [
+                "Fetched the JSON Web Key Set of \(entry) again after 3 failed attempts: 2 keys"
+            ])
+
+        // A new streak gets a new warning; the cached keys still serve.
+        source.fail("The key set answered 500")
+        clock.advance(by: 31)
+        #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
+        clock.advance(by: 31)
+        #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
+        #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
+        #expect(source.fetches == 6)
+        #expect(
+            logs.warnings == [
+                first,
+                "Could not fetch the JSON Web Key Set of \(entry): The key set answered 500; the 2 keys fetched "
+                    + "before are still used" + suffix,
+            ])
+        for message in logs.all.map(\.message) {
+            for token in fixture.tokens.values { #expect(!message.contains(token)) }
+        }
     }
 
     @Test func algorithmsNotConfiguredAreRefused() async throws {

@@ -1,4 +1,5 @@
 import BackendConfig
+import Logging
 
 /// `backend.auth.externalAccess`, read once for ``TokenManagerPolicy`` (the only reader, so the host, `topology` and
 /// `config check` agree): the `legacy` entries' secrets and the `static` entries' digests, each with its principal.
@@ -40,12 +41,14 @@ struct ExternalAccessSettings: Sendable {
         }
     }
 
-    /// A verifier per `jwks` entry, each with its own key set cache fed by `source`.
-    func jwksVerifiers(source: (any JSONWebKeySetSource)?, clock: any TokenClock) -> [JWKSVerifier] {
+    /// A verifier per `jwks` entry, each with its own key set cache fed by `source` and logging fetch failures to
+    /// `logger`.
+    func jwksVerifiers(source: (any JSONWebKeySetSource)?, clock: any TokenClock, logger: Logger) -> [JWKSVerifier] {
         entries.compactMap { entry in
             guard case .jwks(let options) = entry.method else { return nil }
-            return JWKSVerifier(
-                options: options, cache: JWKSKeyCache(url: options.url, source: source, clock: clock), clock: clock)
+            let cache = JWKSKeyCache(
+                url: options.url, source: source, clock: clock, logger: logger, entryKey: entry.key)
+            return JWKSVerifier(options: options, cache: cache, clock: clock)
         }
     }
 

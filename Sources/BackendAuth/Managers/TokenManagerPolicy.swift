@@ -87,7 +87,7 @@ public enum TokenManagerPolicy {
             kind = .generatedKey
         }
         let staticTokens = external.staticTokens
-        let jwks = external.jwksVerifiers(source: keySetSource, clock: clock)
+        let jwks = external.jwksVerifiers(source: keySetSource, clock: clock, logger: logger)
         let manager: any TokenManager =
             staticTokens.isEmpty && jwks.isEmpty
             ? server : ExternalAccessTokenManager(server: server, staticTokens: staticTokens, jwks: jwks)
