@@ -14,7 +14,11 @@ import Foundation
 ///   taskTimeout: { minutes: 5 }   # or "5m", or milliseconds
 ///   concurrency: 2
 ///   maxTasks: 1000
+///   maxOpenTasksPerCaller: 100
 /// ```
+///
+/// Every input a task iterates over is bounded (``ScaffolderLimits``): steps per template, the rendered size of a
+/// step's input, log bytes per line and per task, tasks per caller and in all, and the size of a list page.
 public struct ScaffolderPlugin: BackendPlugin {
     /// `scaffolder`.
     public let id = "scaffolder"
@@ -26,7 +30,7 @@ public struct ScaffolderPlugin: BackendPlugin {
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try ScaffolderSettings(config: env.config)
         for warning in settings.warnings { env.logger.warning("\(warning)") }
-        let store = TaskStore(database: env.database, capacity: settings.maxTasks)
+        let store = TaskStore(database: env.database, limits: settings.limits)
         try await store.migrate()
         let catalog = ServiceCatalogAPI(client: env.client)
         let actions = ActionRegistry.builtIn

@@ -34,7 +34,7 @@ struct ErrorResponseTests {
         ("GET", "/missing", 404, "NotFoundError", "no such thing"),
         ("POST", "/conflict", 409, "ConflictError", "already exists"),
         ("GET", "/http", 400, "InputError", "plain http"),
-        ("GET", "/limited", 429, "Error", "Too Many Requests"),
+        ("GET", "/limited", 429, "TooManyRequestsError", "Too Many Requests"),
         ("GET", "/teapot", 418, "Error", "HTTP 418"),
     ])
     func errorTypesMapToStatusAndBody(

@@ -100,7 +100,7 @@ struct KillRestartTests {
                     // older than 2 s (the janitor looks every second).
                     var statuses: [String: String] = [:]
                     let settled = await eventually(timeout: .seconds(120)) {
-                        let list = (try? await HTTP.send(.GET, "\(base)/api/scaffolder/v2/tasks"))?.json
+                        let list = (try? await HTTP.send(.GET, "\(base)/api/scaffolder/v2/tasks?limit=1000"))?.json
                         statuses = [:]
                         for task in list?["tasks"] as? [[String: Any]] ?? [] {
                             if let id = task["id"] as? String { statuses[id] = task["status"] as? String }

@@ -1,8 +1,8 @@
 /// An error that renders as Backstage's JSON error body with its own name, message and status.
 ///
 /// Throw one of the built-in errors (``InputError`` 400, `AuthenticationError` 401, ``NotAllowedError`` 403,
-/// ``NotFoundError`` 404, ``ConflictError`` 409, ``BadGatewayError`` 502, ``ServiceUnavailableError`` 503) from a
-/// route handler, or
+/// ``NotFoundError`` 404, ``ConflictError`` 409, ``TooManyRequestsError`` 429, ``BadGatewayError`` 502,
+/// ``ServiceUnavailableError`` 503) from a route handler, or
 /// conform your own type. The message is sent to the caller as-is, so it must not contain secrets. Any error
 /// that does not conform becomes a `500` with the generic message `Internal server error`; its details only
 /// go to the log.
@@ -19,6 +19,13 @@ public protocol BackendError: Error, Sendable {
     var message: String { get }
     /// The HTTP status of the error response.
     var status: HTTPResponse.Status { get }
+    /// Headers the error response carries besides `Content-Type`, such as `Retry-After`; none by default.
+    var responseHeaders: HTTPFields { get }
+}
+
+extension BackendError {
+    /// No headers of the error's own.
+    public var responseHeaders: HTTPFields { [:] }
 }
 
 /// One of Backstage's named errors: a fixed name and status, and a message chosen where it is thrown.
@@ -99,7 +106,7 @@ public struct ConflictError: StandardBackendError {
 
 /// Something this plugin depends on (another plugin, a database) cannot serve the request now (`503`).
 ///
-/// Name the dependency in the message; the caller may retry later.
+/// Name the dependency in the message; the caller may retry later, after ``retryAfterSeconds`` when set.
 public struct ServiceUnavailableError: StandardBackendError {
     /// `ServiceUnavailableError`.
     public static let errorName = "ServiceUnavailableError"
@@ -107,9 +114,53 @@ public struct ServiceUnavailableError: StandardBackendError {
     public static let errorStatus = HTTPResponse.Status.serviceUnavailable
     /// The message sent to the caller.
     public let message: String
+    /// Sent as `Retry-After` (seconds) when set.
+    public let retryAfterSeconds: Int?
 
     /// Creates the error with the message sent to the caller.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.init(message, retryAfterSeconds: nil) }
+
+    /// Creates the error with the message sent to the caller and a `Retry-After` of `retryAfterSeconds`.
+    public init(_ message: String, retryAfterSeconds: Int?) {
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// `Retry-After` when ``retryAfterSeconds`` is set.
+    public var responseHeaders: HTTPFields { retryAfterHeaders(retryAfterSeconds) }
+}
+
+/// The caller has used up a limit of its own, such as how much unfinished work it may have queued (`429`).
+///
+/// Name the limit (and where an operator may raise it) in the message; the caller may retry after
+/// ``retryAfterSeconds`` when set.
+public struct TooManyRequestsError: StandardBackendError {
+    /// `TooManyRequestsError`.
+    public static let errorName = "TooManyRequestsError"
+    /// `429 Too Many Requests`.
+    public static let errorStatus = HTTPResponse.Status.tooManyRequests
+    /// The message sent to the caller.
+    public let message: String
+    /// Sent as `Retry-After` (seconds) when set.
+    public let retryAfterSeconds: Int?
+
+    /// Creates the error with the message sent to the caller.
+    public init(_ message: String) { self.init(message, retryAfterSeconds: nil) }
+
+    /// Creates the error with the message sent to the caller and a `Retry-After` of `retryAfterSeconds`.
+    public init(_ message: String, retryAfterSeconds: Int?) {
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// `Retry-After` when ``retryAfterSeconds`` is set.
+    public var responseHeaders: HTTPFields { retryAfterHeaders(retryAfterSeconds) }
+}
+
+/// `Retry-After: <seconds>`, or no header for nil.
+private func retryAfterHeaders(_ seconds: Int?) -> HTTPFields {
+    guard let seconds else { return [:] }
+    return [.retryAfter: String(seconds)]
 }
 
 /// Another service this plugin called answered in a way the plugin cannot pass on: it refused this backend's
@@ -140,5 +191,5 @@ extension AuthenticationError: BackendError {
 /// Every standard error type, for recognising their names in other plugins' error bodies.
 let standardErrorTypes: [any StandardBackendError.Type] = [
     InputError.self, NotAllowedError.self, NotFoundError.self, ConflictError.self, BadGatewayError.self,
-    ServiceUnavailableError.self,
+    ServiceUnavailableError.self, TooManyRequestsError.self,
 ]

@@ -53,7 +53,8 @@ struct RequestHandling: Sendable {
                 described,
                 method: request.method,
                 url: url,
-                extraHeaders: (underlying as? HTTPError)?.headers ?? [:]
+                extraHeaders: (underlying as? HTTPError)?.headers ?? (underlying as? any BackendError)?.responseHeaders
+                    ?? [:]
             )
             failure = underlying
             descriptor = described

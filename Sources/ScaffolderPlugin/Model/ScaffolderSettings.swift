@@ -7,16 +7,18 @@ import BackendKit
 /// | `scaffolder.taskTimeout` | `{minutes: 5}` | limit for a whole task (a duration) |
 /// | `scaffolder.concurrentTasksLimit` | `10` | tasks this process runs at the same time; `0`: it only accepts tasks |
 /// | `scaffolder.concurrency` | — | deprecated alias of `concurrentTasksLimit` (a warning is logged) |
-/// | `scaffolder.maxTasks` | `1000` | tasks kept in the database (oldest finished dropped first) |
 /// | `scaffolder.taskTimeoutJanitorFrequency` | `{seconds: 30}` | how often stale `processing` tasks are failed |
 /// | `scaffolder.taskHeartbeatTimeout` | `{seconds: 30}` | a `processing` task whose heartbeat is older is failed |
+/// | `scaffolder.maxTasks`, `.maxOpenTasksPerCaller`, … | see ``ScaffolderLimits`` | the bounds on tasks, templates, logs and pages |
 struct ScaffolderSettings: Sendable, Equatable {
     /// Limit for a whole task.
     let taskTimeout: Duration
     /// Tasks this process runs at the same time.
     let concurrentTasksLimit: Int
-    /// Tasks kept.
-    let maxTasks: Int
+    /// The bounds on tasks, templates, logs and pages.
+    let limits: ScaffolderLimits
+    /// Tasks kept (``ScaffolderLimits/maxTasks``).
+    var maxTasks: Int { limits.maxTasks }
     /// How often the janitor looks for stale tasks.
     let janitorFrequency: Duration
     /// How old a heartbeat may get before its task is failed.
@@ -37,7 +39,7 @@ struct ScaffolderSettings: Sendable, Equatable {
         } else {
             concurrentTasksLimit = 10
         }
-        maxTasks = try Self.integer(config, "scaffolder.maxTasks", minimum: 1) ?? 1000
+        limits = try ScaffolderLimits(config: config)
         janitorFrequency = try Self.positiveDuration(config, "scaffolder.taskTimeoutJanitorFrequency") ?? .seconds(30)
         heartbeatTimeout = try Self.positiveDuration(config, "scaffolder.taskHeartbeatTimeout") ?? .seconds(30)
         self.warnings = warnings

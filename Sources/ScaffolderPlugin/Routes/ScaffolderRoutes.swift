@@ -5,8 +5,8 @@ import BackendKit
 /// | route | does |
 /// |---|---|
 /// | `GET /v2/actions` | the built-in actions with their input/output schemas |
-/// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values, 404 for an unknown template, 503 when the catalog cannot be asked |
-/// | `GET /v2/tasks?status=…` | `{tasks, totalTasks}` in creation order |
+/// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values or a template over the step bounds, 404 for an unknown template, 429 when the caller has `scaffolder.maxOpenTasksPerCaller` unfinished tasks, 503 when the catalog cannot be asked or `scaffolder.maxTasks` tasks are unfinished (both with `Retry-After`) |
+/// | `GET /v2/tasks?status=…&limit=…&offset=…` | `{tasks, totalTasks}` in creation order: `limit` tasks (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a page over `scaffolder.maxResponseBytes` |
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
 /// | `GET /v2/tasks/:id/events` | the log as Backstage-style events |
 struct ScaffolderRoutes: Sendable {
@@ -35,9 +35,11 @@ struct ScaffolderRoutes: Sendable {
             return JSONBody(JSONValue.object(["id": .string(id)]), status: .created)
         }
         routes.get("/v2/tasks") { request, _ in
-            let status = try Self.statusFilter(request.uri.queryParameters["status"].map(String.init))
-            let tasks = try await store.list(status: status)
-            return JSONBody(TaskList(tasks: tasks, totalTasks: tasks.count))
+            let query = request.uri.queryParameters
+            let status = try Self.statusFilter(query["status"].map(String.init))
+            let limit = try pageSize(query["limit"].map(String.init))
+            let offset = try Self.offset(query["offset"].map(String.init))
+            return EncodedJSONBody(try await store.page(status: status, offset: offset, limit: limit))
         }
         routes.get("/v2/tasks/:id") { _, context in
             JSONBody(try await task(context))
@@ -64,6 +66,8 @@ struct ScaffolderRoutes: Sendable {
             throw InputError("'values' must be an object, got \(other.typeName)")
         }
         let ref = try TemplateRef.parse(refText)
+        // A full queue refuses before the catalog is asked: a flood of refused submissions stays cheap.
+        try await store.checkAdmission(createdBy: createdBy)
         let entity: JSONValue?
         do {
             entity = try await catalog.entity(kind: "template", namespace: ref.namespace, name: ref.name)
@@ -74,6 +78,12 @@ struct ScaffolderRoutes: Sendable {
             throw NotFoundError("Template '\(ref)' was not found in the catalog")
         }
         let template = try TemplateDefinition(entity: entity, ref: ref)
+        let limits = store.limits
+        guard template.steps.count <= limits.maxTemplateSteps else {
+            throw InputError(
+                "Template '\(ref)' has \(template.steps.count) steps, more than \(limits.maxTemplateSteps) "
+                    + "(scaffolder.maxTemplateSteps)")
+        }
         for step in template.steps where actions.action(step.action) == nil {
             throw InputError(
                 "Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
@@ -83,6 +93,11 @@ struct ScaffolderRoutes: Sendable {
         guard problems.isEmpty else {
             throw InputError(
                 "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
+        }
+        // Rendered with the values alone (step outputs as empty), each input is at most what the task will render.
+        let renderer = TemplateRenderer(parameters: values, stepOutputs: [:], maxBytes: limits.maxStepInputBytes)
+        if let problem = renderer.sizeProblem(of: template) {
+            throw InputError("Invalid parameters for template '\(ref)': \(problem)")
         }
         let task = try await store.create(template: template, values: values, createdBy: createdBy)
         logger.info("Created task \(task.id) for \(ref)")
@@ -105,6 +120,29 @@ struct ScaffolderRoutes: Sendable {
             throw NotFoundError("Task with id '\(id)' does not exist")
         }
         return task
+    }
+
+    /// `limit`: ``ScaffolderLimits/defaultPageSize`` when absent, else an integer from 0 to `scaffolder.maxPageSize`.
+    private func pageSize(_ text: String?) throws(InputError) -> Int {
+        let limits = store.limits
+        guard let text, !text.isEmpty else { return limits.defaultPageSize }
+        guard let value = Int(text), value >= 0 else {
+            throw InputError("Invalid limit '\(text)', expected an integer from 0 to \(limits.maxPageSize)")
+        }
+        guard value <= limits.maxPageSize else {
+            throw InputError(
+                "Invalid limit '\(text)', at most \(limits.maxPageSize) tasks per page (scaffolder.maxPageSize)")
+        }
+        return value
+    }
+
+    /// `offset`: 0 when absent, else a non-negative integer.
+    private static func offset(_ text: String?) throws(InputError) -> Int {
+        guard let text, !text.isEmpty else { return 0 }
+        guard let value = Int(text), value >= 0 else {
+            throw InputError("Invalid offset '\(text)', expected a non-negative integer")
+        }
+        return value
     }
 
     private static func statusFilter(_ text: String?) throws(InputError) -> TaskStatus? {

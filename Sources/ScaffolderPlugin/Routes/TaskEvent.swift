@@ -32,11 +32,3 @@ struct TaskEvent: Sendable, Encodable {
         }
     }
 }
-
-/// `GET /v2/tasks`'s body.
-struct TaskList: Sendable, Encodable {
-    /// The tasks.
-    let tasks: [ScaffolderTask]
-    /// How many.
-    let totalTasks: Int
-}

@@ -114,8 +114,9 @@ struct TaskRunner: Sendable {
         var outputs: [String: JSONObject] = [:]
         for step in template.steps {
             try Task.checkCancellation()
-            let renderer = TemplateRenderer(parameters: values, stepOutputs: outputs)
-            if let condition = step.condition, try !renderer.isTruthy(condition) {
+            let renderer = TemplateRenderer(
+                parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
+            if let condition = step.condition, try !renderer.isTruthy(condition, of: step) {
                 try await store.update(id) { $0.setStep(step.id, status: .skipped) }
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
@@ -126,7 +127,7 @@ struct TaskRunner: Sendable {
             guard let action = actions.action(step.action) else {
                 throw ActionError("Step '\(step.id)' uses the unknown action '\(step.action)'")
             }
-            let input = try renderer.render(step.input).objectValue ?? [:]
+            let input = try renderer.input(of: step)
             let context = ActionContext(
                 taskId: id, stepId: step.id, input: input, catalog: catalog,
                 log: { message in await self.log(id, step.id, "info", message) })
@@ -140,7 +141,8 @@ struct TaskRunner: Sendable {
             await log(id, step.id, "info", "Finished step \(step.name)")
         }
         guard let output = template.output else { return nil }
-        return try TemplateRenderer(parameters: values, stepOutputs: outputs).render(output)
+        return try TemplateRenderer(parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
+            .render(output, as: TemplateRenderer.outputSubject)
     }
 
     /// Stores a log line and forwards it to `onLog`; a line that cannot be stored is still forwarded.

@@ -2,22 +2,33 @@ import BackendKit
 import Foundation
 
 /// The scaffolder's tasks and their events in the plugin's database, as Backstage keeps them: a `tasks` row per
-/// task (its template, status, heartbeat and progress) and a `task_events` row per log line. Keeps the most recent
-/// `capacity` tasks, dropping the oldest finished ones first.
+/// task (its template, status, heartbeat and progress) and a `task_events` row per log line.
+///
+/// Its bounds are ``ScaffolderLimits``: it never holds more than `maxTasks` unfinished tasks (a new one is refused
+/// with 503) nor more than `maxOpenTasksPerCaller` of one caller (429), never drops an unfinished task, and drops the
+/// oldest finished ones beyond `maxTasks`. Log lines are cut to `maxLogEventBytes` and a task's log to about
+/// `maxTaskLogBytes`; a list page is refused when its JSON would exceed `maxResponseBytes`.
 ///
 /// Every method is one transaction or one query, so the state survives a restart and any process that shares the
 /// database sees the same tasks.
 struct TaskStore: Sendable {
     /// The plugin's database.
     let database: PluginDatabase
-    /// The most tasks kept (at least 1).
-    let capacity: Int
+    /// The bounds on tasks, logs and pages.
+    let limits: ScaffolderLimits
 
-    /// A store in `database` keeping at most `capacity` tasks.
-    init(database: PluginDatabase, capacity: Int = 1000) {
+    /// A store in `database` within `limits`.
+    init(database: PluginDatabase, limits: ScaffolderLimits = ScaffolderLimits()) {
         self.database = database
-        self.capacity = max(1, capacity)
+        self.limits = limits
     }
+
+    /// The most tasks kept (`scaffolder.maxTasks`).
+    var capacity: Int { limits.maxTasks }
+
+    /// Tasks read from the database at a time while a list page is built, so that a page that turns out too large
+    /// is refused having read little more than the bound.
+    static let pageChunk = 8
 
     static let migrations = [
         DatabaseMigration(id: "20261201_01_tasks") { db in
@@ -46,6 +57,17 @@ struct TaskStore: Sendable {
         DatabaseMigration(id: "20261202_01_tasks_created_by") { db in
             try await db.alter(table: "tasks").column("created_by", type: .text).run()
         },
+        DatabaseMigration(id: "20261215_01_tasks_log_bytes") { db in
+            // The bytes of log messages stored for the task (`scaffolder.maxTaskLogBytes`).
+            try await db.alter(table: "tasks")
+                .column("log_bytes", type: .bigint, .notNull, .default(SQLLiteral.numeric("0"))).run()
+        },
+        DatabaseMigration(id: "20261215_02_tasks_created_by_idx") { db in
+            // Counts a caller's unfinished tasks from the index alone: on SQLite, reading `created_by` from the row
+            // walks the overflow pages of its state first (60 ms per submission with 150 tasks of 1 MB values).
+            try await db.create(index: "tasks_created_by_status_idx").on("tasks").column("created_by")
+                .column("status").run()
+        },
     ]
 
     /// Creates the tables if needed.
@@ -54,7 +76,12 @@ struct TaskStore: Sendable {
     }
 
     /// Records a new `open` task for `template` with `values`, created by the caller with subject `createdBy`, and
-    /// returns it.
+    /// returns it; then drops the oldest finished tasks beyond `maxTasks`.
+    ///
+    /// Refused, without dropping anything, when the caller already has `maxOpenTasksPerCaller` unfinished tasks
+    /// (``TooManyRequestsError``, 429; a caller without a subject, with auth off, has no such limit) or when
+    /// `maxTasks` tasks are unfinished (``ServiceUnavailableError``, 503); both with `Retry-After`. Creations take
+    /// turns (an exclusive transaction), so concurrent ones on several replicas cannot pass a limit together.
     func create(
         template: TemplateDefinition, values: JSONObject, createdBy: String? = nil
     ) async throws -> ScaffolderTask {
@@ -70,29 +97,38 @@ struct TaskStore: Sendable {
             createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
         let state = try Self.encode(task)
         let templateText = template.entity.jsonText(options: .sortedKeys)
-        let capacity = self.capacity
+        let limits = self.limits
         let clock = database.clock
-        try await database.transaction { db in
+        try await database.exclusiveTransaction(named: "scaffolder-create-task") { db in
+            try await Self.admit(db, createdBy: createdBy, limits: limits)
             let last =
                 try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
                 .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
             try await db.insert(into: "tasks")
                 .columns(
                     "id", "position", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at",
-                    "created_by"
+                    "created_by", "log_bytes"
                 )
                 .values(
                     SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
                     SQLBind(task.templateRef),
-                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now, SQLBind(createdBy)
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now, SQLBind(createdBy),
+                    SQLBind(first.message.utf8.count)
                 )
                 .run()
             try await Self.insertEvent(first, taskId: task.id, into: db)
-            try await Self.evict(db, capacity: capacity)
+            try await Self.evict(db, capacity: limits.maxTasks)
         }
         var created = task
         created.log = [first]
         return created
+    }
+
+    /// Throws what ``create(template:values:createdBy:)`` would throw for `createdBy` now (429 or 503), so that a
+    /// submission that will be refused is refused before any other work; `create` checks again in its transaction.
+    func checkAdmission(createdBy: String?) async throws {
+        let limits = self.limits
+        try await database.withSession { db in try await Self.admit(db, createdBy: createdBy, limits: limits) }
     }
 
     /// The task with this id, if it is still kept.
@@ -121,16 +157,98 @@ struct TaskStore: Sendable {
         return try TemplateDefinition(entity: entity, ref: ref)
     }
 
-    /// Every kept task in creation order, optionally only those with `status`.
-    func list(status: TaskStatus? = nil) async throws -> [ScaffolderTask] {
+    /// The kept tasks in creation order, optionally only those with `status`, from `offset`, at most `limit`.
+    func list(status: TaskStatus? = nil, offset: Int = 0, limit: Int = .max) async throws -> [ScaffolderTask] {
         try await database.withSession { db in
-            var query = db.select().columns("id", "state", "last_heartbeat_at", "created_by").from("tasks")
-            if let status { query = query.where("status", .equal, status.rawValue) }
-            let rows = try await query.orderBy("position").orderBy("id").all()
-            var tasks = try rows.map { try Self.decode($0) }
-            let logs = try await Self.events(db, taskIds: tasks.map(\.id))
-            for index in tasks.indices { tasks[index].log = logs[tasks[index].id] ?? [] }
-            return tasks
+            let ids = try await Self.ids(db, status: status, offset: offset, limit: limit)
+            return try await Self.tasks(db, ids: ids)
+        }
+    }
+
+    /// The body of `GET /v2/tasks`, `{"tasks":[…],"totalTasks":N}`: the kept tasks (optionally only those with
+    /// `status`) in creation order from `offset`, at most `limit`, and how many there are from the start.
+    ///
+    /// Tasks are read ``pageChunk`` at a time and written as they are read; a page whose JSON would pass
+    /// `maxResponseBytes` is refused (``InputError``) as soon as it does, naming the bound and how many tasks fit.
+    func page(status: TaskStatus?, offset: Int, limit: Int) async throws -> ByteBuffer {
+        let maxBytes = limits.maxResponseBytes
+        return try await database.withSession { db in
+            var count = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
+            if let status { count = count.where("status", .equal, status.rawValue) }
+            let total = try await count.first(decodingColumn: "count", as: Int.self) ?? 0
+            let ids = try await Self.ids(db, status: status, offset: offset, limit: limit)
+            let tail = #"],"totalTasks":\#(total)}"#
+            var body = ByteBuffer(string: #"{"tasks":["#)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var written = 0
+            for start in stride(from: 0, to: ids.count, by: Self.pageChunk) {
+                let chunk = Array(ids[start..<min(start + Self.pageChunk, ids.count)])
+                for task in try await Self.tasks(db, ids: chunk) {
+                    let encoded = try encoder.encode(task)
+                    let separator = written == 0 ? 0 : 1
+                    guard body.readableBytes + separator + encoded.count + tail.utf8.count <= maxBytes else {
+                        throw Self.pageTooLarge(
+                            maxBytes: maxBytes, fitting: written, of: ids.count, offset: offset, first: task.id)
+                    }
+                    if separator == 1 { body.writeString(",") }
+                    body.writeBytes(encoded)
+                    written += 1
+                }
+            }
+            body.writeString(tail)
+            return body
+        }
+    }
+
+    private static func pageTooLarge(
+        maxBytes: Int, fitting: Int, of count: Int, offset: Int, first: String
+    )
+        -> InputError
+    {
+        guard fitting > 0 else {
+            return InputError(
+                "The task at offset \(offset) alone is larger than \(maxBytes) bytes (scaffolder.maxResponseBytes); "
+                    + "read it with GET /v2/tasks/\(first)")
+        }
+        return InputError(
+            "The page would be larger than \(maxBytes) bytes (scaffolder.maxResponseBytes): only the first "
+                + "\(fitting) of its \(count) tasks fit; ask for fewer with limit")
+    }
+
+    /// The ids of a page, in creation order.
+    private static func ids(
+        _ db: any SQLDatabase, status: TaskStatus?, offset: Int, limit: Int
+    ) async throws
+        -> [String]
+    {
+        guard limit > 0 else { return [] }
+        var query = db.select().column("id").from("tasks")
+        if let status { query = query.where("status", .equal, status.rawValue) }
+        query = query.orderBy("position").orderBy("id")
+        // SQLite takes an OFFSET only after a LIMIT.
+        query = query.limit(limit)
+        if offset > 0 { query = query.offset(offset) }
+        return try await query.all(decodingColumn: "id", as: String.self)
+    }
+
+    /// The tasks with `ids` that are still kept, with their logs, in the order of `ids`.
+    private static func tasks(_ db: any SQLDatabase, ids: [String]) async throws -> [ScaffolderTask] {
+        var found: [String: ScaffolderTask] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let rows = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
+                .where("id", .in, chunk).all()
+            for row in rows {
+                let task = try decode(row)
+                found[task.id] = task
+            }
+        }
+        let logs = try await events(db, taskIds: ids.filter { found[$0] != nil })
+        return ids.compactMap { id in
+            guard var task = found[id] else { return nil }
+            task.log = logs[id] ?? []
+            return task
         }
     }
 
@@ -240,18 +358,74 @@ struct TaskStore: Sendable {
         }
     }
 
-    /// Appends a log line (and refreshes the heartbeat) and returns it.
+    /// Appends a log line and returns it as stored, within the log bounds:
+    ///
+    /// - a message longer than `maxLogEventBytes` keeps its start and ends in `… [truncated: N bytes]`, N the bytes
+    ///   cut, so that it is at most `maxLogEventBytes` bytes long;
+    /// - once the task's messages would pass `maxTaskLogBytes`, one marker line says so (naming the bound) and later
+    ///   lines are not stored, except those of a finished task: its last line (`Task completed`, `Task failed: …`)
+    ///   is the completion event of `GET /v2/tasks/:id/events`.
+    ///
+    /// A line that is not stored is still returned (cut to `maxLogEventBytes`), for the process log; so is a line of
+    /// a task that is no longer kept.
     @discardableResult
     func appendLog(
         _ id: String, stepId: String?, level: String = "info", message: String
     ) async throws
         -> TaskLogEntry
     {
-        let entry = TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
+        let limits = self.limits
+        let now = ISO8601Timestamp.now()
+        let entry = TaskLogEntry(
+            createdAt: now, stepId: stepId, level: level,
+            message: Self.truncated(message, to: limits.maxLogEventBytes))
         try await database.transaction { db in
-            try await Self.insertEvent(entry, taskId: id, into: db)
+            guard
+                let row = try await db.select().columns("status", "log_bytes").from("tasks").where("id", .equal, id)
+                    .first()
+            else { return }
+            let finished = TaskStatus(rawValue: try row.decode(column: "status", as: String.self))?.isFinal == true
+            let used = try row.decode(column: "log_bytes", as: Int.self)
+            let size = entry.message.utf8.count
+            let stored: TaskLogEntry
+            let total: Int
+            if finished || used + size <= limits.maxTaskLogBytes {
+                (stored, total) = (entry, used + size)
+            } else if used <= limits.maxTaskLogBytes {
+                // The first line that does not fit: a marker instead, and a count past the bound so it is the last.
+                stored = TaskLogEntry(
+                    createdAt: now, stepId: stepId, level: "info",
+                    message: Self.logFullMarker(limits.maxTaskLogBytes))
+                total = limits.maxTaskLogBytes + 1
+            } else {
+                return
+            }
+            try await Self.insertEvent(stored, taskId: id, into: db)
+            try await db.update("tasks").set("log_bytes", to: SQLBind(total)).where("id", .equal, id).run()
         }
         return entry
+    }
+
+    /// The line that ends a task's log at `maxTaskLogBytes`.
+    static func logFullMarker(_ maxTaskLogBytes: Int) -> String {
+        "… [truncated: this task's log reached \(maxTaskLogBytes) bytes (scaffolder.maxTaskLogBytes); "
+            + "later lines are not kept]"
+    }
+
+    /// `message` if it has at most `limit` bytes of UTF-8; else its start, cut at a character boundary, and
+    /// `… [truncated: N bytes]` (N the bytes cut), together at most `limit` bytes.
+    static func truncated(_ message: String, to limit: Int) -> String {
+        let total = message.utf8.count
+        guard total > limit else { return message }
+        // The marker for `total` cut bytes is at least as long as the one written.
+        let reserve = "… [truncated: \(total) bytes]".utf8.count
+        let utf8 = message.utf8
+        var end = utf8.index(utf8.startIndex, offsetBy: max(0, limit - reserve))
+        while end > utf8.startIndex, end.samePosition(in: message.unicodeScalars) == nil {
+            end = utf8.index(before: end)
+        }
+        let kept = String(decoding: utf8[..<end], as: UTF8.self)
+        return kept + "… [truncated: \(total - kept.utf8.count) bytes]"
     }
 
     private static func insertEvent(_ entry: TaskLogEntry, taskId: String, into db: any SQLDatabase) async throws {
@@ -284,19 +458,43 @@ struct TaskStore: Sendable {
         return result
     }
 
-    /// Drops the oldest finished tasks (then the oldest of any status) beyond `capacity`.
+    /// Refuses a new task by `createdBy` when that caller already has `maxOpenTasksPerCaller` unfinished tasks (429)
+    /// or the scaffolder has `maxTasks` (503).
+    private static func admit(_ db: any SQLDatabase, createdBy: String?, limits: ScaffolderLimits) async throws {
+        let unfinished = [TaskStatus.open.rawValue, TaskStatus.processing.rawValue]
+        if let createdBy {
+            let mine =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
+                .where("status", .in, unfinished).where("created_by", .equal, createdBy)
+                .first(decodingColumn: "count", as: Int.self) ?? 0
+            guard mine < limits.maxOpenTasksPerCaller else {
+                throw TooManyRequestsError(
+                    "The caller '\(createdBy)' has \(mine) unfinished tasks, as many as one caller may have "
+                        + "(scaffolder.maxOpenTasksPerCaller); try again once one has finished",
+                    retryAfterSeconds: ScaffolderLimits.retryAfterSeconds)
+            }
+        }
+        let all =
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
+            .where("status", .in, unfinished).first(decodingColumn: "count", as: Int.self) ?? 0
+        guard all < limits.maxTasks else {
+            throw ServiceUnavailableError(
+                "The scaffolder has \(all) unfinished tasks, as many as it accepts (scaffolder.maxTasks); "
+                    + "try again once some have finished",
+                retryAfterSeconds: ScaffolderLimits.retryAfterSeconds)
+        }
+    }
+
+    /// Drops the oldest finished tasks beyond `capacity`; unfinished tasks are never dropped (``admit`` bounds them).
     private static func evict(_ db: any SQLDatabase, capacity: Int) async throws {
         let count =
             try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
             .first(decodingColumn: "count", as: Int.self) ?? 0
         guard count > capacity else { return }
         let finished = [TaskStatus.completed.rawValue, TaskStatus.failed.rawValue]
-        var victims = try await db.select().column("id").from("tasks").where("status", .in, finished)
+        let victims = try await db.select().column("id").from("tasks").where("status", .in, finished)
             .orderBy("position").limit(count - capacity).all(decodingColumn: "id", as: String.self)
-        if victims.count < count - capacity {
-            victims += try await db.select().column("id").from("tasks").orderBy("position")
-                .limit(count - capacity - victims.count).all(decodingColumn: "id", as: String.self)
-        }
+        guard !victims.isEmpty else { return }
         try await db.delete(from: "task_events").where("task_id", .in, victims).run()
         try await db.delete(from: "tasks").where("id", .in, victims).run()
     }
