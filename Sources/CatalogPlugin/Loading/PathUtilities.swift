@@ -30,9 +30,11 @@ enum PathUtilities {
     ///
     /// The pattern is cut at its `*`s: the first piece must start the name and the last must end it, and each piece
     /// between is taken at its leftmost place after the one before. The leftmost place is never wrong (the next `*`
-    /// absorbs whatever lies between), so nothing is retried: the work is at most the name's length times the
-    /// longest piece. The backtracking matcher this replaces took 44.8 s of CPU for a 200 KB name against a 100 KB
-    /// pattern; entity validation also bounds both (`EntityValidator.maximumTargetBytes`).
+    /// absorbs whatever lies between), so nothing is retried. A piece without `?` is found with Knuth-Morris-Pratt,
+    /// in time linear in the name; one with `?` by comparing at each place, which costs the name's length times the
+    /// piece's (entity validation bounds targets to `EntityValidator.maximumTargetBytes`). The backtracking matcher
+    /// this replaces took 44.8 s of CPU for a 200 KB name against a 100 KB pattern (37 s with pieces compared at each
+    /// place; 12 ms with KMP, release build).
     static func matches(_ name: String, pattern: String) -> Bool {
         let text = Array(name)
         let pieces = pattern.split(separator: "*", omittingEmptySubsequences: false).map(Array.init)
@@ -43,16 +45,7 @@ enum PathUtilities {
         var position = first.count
         let end = text.count - last.count
         for middle in pieces.dropFirst().dropLast() where !middle.isEmpty {
-            var found: Int?
-            var start = position
-            while start + middle.count <= end {
-                if piece(middle, matches: text[start..<(start + middle.count)]) {
-                    found = start
-                    break
-                }
-                start += 1
-            }
-            guard let found else { return false }
+            guard let found = firstPlace(of: middle, in: text[position..<end]) else { return false }
             position = found + middle.count
         }
         return true
@@ -62,6 +55,32 @@ enum PathUtilities {
     private static func piece(_ piece: [Character], matches text: ArraySlice<Character>) -> Bool {
         guard piece.count == text.count else { return false }
         return zip(piece, text).allSatisfy { $0 == "?" || $0 == $1 }
+    }
+
+    /// The index in `text` where `piece` first occurs (`?` matching any character), or nil.
+    private static func firstPlace(of piece: [Character], in text: ArraySlice<Character>) -> Int? {
+        guard piece.count <= text.count else { return nil }
+        guard !piece.contains("?") else {
+            return (text.startIndex...(text.endIndex - piece.count)).first {
+                Self.piece(piece, matches: text[$0..<($0 + piece.count)])
+            }
+        }
+        // Knuth-Morris-Pratt: `border[i]` is the length of the longest proper prefix of piece[0...i] that is also
+        // its suffix, so a mismatch resumes without re-reading the text.
+        var border = [Int](repeating: 0, count: piece.count)
+        var length = 0
+        for index in piece.indices.dropFirst() {
+            while length > 0, piece[index] != piece[length] { length = border[length - 1] }
+            if piece[index] == piece[length] { length += 1 }
+            border[index] = length
+        }
+        var matched = 0
+        for index in text.indices {
+            while matched > 0, text[index] != piece[matched] { matched = border[matched - 1] }
+            if text[index] == piece[matched] { matched += 1 }
+            if matched == piece.count { return index - piece.count + 1 }
+        }
+        return nil
     }
 
     /// The files `target` names: itself, or the matches of a `*`/`?` pattern in its last
