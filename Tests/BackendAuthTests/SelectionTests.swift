@@ -53,7 +53,8 @@ struct SelectionTests {
     }
 
     @Test func absentKeysInDevelopmentDisableAuth() async throws {
-        for config in [config(keys: nil), config(keys: .null), Config(.object([:]))] {
+        let withoutAuth = Config(.object(["backend": .object(["baseUrl": .string("http://localhost:7007")])]))
+        for config in [withoutAuth, Config(.object(["backend": .object(["auth": .null])])), Config(.object([:]))] {
             let log = LogRecorder()
             let selection = try TokenManagerPolicy.resolve(
                 config: config, logger: log.logger, environment: .development)
@@ -76,10 +77,27 @@ struct SelectionTests {
         }
     }
 
+    /// A `backend.auth` that is there but lists neither keys nor externalAccess entries would turn auth off without
+    /// a word (a typo such as `keyz`, or an emptied section): it is refused in development too.
+    @Test func presentAuthWithoutCallersFails() {
+        let message =
+            "backend.auth in <memory> configures no keys and no externalAccess entries, so it would turn "
+            + "service-to-service auth off: list secrets under backend.auth.keys (an empty list generates a key in "
+            + "development) or callers under backend.auth.externalAccess, or remove backend.auth to run without auth "
+            + "(development only)"
+        let emptyExternalAccess = Config(.object(["backend": .object(["auth": .object(["externalAccess": []])])]))
+        for config in [config(keys: nil), config(keys: .null), emptyExternalAccess] {
+            #expect(throws: TokenManagerConfigurationError(message)) {
+                try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .development)
+            }
+            #expect(TokenManagerPolicy.problems(in: config, environment: .development) == [message])
+        }
+    }
+
     /// `config check` and the host read the same table: no problems where the host starts, each bad secret
     /// reported on its own where it does not.
     @Test func problemsAgreeWithResolve() throws {
-        #expect(TokenManagerPolicy.problems(in: config(keys: nil), environment: .development) == [])
+        #expect(TokenManagerPolicy.problems(in: Config(.object([:])), environment: .development) == [])
         #expect(TokenManagerPolicy.problems(in: config(keys: .array([])), environment: .development) == [])
         let configured = try #require(
             try TokenManagerPolicy.resolve(

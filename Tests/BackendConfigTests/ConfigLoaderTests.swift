@@ -247,7 +247,9 @@ import Testing
             let loaded = try dir.loader(environment).load(paths: ["app.yaml"])
             #expect(loaded.config.getOptional("backend.listen.port") == .number(7008))
             #expect(try loaded.config.getOptionalInt("backend.listen.port") == 7008)
-            #expect(loaded.config.source(of: "backend.listen.port") == .environment)
+            #expect(
+                loaded.config.source(of: "backend.listen.port")
+                    == .environment(variable: "APP_CONFIG_backend_listen_port"))
             #expect(loaded.config.source(of: "backend.listen.host")?.name == "app.yaml")
             #expect(try loaded.config.getString("backend.baseUrl") == "http://example.com")
             #expect(loaded.config.getOptional("app.flags") == ["x": [true, "y"]])

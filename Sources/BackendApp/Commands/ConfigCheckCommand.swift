@@ -1,9 +1,13 @@
 import ArgumentParser
 import BackendAuth
 import BackendConfig
+import BackendKit
 import Logging
 
 /// `backend config check`: loads the config and reads every key the host would read, listing every problem.
+///
+/// Keys that no schema declares (under a declared root) are warnings, or problems with `--strict`; under
+/// `backend.auth` they are always problems.
 struct ConfigCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -15,6 +19,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
     @Option(help: "Environment to check for (development or production). Default: BACKEND_ENV.")
     var env: BackendEnvironment?
 
+    @Flag(help: "Unknown keys are errors (exit 1) instead of warnings; under backend.auth they always are.")
+    var strict = false
+
     func run() async throws {
         let loaded = try config.load()
         let environment: BackendEnvironment
@@ -23,7 +30,16 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        let problems = ConfigChecks.problems(in: loaded.config, environment: environment)
+        let keys = BackendHost.checkConfigKeys(loaded.config, plugins: SamplePlugins.all)
+        var problems = keys.errors
+        if strict {
+            problems += keys.warnings
+        } else {
+            for warning in keys.warnings {
+                StandardError.write("Warning: \(warning)")
+            }
+        }
+        problems += ConfigChecks.problems(in: loaded.config, environment: environment)
         if problems.isEmpty {
             StandardError.write("Config is valid for \(environment.rawValue).")
             return

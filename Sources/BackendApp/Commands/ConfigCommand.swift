@@ -4,7 +4,7 @@ import ArgumentParser
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Check or print the merged app config.",
-        subcommands: [ConfigCheckCommand.self, ConfigPrintCommand.self]
+        abstract: "Check or print the merged app config, or print its schema.",
+        subcommands: [ConfigCheckCommand.self, ConfigPrintCommand.self, ConfigSchemaCommand.self]
     )
 }

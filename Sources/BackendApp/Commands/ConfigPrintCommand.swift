@@ -1,11 +1,14 @@
 import ArgumentParser
 import BackendConfig
+import BackendKit
 
 /// `backend config print`: the merged config with secrets redacted.
 struct ConfigPrintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "print",
-        abstract: "Print the merged config, secrets redacted unless --with-secrets is given."
+        abstract:
+            "Print the merged config; secrets (keys the schema marks secret, credential-like names, URL passwords) "
+            + "are redacted unless --with-secrets is given."
     )
 
     /// Output formats of `config print`.
@@ -24,7 +27,8 @@ struct ConfigPrintCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let value = withSecrets ? loaded.value : loaded.value.redactingSecrets()
+        let schema = BackendHost.configSchema(plugins: SamplePlugins.all)
+        let value = withSecrets ? loaded.value : schema.redactingSecrets(in: loaded.value)
         switch format {
         case .yaml:
             print(value.yamlString(), terminator: "")

@@ -9,6 +9,7 @@ import Logging
 /// | one or more secrets | server manager (first key signs, all verify) | server manager |
 /// | present but empty, or absent with `externalAccess` entries | generated random key, warning ``generatedSecretWarning`` | startup error |
 /// | absent, no `externalAccess` | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
+/// | absent, no `externalAccess`, but `backend.auth` present (`{}`) | startup error: it would turn auth off | startup error |
 ///
 /// The production error is ``TokenManagerConfigurationError/productionRequiresKeys``:
 /// `You must configure at least one key in backend.auth.keys for production.` (this deployment signs its own calls
@@ -23,6 +24,9 @@ import Logging
 /// logger.info("Token manager: \(selection.kind)")  // "server (2 keys)"
 /// ```
 public enum TokenManagerPolicy {
+    /// The config section of service-to-service auth.
+    public static let authKey = "backend.auth"
+
     /// The config key holding the keys.
     public static let configKey = "backend.auth.keys"
 
@@ -76,6 +80,7 @@ public enum TokenManagerPolicy {
         } else {
             guard environment == .development else { throw TokenManagerConfigurationError.productionRequiresKeys }
             guard config.has(configKey) || !external.entries.isEmpty else {
+                if let error = configuresNoCallers(config) { throw error }
                 logger.warning("\(serviceAuthDisabledWarning)")
                 return TokenManagerSelection(manager: NoopTokenManager(), kind: .noop)
             }
@@ -114,8 +119,33 @@ public enum TokenManagerPolicy {
         problems += ExternalAccessSettings.problems(in: config)
         if environment == .production && (keys ?? []).isEmpty {
             problems.append(TokenManagerConfigurationError.productionRequiresKeys.message)
+        } else if keys == nil, listsNoExternalAccessEntries(config), let error = configuresNoCallers(config) {
+            problems.append(error.message)
         }
         return problems
+    }
+
+    /// The error for a `backend.auth` that is present but has neither `keys` nor `externalAccess` entries (checked
+    /// where neither is there): such a section would silently turn auth off, so it is refused. `nil` when
+    /// `backend.auth` is absent (or `null`).
+    private static func configuresNoCallers(_ config: Config) -> TokenManagerConfigurationError? {
+        guard config.has(authKey) else { return nil }
+        let location = config.source(of: authKey)?.location ?? "config"
+        return TokenManagerConfigurationError(
+            "\(authKey) in \(location) configures no keys and no externalAccess entries, so it would turn "
+                + "service-to-service auth off: list secrets under \(configKey) (an empty list generates a key in "
+                + "development) or callers under \(externalAccessKey), or remove \(authKey) to run without auth "
+                + "(development only)")
+    }
+
+    /// Whether `backend.auth.externalAccess` is absent or an empty list (not when it cannot be read: that is a
+    /// problem of its own).
+    private static func listsNoExternalAccessEntries(_ config: Config) -> Bool {
+        do {
+            return try config.getOptionalConfigArray(externalAccessKey)?.isEmpty ?? true
+        } catch {
+            return false
+        }
     }
 
     /// The decoded `backend.auth.keys[].secret`s in order; `nil` when the key is absent.

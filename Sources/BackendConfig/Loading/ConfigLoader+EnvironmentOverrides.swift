@@ -37,9 +37,10 @@ extension ConfigLoader {
 
     private func overrideValue(name: String, text: String) throws -> ConfigNode {
         let isJSON = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
-        guard isJSON, let node = try? YAMLParser(source: .environment).parse(Array(text.utf8), requireObject: false)
+        let source = ConfigSource.environment(variable: name)
+        guard isJSON, let node = try? YAMLParser(source: source).parse(Array(text.utf8), requireObject: false)
         else {
-            return ConfigNode(.string(text), source: .environment)
+            return ConfigNode(.string(text), source: source)
         }
         if case .null = node.content {
             throw ConfigError(
@@ -76,6 +77,6 @@ extension ConfigLoader {
             child = existingObject
         }
         try insert(value, at: rest, into: &child, variable: variable, owners: &owners, path: key)
-        object.set(part, ConfigNode(.object(child), source: .environment))
+        object.set(part, ConfigNode(.object(child), source: object[part]?.source ?? .environment(variable: variable)))
     }
 }

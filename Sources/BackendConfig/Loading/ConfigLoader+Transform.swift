@@ -44,7 +44,11 @@ extension ConfigLoader {
                         "\(file.displayName): \(directive) at '\(key)' must be the only key in its object"
                     )
                 }
-                return try apply(directive, argument, key: key, file: file, depth: depth, budget: budget)
+                // The result is written where the directive's key is (an included file's values inside it keep
+                // their own file and lines).
+                var result = try apply(directive, argument, key: key, file: file, depth: depth, budget: budget)
+                result.source = node.source
+                return result
             }
             var output = NodeObject()
             for (childKey, child) in object.entries {

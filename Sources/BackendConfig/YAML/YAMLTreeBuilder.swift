@@ -19,6 +19,8 @@ struct YAMLTreeBuilder {
         var items: [ConfigNode] = []
         var object = NodeObject()
         var pendingKey: String?
+        /// The line of ``pendingKey``: the line its value's source names.
+        var pendingKeyLine = 0
         var anchor: String?
         var size = 1
         var height = 1
@@ -57,7 +59,8 @@ struct YAMLTreeBuilder {
             case .success(let typed): content = typed
             case .failure(let failure): throw error(line, column, failure.message)
             }
-            let built = Built(node: ConfigNode(content, source: source), size: 1, height: 0, scalarText: text)
+            let built = Built(
+                node: ConfigNode(content, source: source.at(line: line)), size: 1, height: 0, scalarText: text)
             if let anchor = scalar.anchor { anchors[String(cString: anchor)] = built }
             try add(built, line: line, column: column)
         case YAML_ALIAS_EVENT:
@@ -87,7 +90,8 @@ struct YAMLTreeBuilder {
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
             let content: ConfigNode.Content = frame.isMapping ? .object(frame.object) : .array(frame.items)
-            let built = Built(node: ConfigNode(content, source: source), size: frame.size, height: frame.height)
+            let built = Built(
+                node: ConfigNode(content, source: source.at(line: frame.line)), size: frame.size, height: frame.height)
             if let anchor = frame.anchor { anchors[anchor] = built }
             try add(built, line: frame.line, column: frame.column)
         default:
@@ -103,7 +107,10 @@ struct YAMLTreeBuilder {
         defer { stack.append(frame) }
         if frame.isMapping {
             if let key = frame.pendingKey {
-                frame.object.set(key, built.node)
+                // A value's source names the line of its key (a block value starts on a later line).
+                var node = built.node
+                node.source = source.at(line: frame.pendingKeyLine)
+                frame.object.set(key, node)
                 frame.pendingKey = nil
             } else {
                 guard let key = built.scalarText else {
@@ -113,6 +120,7 @@ struct YAMLTreeBuilder {
                     throw error(line, column, "duplicate key '\(key)' in mapping")
                 }
                 frame.pendingKey = key
+                frame.pendingKeyLine = line
                 return
             }
         } else {

@@ -20,6 +20,7 @@ extension BackendHost {
 
         let config = try startupStep { try loadConfig(logger: logger) }
         logger.info("Environment: \(environment.rawValue)")
+        try checkConfigKeys(config, plugins: allPlugins, logger: logger)
 
         let plugins = try selectPlugins(allPlugins)
         let databases = DatabaseManager(config: config, logger: logger)

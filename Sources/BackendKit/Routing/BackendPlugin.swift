@@ -35,9 +35,28 @@ public protocol BackendPlugin: Sendable {
     ///
     /// - Parameter config: The root config.
     func checkConfig(_ config: Config) -> [any Error]
+
+    /// The config keys the plugin reads, each with its type, default, description and whether it is a secret.
+    ///
+    /// The host merges every plugin's schema with its own: `backend config check` reports the keys under a
+    /// declared root (such as `hello`) that no schema declares, `backend run` warns about them, `backend config
+    /// print` hides secret values and `backend config schema` prints them all. The default declares none (the
+    /// plugin's section is then not checked).
+    ///
+    /// ```swift
+    /// public var configSchema: ConfigSchema {
+    ///     ConfigSchema([
+    ///         .init("hello.greeting", type: .string, default: "Hello, world!", description: "What GET /greeting says.")
+    ///     ])
+    /// }
+    /// ```
+    var configSchema: ConfigSchema { get }
 }
 
 extension BackendPlugin {
     /// Reads nothing: a plugin without config has nothing to check.
     public func checkConfig(_ config: Config) -> [any Error] { [] }
+
+    /// Declares no keys.
+    public var configSchema: ConfigSchema { ConfigSchema() }
 }

@@ -12,6 +12,16 @@ public struct HelloPlugin: BackendPlugin {
     /// Creates the plugin.
     public init() {}
 
+    /// The plugin's config keys: the host warns about any other key under `hello` (a typo such as `hello.greting`),
+    /// and `config print` and `config schema` know them.
+    public var configSchema: ConfigSchema {
+        ConfigSchema([
+            .init(
+                "hello.greeting", type: .string, default: "Hello, world!",
+                description: "What GET /api/hello/greeting answers.")
+        ])
+    }
+
     /// Adds the routes.
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         // Read the plugin's own config section at startup; a mistyped value is a startup error.

@@ -53,3 +53,13 @@ import Testing
         }
     }
 }
+
+@Suite struct HelloPluginConfigSchemaTests {
+    /// The plugin declares `hello.greeting`, so a typo under `hello` is reported with the key it meant.
+    @Test func typosUnderHelloAreReported() throws {
+        let config = Config(try ConfigLoader.parse(yaml: "hello: {greeting: Hi, greting: Hi}"))
+        let check = BackendHost.checkConfigKeys(config, plugins: [HelloPlugin()])
+        #expect(check.warnings == ["Unknown key 'hello.greting' in <memory>; did you mean 'hello.greeting'?"])
+        #expect(check.errors.isEmpty)
+    }
+}
