@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// A plugin's database could not be reached: the message names the plugin, where the database is and the driver's
@@ -33,9 +36,24 @@ public struct DatabaseConnectionError: Error, Sendable, CustomStringConvertible 
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return message + state
             }
-            if let underlying = error.underlying { return "\(underlying)" }
+            if let underlying = error.underlying { return reason(underlying) }
             return "\(error.code)"
         }
-        return "\(error)"
+        switch error {
+        case let error as NIOConnectionError:
+            // The last address tried says why (`connection refused`); NIO's own text nests every attempt.
+            if let last = error.connectionErrors.last { return reason(last.error) }
+            if let failure = error.dnsAError ?? error.dnsAAAAError {
+                return "could not resolve \(error.host): \(failure)"
+            }
+            return "\(error)"
+        case let error as IOError:
+            let text = String(cString: strerror(error.errnoCode))
+            return text.prefix(1).lowercased() + text.dropFirst()
+        case ChannelError.connectTimeout:
+            return "connection timed out"
+        default:
+            return "\(error)"
+        }
     }
 }

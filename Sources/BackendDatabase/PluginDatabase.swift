@@ -17,6 +17,12 @@ import SQLiteNIO
 /// bounded number of attempts, so a database that cannot be reached fails that call with a
 /// ``DatabaseConnectionError`` naming the plugin, host and port instead of hanging.
 ///
+/// Once open, a session that finds the database gone (PostgreSQL stopped or restarting, a broken connection, an
+/// SQLite file locked past the busy timeout) fails with ``DatabaseUnavailableError``, and the next session tries
+/// again: recovery needs no restart. The log says so once per outage, at error level
+/// (`Database for plugin catalog is unreachable at 127.0.0.1:5432: connection refused`), and once when a session
+/// succeeds again, at info level (`Database for plugin catalog is reachable again`).
+///
 /// ```swift
 /// try await env.database.migrate([
 ///     DatabaseMigration(id: "20261201_notes") { db in
@@ -36,6 +42,7 @@ public final class PluginDatabase: Sendable {
     private let logger: Logger
     private let state: ConnectionState
     private let counts = NIOLockedValueBox(ConnectionCounts())
+    private let availability = NIOLockedValueBox(Availability())
 
     /// How many times connecting is tried before giving up, and the pause before each retry.
     static let connectAttempts = 3
@@ -72,11 +79,28 @@ public final class PluginDatabase: Sendable {
     /// Runs `body` with a database on which consecutive queries share one connection (one session). Sessions of
     /// an SQLite database run one at a time; PostgreSQL sessions each lease a pooled connection. A session that has
     /// started runs to its end even when the calling task is cancelled, on both engines.
+    ///
+    /// - Throws: ``DatabaseUnavailableError`` when the database cannot be reached or used now (see
+    ///   ``isOutage(_:)``), ``DatabaseConnectionError`` when it could never be opened, or the error of `body`.
     public func withSession<R: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     )
         async throws -> R
     {
+        let epoch = availability.withLockedValue { $0.epoch }
+        let result: R
+        do {
+            result = try await session(body)
+        } catch {
+            throw noteFailure(error, epoch: epoch)
+        }
+        noteSuccess(epoch: epoch)
+        return result
+    }
+
+    private func session<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
         let backend = try await connection()
         switch backend {
         case .sqlite(let connection, let lock):
@@ -87,13 +111,77 @@ public final class PluginDatabase: Sendable {
             }
         case .postgres(let pool):
             // PostgresKit's `withSession`, on a pool whose source counts connections (see `CountingPostgresSource`).
-            let logger = self.logger
-            return try await pool.pool.withConnection(logger: logger) { connection in
+            return try await pool.pool.withConnection(logger: poolLogger) { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await self.leased { try await body(connection.sql()) }
                 }
             }.get()
         }
+    }
+
+    /// Whether `error` says the database could not be reached or used, so that the same call may succeed once it is
+    /// back: a ``DatabaseUnavailableError`` or ``DatabaseConnectionError``, on either engine. Background loops use it
+    /// to wait quietly for the database (its outage is logged once, here) instead of reporting every attempt.
+    public static func isOutage(_ error: any Error) -> Bool {
+        error is DatabaseUnavailableError || error is DatabaseConnectionError
+    }
+
+    /// Where the database is for the outage line: `host:port` for PostgreSQL (the database name is in
+    /// ``location``), the file for SQLite.
+    private var address: String {
+        switch settings.client {
+        case .postgres(let target): target.address
+        case .sqlite: location
+        }
+    }
+
+    /// A session of `epoch` failed with `error`: returns what to throw, and logs the start of an outage once.
+    ///
+    /// An outage starts only on evidence from a session that began after the last change (a session that began
+    /// before the database came back may still fail with the old connection's error), and so does a recovery.
+    private func noteFailure(_ error: any Error, epoch: Int) -> any Error {
+        let outage: DatabaseUnavailableError
+        switch error {
+        case is DatabaseUnavailableError:
+            return error
+        case let error as DatabaseConnectionError:
+            outage = DatabaseUnavailableError(pluginId: pluginId, address: address, reason: error.reason)
+        default:
+            guard DatabaseUnavailableError.isDriverOutage(error) else { return error }
+            outage = DatabaseUnavailableError(
+                pluginId: pluginId, address: address, reason: DatabaseConnectionError.reason(error))
+        }
+        let began = availability.withLockedValue { state in
+            guard !state.isUnreachable, state.epoch == epoch else { return false }
+            state.isUnreachable = true
+            state.epoch += 1
+            return true
+        }
+        if began { logger.error("\(outage.description)") }
+        // A database that could not be opened keeps its own error, whose message startup prints.
+        return error is DatabaseConnectionError ? error : outage
+    }
+
+    /// A session of `epoch` succeeded: logs the end of an outage once.
+    private func noteSuccess(epoch: Int) {
+        let ended = availability.withLockedValue { state in
+            guard state.isUnreachable, state.epoch == epoch else { return false }
+            state.isUnreachable = false
+            state.epoch += 1
+            return true
+        }
+        if ended { logger.info("Database for plugin \(pluginId) is reachable again") }
+    }
+
+    /// True while an outage is being reported (between the two log lines).
+    var isUnreachable: Bool { availability.withLockedValue { $0.isUnreachable } }
+
+    /// The logger for AsyncKit's pool requests and the connections they open: AsyncKit logs every failed connection
+    /// attempt at error level, once per request during an outage, which ``withSession(_:)`` reports once instead.
+    private var poolLogger: Logger {
+        var logger = self.logger
+        logger.logLevel = .critical
+        return logger
     }
 
     /// The connections this process holds open: in use by a session, or idle in the pool. For metrics; SQLite has one
@@ -210,7 +298,9 @@ public final class PluginDatabase: Sendable {
                 throw error
             } catch {
                 lastError = error
-                logger.warning(
+                // During an outage already reported, a first use of the database retries quietly.
+                logger.log(
+                    level: isUnreachable ? .debug : .warning,
                     "Could not connect to the database (attempt \(attempt) of \(Self.connectAttempts)): \(DatabaseConnectionError.reason(error))"
                 )
                 if attempt < Self.connectAttempts { try await Task.sleep(for: Self.retryDelay * attempt) }
@@ -253,7 +343,7 @@ public final class PluginDatabase: Sendable {
             )
             do {
                 // A first query proves the server, credentials and database are right.
-                _ = try await pool.withConnection(logger: logger) { $0.sql().raw("SELECT 1").all() }.get()
+                _ = try await pool.withConnection(logger: poolLogger) { $0.sql().raw("SELECT 1").all() }.get()
             } catch {
                 try? await pool.shutdownAsync()
                 throw error
@@ -341,6 +431,12 @@ public final class PluginDatabase: Sendable {
         init(pool: EventLoopGroupConnectionPool<CountingPostgresSource>) {
             self.pool = pool
         }
+    }
+
+    /// Whether an outage is being reported, and a count of the changes (see `noteFailure(_:epoch:)`).
+    struct Availability: Sendable {
+        var isUnreachable = false
+        var epoch = 0
     }
 
     /// How many connections are open and how many a session holds.

@@ -162,7 +162,10 @@ extension PluginScheduler: Service {
                     logger.warning("Cleared the expired lease of task '\(id)'; its run timed out or its worker is gone")
                 }
             } catch {
-                logger.warning("Could not clear expired task leases: \(PluginDatabase.describe(error))")
+                // An outage is logged once by the database.
+                logger.log(
+                    level: PluginDatabase.isOutage(error) ? .debug : .warning,
+                    "Could not clear expired task leases: \(PluginDatabase.describe(error))")
             }
         }
     }

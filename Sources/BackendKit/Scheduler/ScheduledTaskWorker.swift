@@ -102,26 +102,57 @@ struct ScheduledTaskWorker: Sendable {
         }
     }
 
+    /// Claims and runs the task whenever it is due. A database error never ends the loop: the next poll tries again,
+    /// and a run that ended while the database was unavailable gives its lease back as soon as the database is back
+    /// (rather than holding the task up until the lease expires).
     private func runGlobal() async {
         let poll = PluginScheduler.pollInterval(task.schedule)
+        var unreleased: FinishedRun?
         while !Task.isCancelled {
-            let ticket = UUID().uuidString.lowercased()
             do {
+                if let run = unreleased, try await !release(run, keepingOnOutage: &unreleased) {
+                    logger.debug("The lease of task '\(task.id)' expired while the database was away")
+                }
+                let ticket = UUID().uuidString.lowercased()
                 if try await scheduler.table.claim(id: task.id, ticket: ticket, timeout: task.schedule.timeout) {
                     let error = await execute(liveness: { try await scheduler.table.holds(id: task.id, ticket: ticket) }
                     )
-                    let table = scheduler.table
-                    let (id, frequency) = (task.id, task.schedule.frequency)
-                    // Released from an unstructured task: a run cut short by shutdown still gives its lease back.
-                    let released = try await Task {
-                        try await table.release(id: id, ticket: ticket, frequency: frequency, error: error)
-                    }.value
-                    if !released { logger.warning("The lease of task '\(task.id)' was gone when its run ended") }
+                    let run = FinishedRun(ticket: ticket, error: error)
+                    if try await !release(run, keepingOnOutage: &unreleased) {
+                        logger.warning("The lease of task '\(task.id)' was gone when its run ended")
+                    }
                 }
             } catch {
-                logger.warning("Task worker for '\(task.id)' failed: \(PluginDatabase.describe(error))")
+                // An outage is logged once by the database; each poll during it is not news.
+                logger.log(
+                    level: PluginDatabase.isOutage(error) ? .debug : .warning,
+                    "Task worker for '\(task.id)' failed: \(PluginDatabase.describe(error))")
             }
             await task.wake.wait(upTo: poll)
+        }
+    }
+
+    /// A run whose lease is still to be given back.
+    private struct FinishedRun: Sendable {
+        let ticket: String
+        let error: (any Error)?
+    }
+
+    /// Gives the lease of `run` back with the next start time; false when the lease was no longer held. When the
+    /// database is unavailable, `unreleased` keeps `run` for the next poll to try again; otherwise it is cleared.
+    private func release(_ run: FinishedRun, keepingOnOutage unreleased: inout FinishedRun?) async throws -> Bool {
+        let table = scheduler.table
+        let (id, frequency) = (task.id, task.schedule.frequency)
+        do {
+            // Released from an unstructured task: a run cut short by shutdown still gives its lease back.
+            let released = try await Task {
+                try await table.release(id: id, ticket: run.ticket, frequency: frequency, error: run.error)
+            }.value
+            unreleased = nil
+            return released
+        } catch {
+            unreleased = PluginDatabase.isOutage(error) ? run : nil
+            throw error
         }
     }
 
@@ -179,7 +210,11 @@ struct ScheduledTaskWorker: Sendable {
             return first
         }
         if let result {
-            logger.error("Scheduled task '\(task.id)' failed: \(result)")
+            // A run that found its database unavailable is recorded like any failure, but not logged as one each
+            // time: the database logs the outage once.
+            logger.log(
+                level: PluginDatabase.isOutage(result) ? .debug : .error,
+                "Scheduled task '\(task.id)' failed: \(result)")
         }
         metrics.recordTaskRun(taskId: task.id, scope: task.schedule.scope, result: result == nil ? .completed : .failed)
         return result

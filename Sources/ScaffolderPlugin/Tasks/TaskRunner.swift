@@ -4,6 +4,10 @@ import CoreMetrics
 /// Runs one claimed task's steps in order with the built-in actions, under the task timeout, recording
 /// progress and the log in the `TaskStore` and a heartbeat every second. Never throws: every failure ends as a
 /// `failed` task with a readable reason.
+///
+/// A task outlives a database outage: a read or write of its state that finds the database unavailable waits for
+/// it, retrying every ``outageRetryInterval`` (the task pauses, and says so once through `onLog`), so the task
+/// carries on where it was when the database is back instead of being abandoned to the janitor.
 struct TaskRunner: Sendable {
     /// Where tasks live.
     let store: TaskStore
@@ -19,10 +23,13 @@ struct TaskRunner: Sendable {
     var metrics = TaskMetrics(factory: NOOPMetricsHandler.instance)
     /// How often the worker writes the task's `last_heartbeat_at`.
     var heartbeatInterval: Duration = .seconds(1)
+    /// How often a read or write of the task's state is retried while the database is unavailable.
+    var outageRetryInterval: Duration = .seconds(1)
 
     /// Runs the task `id`, which this worker has claimed (``TaskStore/claimNext()``), to completion or failure. A
-    /// task whose state cannot be read or written (the database is gone) is reported through `onLog` and left as the
-    /// database has it; the janitor fails it once its heartbeat is stale.
+    /// task whose state cannot be read or written (the database stayed unavailable for longer than the task timeout,
+    /// or failed otherwise) is reported through `onLog` and left as the database has it; the janitor fails it once
+    /// its heartbeat is stale.
     func run(_ id: String) async {
         do {
             try await execute(id)
@@ -36,7 +43,9 @@ struct TaskRunner: Sendable {
     }
 
     private func execute(_ id: String) async throws {
-        guard let template = try await store.template(forTask: id), let task = try await store.task(id),
+        let store = self.store
+        guard let template = try await stored(id, { try await store.template(forTask: id) }),
+            let task = try await stored(id, { try await store.task(id) }),
             task.status == .processing
         else { return }
         await log(id, nil, "info", "Starting to run \(template.ref) with \(template.steps.count) step(s)")
@@ -64,21 +73,22 @@ struct TaskRunner: Sendable {
         switch outcome {
         case .success(let output):
             guard
-                try await store.update(
+                try await stored(
                     id,
-                    { task in
-                        task.status = .completed
-                        task.completedAt = now
-                        task.output = output
+                    {
+                        try await store.update(id) { task in
+                            task.status = .completed
+                            task.completedAt = now
+                            task.output = output
+                        }
                     }) != nil
             else { return }
             metrics.ended(.completed)
             await log(id, nil, "info", "Task completed")
         case .failure(let error):
             let reason = Self.reason(error)
-            let failed = try await store.update(id) { task in
-                task.fail(at: now, error: ScaffolderTask.Failure(name: Self.errorName(error), message: reason))
-            }
+            let failure = ScaffolderTask.Failure(name: Self.errorName(error), message: reason)
+            let failed = try await stored(id) { try await store.update(id) { $0.fail(at: now, error: failure) } }
             guard let failed else { return }
             metrics.ended(.failed)
             await log(id, failed.steps.first { $0.status == .failed }?.id, "error", "Task failed: \(reason)")
@@ -117,12 +127,14 @@ struct TaskRunner: Sendable {
             let renderer = TemplateRenderer(
                 parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
             if let condition = step.condition, try !renderer.isTruthy(condition, of: step) {
-                try await store.update(id) { $0.setStep(step.id, status: .skipped) }
+                try await stored(id) { try await store.update(id) { $0.setStep(step.id, status: .skipped) } }
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
             }
             let startedAt = ISO8601Timestamp.now()
-            try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
+            try await stored(id) {
+                try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
+            }
             await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
             guard let action = actions.action(step.action) else {
                 throw ActionError("Step '\(step.id)' uses the unknown action '\(step.action)'")
@@ -137,7 +149,9 @@ struct TaskRunner: Sendable {
                 throw StepFailure(stepName: step.name, underlying: error)
             }
             let endedAt = ISO8601Timestamp.now()
-            try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
+            try await stored(id) {
+                try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
+            }
             await log(id, step.id, "info", "Finished step \(step.name)")
         }
         guard let output = template.output else { return nil }
@@ -147,10 +161,37 @@ struct TaskRunner: Sendable {
 
     /// Stores a log line and forwards it to `onLog`; a line that cannot be stored is still forwarded.
     private func log(_ id: String, _ stepId: String?, _ level: String, _ message: String) async {
+        let store = self.store
         let entry =
-            (try? await store.appendLog(id, stepId: stepId, level: level, message: message))
+            (try? await stored(id) { try await store.appendLog(id, stepId: stepId, level: level, message: message) })
             ?? TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
         onLog(id, entry)
+    }
+
+    /// Runs `access` (a read or write of task `id`'s state) and, while it fails because the database is unavailable,
+    /// runs it again every ``outageRetryInterval``: the task pauses until the database is back. Gives up with the
+    /// error after the task timeout, or when the task is cancelled (its timeout, or the end of a shutdown's grace
+    /// period). The first wait of each access is reported through `onLog`, so a paused task says why.
+    @discardableResult
+    private func stored<T: Sendable>(_ id: String, _ access: @Sendable () async throws -> T) async throws -> T {
+        var deadline: ContinuousClock.Instant?
+        while true {
+            do {
+                return try await access()
+            } catch let error where PluginDatabase.isOutage(error) {
+                let now = ContinuousClock.now
+                if deadline == nil {
+                    deadline = now + timeout
+                    onLog(
+                        id,
+                        TaskLogEntry(
+                            createdAt: ISO8601Timestamp.now(), stepId: nil, level: "info",
+                            message: "Waiting for the database to store the task's progress"))
+                }
+                guard let deadline, now < deadline else { throw error }
+                try await Task.sleep(for: outageRetryInterval)
+            }
+        }
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -6,8 +6,9 @@ import BackendKit
 /// Replicas share the `tasks` table, and a claim is a compare-and-set of a task's status (``TaskStore/claimNext()``),
 /// so each task runs on exactly one of them. A task submitted to this process wakes the worker at once; tasks
 /// submitted elsewhere are found by polling every second. With a limit of `0` the process accepts tasks and runs
-/// none. On graceful shutdown it stops claiming and lets running tasks finish (each bounded by the task timeout);
-/// tasks still open stay open for another replica or the next start.
+/// none. While the database is unavailable the worker keeps polling, and the tasks it runs wait for it (see
+/// ``TaskRunner``). On graceful shutdown it stops claiming and lets running tasks finish (each bounded by the task
+/// timeout); tasks still open stay open for another replica or the next start.
 struct TaskWorker: Service {
     /// Runs one task.
     let runner: TaskRunner
@@ -39,11 +40,14 @@ struct TaskWorker: Service {
                     do {
                         claimed = try await runner.store.claimNext()
                     } catch {
-                        runner.onLog(
-                            "-",
-                            TaskLogEntry(
-                                createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
-                                message: "Could not claim a task: \(PluginDatabase.describe(error))"))
+                        // During an outage (which the database logs once) the next poll simply tries again.
+                        if !PluginDatabase.isOutage(error) {
+                            runner.onLog(
+                                "-",
+                                TaskLogEntry(
+                                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
+                                    message: "Could not claim a task: \(PluginDatabase.describe(error))"))
+                        }
                         break
                     }
                     guard let id = claimed else { break }

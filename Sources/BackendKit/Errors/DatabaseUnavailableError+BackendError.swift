@@ -1,0 +1,34 @@
+/// A plugin's database outage, as the caller sees it: `503 ServiceUnavailableError`,
+/// `The catalog plugin's database is unavailable; try again later`. The driver's reason and where the database is
+/// go to the log only (``PluginDatabase`` writes it once per outage).
+extension DatabaseUnavailableError: BackendError {
+    /// `ServiceUnavailableError`.
+    public var name: String { ServiceUnavailableError.errorName }
+
+    /// `The <pluginId> plugin's database is unavailable; try again later`.
+    public var message: String { DatabaseOutageMessage.text(pluginId: pluginId) }
+
+    /// `503 Service Unavailable`.
+    public var status: HTTPResponse.Status { ServiceUnavailableError.errorStatus }
+}
+
+/// A database that could not be opened on first use after startup answers as an outage does (at startup the same
+/// error fails the plugin instead, with its own message).
+extension DatabaseConnectionError: BackendError {
+    /// `ServiceUnavailableError`.
+    public var name: String { ServiceUnavailableError.errorName }
+
+    /// `The <pluginId> plugin's database is unavailable; try again later`.
+    public var message: String { DatabaseOutageMessage.text(pluginId: pluginId) }
+
+    /// `503 Service Unavailable`.
+    public var status: HTTPResponse.Status { ServiceUnavailableError.errorStatus }
+}
+
+/// The one wording of a database outage for callers.
+enum DatabaseOutageMessage {
+    /// `The catalog plugin's database is unavailable; try again later`.
+    static func text(pluginId: String) -> String {
+        "The \(pluginId) plugin's database is unavailable; try again later"
+    }
+}
