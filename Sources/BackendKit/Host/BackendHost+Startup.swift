@@ -91,7 +91,11 @@ extension BackendHost {
                 .init(
                     service: runtime, successTerminationBehavior: .ignore,
                     failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: HostServerService(application: application, gate: gate)),
+                // A server that cannot bind shuts the group down gracefully, so a metrics listener already up
+                // stops cleanly and the bind error is the only one reported.
+                .init(
+                    service: HostServerService(application: application, gate: gate, metricsGate: metricsGate),
+                    failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: ShutdownDelayService(health: health, delay: shutdownDelay, logger: logger)),
             ]
             var groupConfiguration = ServiceGroupConfiguration(

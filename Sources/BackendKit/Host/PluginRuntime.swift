@@ -22,7 +22,10 @@ struct PluginRuntime: Service, CustomStringConvertible {
 
     func run() async throws {
         guard let port = await listening.waitUntilListening() else {
+            // A listener could not bind: wait for the group's shutdown rather than finish ahead of it (which would
+            // turn a graceful shutdown into a cancellation of the listeners already up).
             ready.close()
+            try? await gracefulShutdown()
             return
         }
         let built: BuiltRouter

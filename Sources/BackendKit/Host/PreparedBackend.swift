@@ -41,7 +41,7 @@ struct PreparedBackend: Sendable {
             try? await httpClient.shutdown()
             await databases.shutdown()
             if !gate.didListen {
-                throw BackendStartupError("Could not listen on \(listen): \(error)")
+                throw ListenFailure.error(address: listen, key: "backend.listen", cause: error)
             }
             throw error
         }

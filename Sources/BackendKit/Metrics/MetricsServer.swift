@@ -45,7 +45,9 @@ struct MetricsServer: Service, CustomStringConvertible {
         } catch {
             let listened = gate.didListen
             gate.close()
-            if !listened { throw BackendStartupError("Could not listen for metrics on \(listen): \(error)") }
+            if !listened {
+                throw ListenFailure.error("for metrics ", address: listen, key: "backend.metrics.listen", cause: error)
+            }
             throw error
         }
         gate.close()
