@@ -107,10 +107,13 @@ struct TokenCommandTests {
         }
     }
 
-    @Test("token commands need exactly one key source (exit 2)")
+    @Test("token commands take one key source (exit 2 for both); without either they read the default config files")
     func usage() async throws {
-        let neither = try await BackendProcess.run(["token", "create"])
-        #expect(neither.exitCode == 2)
+        try await TemporaryDirectory.with { dir in
+            let neither = try await BackendProcess.run(["token", "create"], currentDirectory: dir.url)
+            #expect(neither.exitCode == 1)
+            #expect(neither.stderr.hasPrefix("app-config.yaml: config file not found in "), "\(neither.stderr)")
+        }
         let both = try await BackendProcess.run(["token", "create", "--secret", Self.secret, "--config", "x.yaml"])
         #expect(both.exitCode == 2)
     }

@@ -6,7 +6,8 @@ import Logging
 
 /// `backend topology`: which deployment's tokens each plugin of each other deployment accepts, and as whom.
 ///
-/// Each file is one deployment's config. A row is the calling deployment, which signs with its first key (or sends
+/// Each file is one deployment's config (so, unlike the other commands, it has no default files; each file read is
+/// named on standard error). A row is the calling deployment, which signs with its first key (or sends
 /// no token when it has none); a column is a plugin called, run by a deployment that accepts a token any of its keys
 /// or `backend.auth.externalAccess` entries verifies. A deployment runs the plugin it is named after, unless
 /// `--plugins <deployment>=<id>,…` says otherwise. Every cell is decided by minting a real token with the caller's
@@ -85,6 +86,7 @@ struct TopologyCommand: AsyncParsableCommand {
             let name = Self.deploymentName(file)
             do {
                 let loaded = try ConfigLoader().load(paths: [file])
+                StandardError.write("Loaded config from \(loaded.files.joined(separator: ", "))")
                 let selection = try TokenManagerPolicy.resolve(
                     config: loaded.config,
                     logger: logger,

@@ -4,7 +4,8 @@ import BackendConfig
 import Foundation
 import Logging
 
-/// Where `token create` and `token verify` get their keys: the app config or secrets on the command line.
+/// Where `token create` and `token verify` get their keys: secrets on the command line, or the app config (by
+/// default `app-config.yaml` plus `app-config.local.yaml`).
 struct KeySourceOptions: ParsableArguments {
     @OptionGroup var config: ConfigOptions
 
@@ -17,7 +18,8 @@ struct KeySourceOptions: ParsableArguments {
     )
     var secrets: [String] = []
 
-    /// Builds a server token manager from exactly one of `--config` or `--secret`.
+    /// Builds a server token manager from `--secret`, or else from the app config: the `--config` files, or by
+    /// default `app-config.yaml` plus `app-config.local.yaml`, as every command that reads config does.
     ///
     /// - Parameter allowManySecrets: `verify` accepts several secrets (any verifies); `create` signs with one.
     func makeManager(allowManySecrets: Bool, logger: Logger) throws -> HMACTokenManager {
@@ -33,9 +35,6 @@ struct KeySourceOptions: ParsableArguments {
             } catch {
                 throw CommandFailure("\(error)")
             }
-        }
-        if config.paths.isEmpty {
-            throw CommandFailure.usage("Pass --config FILE (repeatable) or --secret SECRET.")
         }
         let loaded = try config.load()
         do {
