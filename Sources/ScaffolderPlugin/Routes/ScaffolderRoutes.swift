@@ -6,7 +6,7 @@ import BackendKit
 /// |---|---|
 /// | `GET /v2/actions` | the built-in actions with their input/output schemas |
 /// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values or a template over the step bounds, 404 for an unknown template, 429 when the caller has `scaffolder.maxOpenTasksPerCaller` unfinished tasks, 503 when the catalog cannot be asked or `scaffolder.maxTasks` tasks are unfinished (both with `Retry-After`) |
-/// | `GET /v2/tasks?status=…&limit=…&offset=…` | `{tasks, totalTasks}` in creation order: `limit` tasks (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a page over `scaffolder.maxResponseBytes` |
+/// | `GET /v2/tasks?createdBy=…&status=…&order=<asc\|desc>:<field>&limit=…&offset=…` | `{tasks: [{id, spec, status, createdAt, lastHeartbeatAt, createdBy}], totalTasks}`: the tasks of any of the given creators and statuses (each repeatable), sorted by each `order` (`created_at`, `status`, `created_by`) then in creation order, `limit` of them (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a bad value (Backstage's messages) or a page over `scaffolder.maxResponseBytes` |
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
 /// | `GET /v2/tasks/:id/events` | the log as Backstage-style events |
 struct ScaffolderRoutes: Sendable {
@@ -36,10 +36,10 @@ struct ScaffolderRoutes: Sendable {
         }
         routes.get("/v2/tasks") { request, _ in
             let query = request.uri.queryParameters
-            let status = try Self.statusFilter(query["status"].map(String.init))
+            let filters = try TaskListQuery(parameters: query.map { (String($0.key), String($0.value)) })
             let limit = try pageSize(query["limit"].map(String.init))
             let offset = try Self.offset(query["offset"].map(String.init))
-            return EncodedJSONBody(try await store.page(status: status, offset: offset, limit: limit))
+            return EncodedJSONBody(try await store.page(filters, offset: offset, limit: limit))
         }
         routes.get("/v2/tasks/:id") { _, context in
             JSONBody(try await task(context))
@@ -143,14 +143,5 @@ struct ScaffolderRoutes: Sendable {
             throw InputError("Invalid offset '\(text)', expected a non-negative integer")
         }
         return value
-    }
-
-    private static func statusFilter(_ text: String?) throws(InputError) -> TaskStatus? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let status = TaskStatus(rawValue: text) else {
-            let allowed = TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")
-            throw InputError("Invalid status '\(text)', expected one of \(allowed)")
-        }
-        return status
     }
 }

@@ -165,18 +165,25 @@ struct TaskStore: Sendable {
         }
     }
 
-    /// The body of `GET /v2/tasks`, `{"tasks":[…],"totalTasks":N}`: the kept tasks (optionally only those with
-    /// `status`) in creation order from `offset`, at most `limit`, and how many there are from the start.
+    /// The body of `GET /v2/tasks` for the tasks with `status` (all when nil) in creation order; see
+    /// ``page(_:offset:limit:)``.
+    func page(status: TaskStatus?, offset: Int, limit: Int) async throws -> ByteBuffer {
+        try await page(TaskListQuery(statuses: status.map { [$0] } ?? []), offset: offset, limit: limit)
+    }
+
+    /// The body of `GET /v2/tasks`, `{"tasks":[…],"totalTasks":N}`, as Backstage answers it: the kept tasks that
+    /// match `query`'s filters, in its order, from `offset`, at most `limit`, each as
+    /// `{id, spec, status, createdAt, lastHeartbeatAt, createdBy?}` (``TaskSummary``), and how many match in all.
     ///
     /// Tasks are read ``pageChunk`` at a time and written as they are read; a page whose JSON would pass
     /// `maxResponseBytes` is refused (``InputError``) as soon as it does, naming the bound and how many tasks fit.
-    func page(status: TaskStatus?, offset: Int, limit: Int) async throws -> ByteBuffer {
+    func page(_ query: TaskListQuery, offset: Int, limit: Int) async throws -> ByteBuffer {
         let maxBytes = limits.maxResponseBytes
         return try await database.withSession { db in
             var count = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
-            if let status { count = count.where("status", .equal, status.rawValue) }
+            count = Self.filtered(count, query)
             let total = try await count.first(decodingColumn: "count", as: Int.self) ?? 0
-            let ids = try await Self.ids(db, status: status, offset: offset, limit: limit)
+            let ids = try await Self.ids(db, query: query, offset: offset, limit: limit)
             let tail = #"],"totalTasks":\#(total)}"#
             var body = ByteBuffer(string: #"{"tasks":["#)
             let encoder = JSONEncoder()
@@ -184,7 +191,7 @@ struct TaskStore: Sendable {
             var written = 0
             for start in stride(from: 0, to: ids.count, by: Self.pageChunk) {
                 let chunk = Array(ids[start..<min(start + Self.pageChunk, ids.count)])
-                for task in try await Self.tasks(db, ids: chunk) {
+                for task in try await Self.summaries(db, ids: chunk) {
                     let encoded = try encoder.encode(task)
                     let separator = written == 0 ? 0 : 1
                     guard body.readableBytes + separator + encoded.count + tail.utf8.count <= maxBytes else {
@@ -199,6 +206,41 @@ struct TaskStore: Sendable {
             body.writeString(tail)
             return body
         }
+    }
+
+    /// `select` restricted to the tasks `query`'s filters admit (any of its creators, any of its statuses).
+    private static func filtered(_ select: SQLSelectBuilder, _ query: TaskListQuery) -> SQLSelectBuilder {
+        var select = select
+        if !query.createdBy.isEmpty { select = select.where("created_by", .in, query.createdBy) }
+        if !query.statuses.isEmpty { select = select.where("status", .in, query.statuses.map(\.rawValue)) }
+        return select
+    }
+
+    /// The list items of the tasks with `ids` that are still kept, in the order of `ids`.
+    private static func summaries(_ db: any SQLDatabase, ids: [String]) async throws -> [TaskSummary] {
+        let rows = try await db.select()
+            .columns(
+                "id", "status", "template_ref", "template", "state", "created_at", "last_heartbeat_at", "created_by"
+            )
+            .from("tasks").where("id", .in, ids).all()
+        var found: [String: TaskSummary] = [:]
+        let decoder = JSONDecoder()
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let task = try decode(try row.decode(column: "state", as: String.self))
+            let template = try decoder.decode(
+                JSONValue.self, from: Data(try row.decode(column: "template", as: String.self).utf8))
+            found[id] = TaskSummary(
+                id: id,
+                spec: TaskSummary.spec(
+                    template: template, templateRef: try row.decode(column: "template_ref", as: String.self),
+                    values: task.values),
+                status: try row.decode(column: "status", as: String.self),
+                createdAt: try row.decode(column: "created_at", as: String.self),
+                lastHeartbeatAt: try row.decode(column: "last_heartbeat_at", as: String.self),
+                createdBy: try row.decode(column: "created_by", as: String?.self))
+        }
+        return ids.compactMap { found[$0] }
     }
 
     private static func pageTooLarge(
@@ -222,14 +264,37 @@ struct TaskStore: Sendable {
     ) async throws
         -> [String]
     {
+        try await ids(db, query: TaskListQuery(statuses: status.map { [$0] } ?? []), offset: offset, limit: limit)
+    }
+
+    /// The ids of a page of `query`, in its order and then in creation order.
+    private static func ids(
+        _ db: any SQLDatabase, query: TaskListQuery, offset: Int, limit: Int
+    ) async throws
+        -> [String]
+    {
         guard limit > 0 else { return [] }
-        var query = db.select().column("id").from("tasks")
-        if let status { query = query.where("status", .equal, status.rawValue) }
-        query = query.orderBy("position").orderBy("id")
+        var select = filtered(db.select().column("id").from("tasks"), query)
+        for order in query.order {
+            let direction: SQLDirection = order.descending ? .descending : .ascending
+            switch order.field {
+            case .createdAt, .status:
+                select = select.orderBy(SQLColumn(order.field.rawValue), direction)
+            case .createdBy:
+                // A task without a creator (auth off) sorts as the empty name on both engines (SQLite puts NULL
+                // first, PostgreSQL last).
+                select = select.orderBy(
+                    SQLFunction("COALESCE", args: SQLColumn("created_by"), SQLLiteral.string("")), direction)
+            }
+        }
+        // Tasks created in the same millisecond keep their creation order (reversed under `desc:created_at`).
+        let newestFirst = query.order.first { $0.field == .createdAt }?.descending == true
+        let tieBreak: SQLDirection = newestFirst ? .descending : .ascending
+        select = select.orderBy(SQLColumn("position"), tieBreak).orderBy(SQLColumn("id"), tieBreak)
         // SQLite takes an OFFSET only after a LIMIT.
-        query = query.limit(limit)
-        if offset > 0 { query = query.offset(offset) }
-        return try await query.all(decodingColumn: "id", as: String.self)
+        select = select.limit(limit)
+        if offset > 0 { select = select.offset(offset) }
+        return try await select.all(decodingColumn: "id", as: String.self)
     }
 
     /// The tasks with `ids` that are still kept, with their logs, in the order of `ids`.

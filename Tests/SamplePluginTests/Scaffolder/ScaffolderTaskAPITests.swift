@@ -1,0 +1,169 @@
+import BackendKit
+import BackendTestSupport
+import CatalogPlugin
+import Foundation
+import NIOHTTP1
+import ScaffolderPlugin
+import Testing
+
+/// The scaffolder's task API as Backstage clients use it, on a live host with the catalog, on SQLite and PostgreSQL:
+/// the filtered and ordered list.
+@Suite("Scaffolder task API on a live host", .serialized)
+struct ScaffolderTaskAPITests {
+    /// A template named `name` with `steps`.
+    static func template(_ name: String, steps: [JSONValue]) -> JSONValue {
+        [
+            "apiVersion": "scaffolder.backstage.io/v1beta3", "kind": "Template", "metadata": ["name": .string(name)],
+            "spec": ["steps": .array(steps)],
+        ]
+    }
+
+    /// The templates the tests run: `quick` logs a line, `broken` fails, `wait` waits 30 s and then logs.
+    static let templates: [JSONValue] = [
+        template("quick", steps: [["id": "log", "action": "debug:log", "input": ["message": "hi"]]]),
+        template("broken", steps: [["id": "wait", "action": "debug:wait", "input": ["seconds": "soon"]]]),
+        template(
+            "wait",
+            steps: [
+                ["id": "wait", "name": "Wait", "action": "debug:wait", "input": ["seconds": 30]],
+                ["id": "after", "action": "debug:log", "input": ["message": "after the wait"]],
+            ]),
+    ]
+
+    /// Static tokens by subject.
+    static let tokens = ["alice": "alice-static-token-0123456", "bob": "bob-static-token-01234567"]
+
+    /// `backend.auth` with the static tokens of ``tokens``.
+    static let auth: JSONValue = [
+        "keys": [["secret": "c2NhZmZvbGRlci10YXNrLWFwaS10ZXN0LWtleS0wMTIzNDU2Nzg5"]],
+        "externalAccess": .array(
+            tokens.sorted { $0.key < $1.key }.map { subject, token in
+                ["type": "static", "options": ["token": .string(token), "subject": .string(subject)]]
+            }),
+    ]
+
+    /// Runs `body` against a host with the catalog (holding ``templates``) and the scaffolder (`scaffolder` merged
+    /// over a 60 s task timeout), with ``auth``, on `engine`.
+    static func withHost(
+        _ engine: Engine, scaffolder: JSONObject = [:], _ body: (RunningBackend) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("task-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("templates.yaml")
+        try templates.map { $0.jsonText() }.joined(separator: "\n---\n").write(
+            to: file, atomically: true, encoding: .utf8)
+        try await TestDatabases.withPrefix(engine, dropping: ["catalog", "scaffolder"]) { prefix in
+            let backend: JSONObject = [
+                "baseUrl": "http://127.0.0.1:7007", "auth": auth,
+                "database": try TestDatabases.section(engine, directory: directory, prefix: prefix),
+            ]
+            var section: JSONObject = ["taskTimeout": ["seconds": 60]]
+            for (key, value) in scaffolder { section[key] = value }
+            let config = TestHosts.config(extra: [
+                ("backend", .object(backend)),
+                (
+                    "catalog",
+                    ["locations": [["type": "file", "target": .string(file.path)]], "rules": TestHosts.exampleRules]
+                ),
+                ("scaffolder", .object(section)),
+            ])
+            try await TestHosts.with(config, plugins: [CatalogPlugin(), ScaffolderPlugin()], body)
+        }
+    }
+
+    /// Submits template `name` as `subject` and returns the task id.
+    static func submit(_ host: RunningBackend, _ name: String, as subject: String = "alice") async throws -> String {
+        let created = try await send(
+            .POST, host.url("scaffolder", "/v2/tasks"), token: tokens[subject],
+            json: #"{"templateRef":"template:default/\#(name)","values":{}}"#)
+        #expect(created.status == 201, "\(created.body)")
+        return try #require(created.object["id"] as? String)
+    }
+
+    /// The status of task `id`.
+    static func status(_ host: RunningBackend, _ id: String) async throws -> String? {
+        try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: tokens["alice"]).object["status"]
+            as? String
+    }
+
+    /// Waits until task `id` has `status`.
+    static func waitFor(_ host: RunningBackend, _ id: String, _ status: String) async throws {
+        var last: String?
+        let reached = try await eventually {
+            last = try await Self.status(host, id)
+            return last == status
+        }
+        #expect(reached, "task \(id) is \(last ?? "missing"), not \(status)")
+    }
+
+    @Test(
+        "GET /v2/tasks filters by createdBy and status, orders by order, pages, and refuses bad values",
+        arguments: Engine.allCases)
+    func list(_ engine: Engine) async throws {
+        try await Self.withHost(engine, scaffolder: ["concurrentTasksLimit": 1]) { host in
+            // One completed, one failed, one processing (holding the only slot) and one open task.
+            let completed = try await Self.submit(host, "quick", as: "alice")
+            try await Self.waitFor(host, completed, "completed")
+            let failed = try await Self.submit(host, "broken", as: "bob")
+            try await Self.waitFor(host, failed, "failed")
+            let processing = try await Self.submit(host, "wait", as: "alice")
+            try await Self.waitFor(host, processing, "processing")
+            let open = try await Self.submit(host, "quick", as: "bob")
+            let url = host.url("scaffolder", "/v2/tasks")
+            func listed(_ query: String) async throws -> (ids: [String], total: Int?, tasks: [[String: Any]]) {
+                let page = try await send(.GET, url + query, token: Self.tokens["alice"])
+                #expect(page.status == 200, "\(query): \(page.body)")
+                let tasks = page.object["tasks"] as? [[String: Any]] ?? []
+                return (tasks.compactMap { $0["id"] as? String }, page.object["totalTasks"] as? Int, tasks)
+            }
+            let all = try await listed("")
+            #expect(all.ids == [completed, failed, processing, open] && all.total == 4)
+            let first = try #require(all.tasks.first)
+            #expect(Set(first.keys) == ["id", "spec", "status", "createdAt", "lastHeartbeatAt", "createdBy"])
+            #expect(first["status"] as? String == "completed" && first["createdBy"] as? String == "alice")
+            let spec = first["spec"] as? [String: Any] ?? [:]
+            #expect((spec["templateInfo"] as? [String: Any])?["entityRef"] as? String == "template:default/quick")
+            #expect(spec["parameters"] as? [String: Any] != nil)
+            #expect((spec["steps"] as? [[String: Any]])?.first?["action"] as? String == "debug:log")
+
+            for (query, expected, total) in [
+                ("?createdBy=alice", [completed, processing], 2),
+                ("?createdBy=alice&createdBy=bob", [completed, failed, processing, open], 4),
+                ("?createdBy=carol", [], 0),
+                ("?status=open&status=failed", [failed, open], 2),
+                ("?createdBy=bob&status=open", [open], 1),
+                ("?order=desc:created_at", [open, processing, failed, completed], 4),
+                ("?order=asc:created_at", [completed, failed, processing, open], 4),
+                ("?order=asc:status", [completed, failed, open, processing], 4),
+                ("?order=desc:status", [processing, open, failed, completed], 4),
+                ("?order=desc:created_by&order=asc:created_at", [failed, open, completed, processing], 4),
+                ("?order=asc:created_by&order=desc:created_at", [processing, completed, open, failed], 4),
+                ("?order=desc:created_at&limit=2&offset=1", [processing, failed], 4),
+                ("?createdBy=alice&order=desc:created_at&limit=1", [processing], 2),
+            ] {
+                let page = try await listed(query)
+                #expect(page.ids == expected && page.total == total, "\(query)")
+            }
+
+            for (query, message) in [
+                (
+                    "?order=up:created_at",
+                    #"Invalid order parameter "up:created_at", expected "<asc or desc>:<field name>""#
+                ),
+                ("?order=asc", #"Invalid order parameter "asc", expected "<asc or desc>:<field name>""#),
+                ("?order=asc:", #"Invalid order parameter "asc:", expected "<asc or desc>:<field name>""#),
+                ("?order=asc:name", #"Invalid order field "name""#),
+                ("?order=asc:created_at&order=desc:id", #"Invalid order field "id""#),
+                ("?status=done", "Invalid status 'done', expected one of open, processing, completed, failed"),
+            ] {
+                let refused = try await send(.GET, url + query, token: Self.tokens["alice"])
+                #expect(
+                    refused.body
+                        == errorBody(
+                            name: "InputError", message: message, method: "GET", url: "/v2/tasks\(query)",
+                            status: 400))
+            }
+        }
+    }
+}
