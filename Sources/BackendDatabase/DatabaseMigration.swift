@@ -43,7 +43,9 @@ extension PluginDatabase {
         let lockKey = Self.advisoryLockKey("\(Self.migrationsTable):\(pluginId)")
         let begin = beginStatement
         let pluginId = self.pluginId
-        return try await withSession { db in
+        return try await withSession(bounded: false) { db in
+            // No statement deadline: see `withSession(bounded:_:)`.
+            if isPostgres { try await db.raw("SET statement_timeout = 0").run() }
             if isPostgres { try await db.raw("SELECT pg_advisory_lock(\(bind: lockKey))").run() }
             do {
                 try await db.create(table: Self.migrationsTable).ifNotExists()
@@ -69,10 +71,16 @@ extension PluginDatabase {
                     }
                     if ran { applied.append(migration.id) }
                 }
-                if isPostgres { try await db.raw("SELECT pg_advisory_unlock(\(bind: lockKey))").run() }
+                if isPostgres {
+                    try await db.raw("SELECT pg_advisory_unlock(\(bind: lockKey))").run()
+                    try await db.raw("RESET statement_timeout").run()
+                }
                 return applied
             } catch {
-                if isPostgres { await Self.finish("SELECT pg_advisory_unlock(\(bind: lockKey))", on: db) }
+                if isPostgres {
+                    await Self.finish("SELECT pg_advisory_unlock(\(bind: lockKey))", on: db)
+                    await Self.finish("RESET statement_timeout", on: db)
+                }
                 throw error
             }
         }

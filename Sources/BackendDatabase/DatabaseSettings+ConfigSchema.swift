@@ -15,6 +15,11 @@ extension DatabaseSettings {
                 .init(
                     "\(configKey).pluginDivisionMode", type: .string, default: "database",
                     description: "PostgreSQL: `database` (a database per plugin) or `schema` (a schema per plugin)."),
+                .init(
+                    statementTimeoutKey, type: .duration, default: "30s",
+                    description:
+                        "The deadline of every statement: PostgreSQL's statement_timeout and a client-side deadline, "
+                        + "an interrupt on SQLite. `0` turns it off."),
                 .init("\(configKey).plugin", type: .object, description: "Settings for single plugins, by plugin id."),
             ] + connectionKeys("\(configKey).plugin.*"))
 

@@ -11,6 +11,7 @@ import Foundation
 /// | `pluginDivisionMode` | `database` (default; one database per plugin) or `schema` (one database, a schema per plugin) |
 /// | `ensureExists` | create the plugin's database or schema when missing (default `true`) |
 /// | `plugin.<pluginId>.*` | `client`, `connection` and `ensureExists` for one plugin |
+/// | `statementTimeout` | the deadline of every statement, a duration (default `30s`; `0` turns it off) |
 ///
 /// No `backend.database` at all gives every plugin its own in-memory SQLite database. Relative SQLite paths are
 /// resolved against the directory of the config file that names them.
@@ -70,6 +71,9 @@ public struct DatabaseSettings: Sendable, Equatable {
     public let pluginId: String
     /// The engine and location.
     public let client: Client
+    /// How long one statement may run before it is cancelled (`backend.database.statementTimeout`); nil runs
+    /// statements without a deadline.
+    public let statementTimeout: Duration?
 
     /// The config key of the whole section.
     public static let configKey = "backend.database"
@@ -77,10 +81,17 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// The default PostgreSQL database name prefix.
     public static let defaultPrefix = "backstage_plugin_"
 
+    /// The config key of ``statementTimeout``.
+    public static let statementTimeoutKey = "\(configKey).statementTimeout"
+
+    /// The default ``statementTimeout``: 30 seconds.
+    public static let defaultStatementTimeout: Duration = .seconds(30)
+
     /// Creates settings directly (tests, code-built hosts).
-    public init(pluginId: String, client: Client) {
+    public init(pluginId: String, client: Client, statementTimeout: Duration? = defaultStatementTimeout) {
         self.pluginId = pluginId
         self.client = client
+        self.statementTimeout = statementTimeout
     }
 
     /// Reads the settings of `pluginId` from `config`.
@@ -91,6 +102,8 @@ public struct DatabaseSettings: Sendable, Equatable {
         guard let section = try config.getOptionalConfig(configKey) else {
             return DatabaseSettings(pluginId: pluginId, client: .sqlite(.memory))
         }
+        let configured = try config.getOptionalDuration(statementTimeoutKey) ?? defaultStatementTimeout
+        let statementTimeout = configured == .zero ? nil : configured
         let pluginSection = try section.getOptionalConfig("plugin.\(pluginId)")
         let clientName = try pluginSection?.getOptionalString("client") ?? section.getString("client")
         let pluginHasConnection = pluginSection?.has("connection") ?? false
@@ -99,7 +112,8 @@ public struct DatabaseSettings: Sendable, Equatable {
         switch clientName {
         case "better-sqlite3", "sqlite3":
             let storage = try sqliteStorage(connectionOwner, key: connectionKey, pluginId: pluginId)
-            return DatabaseSettings(pluginId: pluginId, client: .sqlite(storage))
+            return DatabaseSettings(
+                pluginId: pluginId, client: .sqlite(storage), statementTimeout: statementTimeout)
         case "pg":
             guard let connectionOwner, connectionOwner.has(connectionKey) else {
                 let owner = pluginSection.map { _ in "\(configKey).plugin.\(pluginId)" } ?? configKey
@@ -122,7 +136,8 @@ public struct DatabaseSettings: Sendable, Equatable {
             } else if !pluginHasConnection || target.database.isEmpty {
                 target.database = prefix + pluginId
             }
-            return DatabaseSettings(pluginId: pluginId, client: .postgres(target))
+            return DatabaseSettings(
+                pluginId: pluginId, client: .postgres(target), statementTimeout: statementTimeout)
         default:
             throw DatabaseConfigurationError(
                 "Unsupported database client type '\(clientName)' specified for plugin '\(pluginId)'")

@@ -87,10 +87,20 @@ public final class PluginDatabase: Sendable {
     )
         async throws -> R
     {
+        try await withSession(bounded: true, body)
+    }
+
+    /// ``withSession(_:)``, with each statement under ``DatabaseSettings/statementTimeout`` when `bounded`
+    /// (migrations run without it: building an index may take long, and replicas wait for each other's migrations).
+    func withSession<R: Sendable>(
+        bounded: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    )
+        async throws -> R
+    {
         let epoch = availability.withLockedValue { $0.epoch }
         let result: R
         do {
-            result = try await session(body)
+            result = try await session(bounded: bounded, body)
         } catch {
             throw noteFailure(error, epoch: epoch)
         }
@@ -99,24 +109,41 @@ public final class PluginDatabase: Sendable {
     }
 
     private func session<R: Sendable>(
-        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+        bounded: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     ) async throws -> R {
         let backend = try await connection()
+        let timeout = bounded ? settings.statementTimeout : nil
         switch backend {
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, let interrupter):
+            let deadline = timeout.flatMap { timeout in
+                interrupter.map { statementDeadline(timeout, action: .interrupt($0)) }
+            }
             // Not interrupted by the caller's cancellation, as PostgresKit does not interrupt its sessions either: a
             // session runs to its end, so a transaction is never left half-finished on the connection.
             return try await lock.withLock {
-                try await Self.uncancelled { try await self.leased { try await body(connection.sql()) } }
+                try await Self.uncancelled {
+                    try await self.leased { try await body(Self.guarded(connection.sql(), by: deadline)) }
+                }
             }
         case .postgres(let pool):
             // PostgresKit's `withSession`, on a pool whose source counts connections (see `CountingPostgresSource`).
             return try await pool.pool.withConnection(logger: poolLogger) { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await self.leased { try await body(connection.sql()) }
+                let deadline = timeout.map { self.statementDeadline($0, action: .closeConnection(connection)) }
+                return connection.eventLoop.makeFutureWithTask {
+                    try await self.leased { try await body(Self.guarded(connection.sql(), by: deadline)) }
                 }
             }.get()
         }
+    }
+
+    /// The deadline of this database's statements after `timeout`, stopped by `action`.
+    private func statementDeadline(_ timeout: Duration, action: StatementDeadline.Action) -> StatementDeadline {
+        StatementDeadline(timeout: timeout, pluginId: pluginId, address: address, action: action, logger: logger)
+    }
+
+    /// `db`, under `deadline` when there is one.
+    private static func guarded(_ db: any SQLDatabase, by deadline: StatementDeadline?) -> any SQLDatabase {
+        deadline.map { $0.guarding(db) } ?? db
     }
 
     /// Whether `error` says the database could not be reached or used, so that the same call may succeed once it is
@@ -142,8 +169,9 @@ public final class PluginDatabase: Sendable {
     private func noteFailure(_ error: any Error, epoch: Int) -> any Error {
         let outage: DatabaseUnavailableError
         switch error {
-        case is DatabaseUnavailableError:
-            return error
+        case let error as DatabaseUnavailableError:
+            // Thrown by a statement whose client-side deadline closed its connection (see `StatementDeadline`).
+            outage = error
         case let error as DatabaseConnectionError:
             outage = DatabaseUnavailableError(pluginId: pluginId, address: address, reason: error.reason)
         default:
@@ -276,7 +304,8 @@ public final class PluginDatabase: Sendable {
     public func shutdown() async {
         guard let backend = await state.close() else { return }
         switch backend {
-        case .sqlite(let connection, _):
+        case .sqlite(let connection, _, let interrupter):
+            interrupter?.invalidate()
             try? await connection.close()
             counts.withLockedValue { $0.open = 0 }
         case .postgres(let pool):
@@ -328,11 +357,22 @@ public final class PluginDatabase: Sendable {
             try await connection.sql().raw("PRAGMA synchronous = FULL").run()
             try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
             counts.withLockedValue { $0.open = 1 }
-            return .sqlite(connection, AsyncLock())
+            let interrupter = SQLiteInterrupter(connection)
+            if interrupter == nil, settings.statementTimeout != nil {
+                logger.warning(
+                    "SQLite statements of plugin \(pluginId) run without a deadline (\(DatabaseSettings.statementTimeoutKey)): this SQLiteNIO version does not expose its connection handle"
+                )
+            }
+            return .sqlite(connection, AsyncLock(), interrupter)
         case .postgres(let target):
             if target.ensureExists { try await ensureExists(target) }
             var configuration = try Self.configuration(target, database: target.database)
             if let schema = target.schema { configuration.searchPath = [schema] }
+            if let timeout = settings.statementTimeout {
+                // Every pooled connection starts with the server-side deadline (see `StatementDeadline`).
+                configuration.coreConfiguration.options.additionalStartupParameters.append(
+                    ("statement_timeout", "\(Self.milliseconds(timeout))"))
+            }
             let pool = EventLoopGroupConnectionPool(
                 source: CountingPostgresSource(
                     base: PostgresConnectionSource(sqlConfiguration: configuration), counts: counts),
@@ -417,9 +457,16 @@ public final class PluginDatabase: Sendable {
         return result
     }
 
+    /// `duration` in whole milliseconds, at least 1 (PostgreSQL's `statement_timeout` unit; 0 would turn it off).
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
     /// An open database.
     enum Backend: Sendable {
-        case sqlite(SQLiteConnection, AsyncLock)
+        /// The connection, the lock that runs its sessions one at a time, and its statements' interrupter.
+        case sqlite(SQLiteConnection, AsyncLock, SQLiteInterrupter?)
         case postgres(PostgresPool)
     }
 

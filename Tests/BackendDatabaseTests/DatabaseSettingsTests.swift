@@ -107,4 +107,24 @@ struct DatabaseSettingsTests {
             try settings("backend: {database: {client: pg, connection: {host: h, port: abc}}}")
         }
     }
+
+    /// `statementTimeout`: 30 s by default, any duration form, `0` for none, and a malformed value names the key.
+    @Test func statementTimeout() throws {
+        #expect(try settings("backend: {}").statementTimeout == .seconds(30))
+        #expect(try settings("backend: {database: {client: sqlite3}}").statementTimeout == .seconds(30))
+        #expect(
+            try settings("backend: {database: {client: sqlite3, statementTimeout: 5s}}").statementTimeout
+                == .seconds(5))
+        #expect(
+            try settings("backend: {database: {client: pg, connection: 'postgresql://u@h', statementTimeout: 1500}}")
+                .statementTimeout == .milliseconds(1500))
+        #expect(try settings("backend: {database: {client: sqlite3, statementTimeout: 0}}").statementTimeout == nil)
+        #expect(
+            throws: ConfigError(
+                "Invalid duration in config for key 'backend.database.statementTimeout' in 'app-config.yaml', wanted "
+                    + "milliseconds, a string such as '30s', '5m' or 'PT1H', or an object such as {seconds: 30}")
+        ) {
+            try settings("backend: {database: {client: sqlite3, statementTimeout: soon}}")
+        }
+    }
 }

@@ -31,6 +31,8 @@ public final class PrivatePostgres: @unchecked Sendable {
     private let lock = NSLock()
     /// The running server (`postgres` in the foreground, through `runuser` as root), guarded by `lock`.
     private var server: Process?
+    /// The server's processes that ``freeze()`` stopped, guarded by `lock`.
+    private var frozen: [pid_t] = []
 
     /// `postgresql://postgres:<password>@127.0.0.1:<port>`.
     public var url: String { "postgresql://postgres:\(Self.password)@127.0.0.1:\(port)" }
@@ -78,9 +80,11 @@ public final class PrivatePostgres: @unchecked Sendable {
             try await server.initialise()
             try await server.start()
             let result = try await body(server)
+            server.resume()
             try? await server.stop()
             return result
         } catch {
+            server.resume()
             try? await server.stop()
             throw error
         }
@@ -130,6 +134,64 @@ public final class PrivatePostgres: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         lock.withLock { server = nil }
+    }
+
+    /// Freezes the server as a hung host or a cut network would look to its clients: the postmaster and every
+    /// backend get `SIGSTOP`, so connections stay open and nothing answers. Returns once each is stopped.
+    /// ``resume()`` undoes it (call it in a `defer`); ``with(_:)`` resumes before stopping the server.
+    public func freeze() async throws {
+        let postmaster = try postmasterPID()
+        // The postmaster first, so that it starts no new backend meanwhile.
+        var stopped = [postmaster]
+        lock.withLock { frozen = stopped }
+        kill(postmaster, SIGSTOP)
+        for child in Self.children(of: postmaster) {
+            stopped.append(child)
+            lock.withLock { frozen = stopped }
+            kill(child, SIGSTOP)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !stopped.allSatisfy({ Self.state(of: $0) == "T" }) {
+            guard ContinuousClock.now < deadline else { throw TestSetupError("postgres did not stop within 10 s") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Lets the processes ``freeze()`` stopped run again (`SIGCONT`); does nothing when none are stopped.
+    public func resume() {
+        let stopped = lock.withLock {
+            defer { frozen = [] }
+            return frozen
+        }
+        for pid in stopped.reversed() { kill(pid, SIGCONT) }
+    }
+
+    /// The postmaster's process id, from the first line of `postmaster.pid`.
+    private func postmasterPID() throws -> pid_t {
+        let text = try String(contentsOfFile: "\(cluster)/postmaster.pid", encoding: .utf8)
+        guard let line = text.split(separator: "\n").first, let pid = pid_t(line) else {
+            throw TestSetupError("no process id in \(cluster)/postmaster.pid")
+        }
+        return pid
+    }
+
+    /// The processes whose parent is `parent`, from `/proc`.
+    private static func children(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { statFields(of: $0).dropFirst().first == "\(parent)" }
+    }
+
+    /// The state letter of `pid` (`T` when stopped), from `/proc/<pid>/stat`.
+    private static func state(of pid: pid_t) -> String? {
+        statFields(of: pid).first
+    }
+
+    /// The fields of `/proc/<pid>/stat` after the command name: state, parent, …
+    private static func statFields(of pid: pid_t) -> [String] {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = text.lastIndex(of: ")")
+        else { return [] }
+        return text[text.index(after: end)...].split(separator: " ").map(String.init)
     }
 
     /// The server's log so far (for failure messages).

@@ -32,3 +32,17 @@ enum DatabaseOutageMessage {
         "The \(pluginId) plugin's database is unavailable; try again later"
     }
 }
+
+/// A statement cancelled at `backend.database.statementTimeout` answers `503 ServiceUnavailableError` as an outage
+/// does, with its own message, which names the deadline and the key an operator may raise:
+/// `The catalog plugin's database did not answer within 30s (backend.database.statementTimeout)`.
+extension DatabaseTimeoutError: BackendError {
+    /// `ServiceUnavailableError`.
+    public var name: String { ServiceUnavailableError.errorName }
+
+    /// `The <pluginId> plugin's database did not answer within <timeout> (backend.database.statementTimeout)`.
+    public var message: String { description }
+
+    /// `503 Service Unavailable`.
+    public var status: HTTPResponse.Status { ServiceUnavailableError.errorStatus }
+}

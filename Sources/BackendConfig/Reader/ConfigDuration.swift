@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 
 /// Reads durations from config in every form Backstage accepts (`readDurationFromConfig`):
