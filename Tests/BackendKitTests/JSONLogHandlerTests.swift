@@ -13,7 +13,13 @@ struct JSONLogHandlerTests {
         logger.logLevel = .debug
         logger[metadataKey: "plugin"] = "catalog"
         logger.info("Loaded \"8\" entities\nfrom 2 files", metadata: ["files": "a.yaml", "count": "\(8)"])
-        logger.debug("nested", metadata: ["list": ["a", "b"], "map": ["k": "v"]])
+        logger.debug(
+            "nested",
+            metadata: [
+                "list": ["a", "b"], "map": ["k": "v"], "status": .stringConvertible(503),
+                "duration_ms": .stringConvertible(12), "ratio": .stringConvertible(0.5),
+                "cached": .stringConvertible(true), "huge": .stringConvertible(UInt64.max),
+            ])
         logger.trace("not written")
         continuation.finish()
         for await line in stream { await lines.record(line) }
@@ -34,6 +40,12 @@ struct JSONLogHandlerTests {
         let second = try #require(try JSONSerialization.jsonObject(with: Data(written[1].utf8)) as? [String: Any])
         #expect(second["list"] as? [String] == ["a", "b"])
         #expect(second["map"] as? [String: String] == ["k": "v"])
+        // Numbers and booleans logged as values stay JSON numbers and booleans; the count logged as text stays text.
+        #expect(written[1].contains(#""status":503"#))
+        #expect(written[1].contains(#""duration_ms":12"#))
+        #expect(written[1].contains(#""ratio":0.5"#))
+        #expect(written[1].contains(#""cached":true"#))
+        #expect(written[1].contains(#""huge":"18446744073709551615""#))
     }
 
     @Test("LOG_FORMAT overrides the environment's default; anything else is a startup error")

@@ -4,11 +4,12 @@ import Foundation
 ///
 /// ```json
 /// {"timestamp":"2026-12-01T10:20:41.123Z","level":"info","message":"Listening on 127.0.0.1:7007","label":"backend"}
-/// {"timestamp":"2026-12-01T10:20:42.001Z","level":"info","message":"GET /api/catalog/entities 200 0ms","label":"backend","plugin":"catalog","method":"GET","status":"200"}
+/// {"timestamp":"2026-12-01T10:20:42.001Z","level":"info","message":"GET /api/catalog/entities 200 0ms","label":"backend","plugin":"catalog","duration_ms":0,"method":"GET","status":200}
 /// ```
 ///
 /// `timestamp` is ISO 8601 UTC with milliseconds; `plugin` is there when the line belongs to one; every other
-/// metadata value becomes a member (strings as strings, nested dictionaries and arrays as JSON). The writer escapes
+/// metadata value becomes a member (strings as strings, numbers and booleans logged as values as JSON numbers and
+/// booleans, nested dictionaries and arrays as JSON). The writer escapes
 /// every control character, so a message cannot break a line. Nothing here adds data the text format would not
 /// print: what the leak tests keep out of one format stays out of the other.
 public struct JSONLogHandler: LogHandler {
@@ -61,10 +62,23 @@ public struct JSONLogHandler: LogHandler {
     private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
         case .string(let text): .string(text)
-        case .stringConvertible(let convertible): .string(convertible.description)
+        case .stringConvertible(let convertible): json(convertible)
         case .array(let values): .array(values.map(json))
         case .dictionary(let members):
             .object(JSONObject(members.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+        }
+    }
+
+    /// Numbers and booleans logged as values (`"status": .stringConvertible(200)`) stay numbers and booleans, so a
+    /// log query can compare them (`status >= 500`); anything else is its description.
+    private static func json(_ value: any CustomStringConvertible & Sendable) -> JSONValue {
+        switch value {
+        case let flag as Bool: .bool(flag)
+        case let number as any BinaryInteger:
+            Int(exactly: number).map(JSONValue.int) ?? .string(value.description)
+        case let number as Double where number.isFinite: .double(number)
+        case let number as Float where number.isFinite: .double(Double(number))
+        default: .string(value.description)
         }
     }
 
