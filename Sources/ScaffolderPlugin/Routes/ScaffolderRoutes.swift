@@ -8,6 +8,7 @@ import BackendKit
 /// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values or a template over the step bounds, 404 for an unknown template, 429 when the caller has `scaffolder.maxOpenTasksPerCaller` unfinished tasks, 503 when the catalog cannot be asked or `scaffolder.maxTasks` tasks are unfinished (both with `Retry-After`) |
 /// | `GET /v2/tasks?createdBy=…&status=…&order=<asc\|desc>:<field>&limit=…&offset=…` | `{tasks: [{id, spec, status, createdAt, lastHeartbeatAt, createdBy}], totalTasks}`: the tasks of any of the given creators and statuses (each repeatable), sorted by each `order` (`created_at`, `status`, `created_by`) then in creation order, `limit` of them (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a bad value (Backstage's messages) or a page over `scaffolder.maxResponseBytes` |
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
+/// | `POST /v2/tasks/:id/cancel` | `{"status":"cancelled"}`: an `open` or `processing` task ends `cancelled` (its running step is stopped within a second, on whichever replica runs it); 404 for an unknown id, 409 for a finished task |
 /// | `GET /v2/tasks/:id/events` | the log as Backstage-style events |
 struct ScaffolderRoutes: Sendable {
     /// Where tasks live.
@@ -43,6 +44,21 @@ struct ScaffolderRoutes: Sendable {
         }
         routes.get("/v2/tasks/:id") { _, context in
             JSONBody(try await task(context))
+        }
+        routes.post("/v2/tasks/:id/cancel") { _, context in
+            let id = try context.pathParameter("id")
+            switch try await store.cancel(id) {
+            case .cancelled:
+                worker.runner.metrics.ended(.cancelled)
+                logger.info("Cancelled task \(id)")
+                return JSONBody(JSONValue.object(["status": .string(TaskStatus.cancelled.rawValue)]))
+            case .notFound:
+                throw NotFoundError("Task with id '\(id)' does not exist")
+            case .finished(let status):
+                throw ConflictError(
+                    "Task with id '\(id)' has already finished (\(status.rawValue)); only an open or processing task "
+                        + "can be cancelled")
+            }
         }
         routes.get("/v2/tasks/:id/events") { _, context in
             JSONBody(TaskEvent.events(of: try await task(context)))

@@ -14,21 +14,24 @@ struct TaskEvent: Sendable, Encodable {
     let id: Int
     /// The task.
     let taskId: String
-    /// `log`, or `completion` for the last event of a finished task.
+    /// `log`; `cancelled` for the line a cancellation writes; `completion` for the last event of a finished task.
     let type: String
     /// When it happened.
     let createdAt: String
     /// The content.
     let body: Body
 
-    /// The events of `task`: one per log line, the last of a finished task being `completion`.
+    /// The events of `task`: one per log line, the last of a finished task being `completion` (with the task's
+    /// status), the line a cancellation writes `cancelled` (with the status `cancelled`).
     static func events(of task: ScaffolderTask) -> [TaskEvent] {
         task.log.enumerated().map { index, entry in
             let isCompletion = task.status.isFinal && index == task.log.count - 1
+            let type = isCompletion ? "completion" : entry.type ?? "log"
+            let status: String? =
+                isCompletion ? task.status.rawValue : type == "cancelled" ? TaskStatus.cancelled.rawValue : nil
             return TaskEvent(
-                id: index + 1, taskId: task.id, type: isCompletion ? "completion" : "log", createdAt: entry.createdAt,
-                body: Body(
-                    message: entry.message, stepId: entry.stepId, status: isCompletion ? task.status.rawValue : nil))
+                id: index + 1, taskId: task.id, type: type, createdAt: entry.createdAt,
+                body: Body(message: entry.message, stepId: entry.stepId, status: status))
         }
     }
 }

@@ -56,6 +56,23 @@ extension ScaffolderTask {
         self.error = error
     }
 
+    /// Ends the task as cancelled at `time`: the running step cancelled, the steps not started skipped.
+    mutating func cancel(at time: String) {
+        for index in steps.indices {
+            switch steps[index].status {
+            case .processing:
+                steps[index].status = .cancelled
+                steps[index].endedAt = time
+            case .open:
+                steps[index].status = .skipped
+            default:
+                break
+            }
+        }
+        status = .cancelled
+        completedAt = time
+    }
+
     /// Updates one step's state and times.
     mutating func setStep(
         _ id: String, status: StepStatus, startedAt: String? = nil, endedAt: String? = nil
@@ -67,7 +84,8 @@ extension ScaffolderTask {
     }
 }
 
-/// The life cycle of a scaffolder task: `open` → `processing` → `completed` or `failed`.
+/// The life cycle of a scaffolder task: `open` → `processing` → `completed` or `failed`; `open` or `processing` →
+/// `cancelled` through `POST /v2/tasks/:id/cancel`.
 enum TaskStatus: String, Sendable, Codable, CaseIterable {
     /// Accepted and queued.
     case open
@@ -77,10 +95,12 @@ enum TaskStatus: String, Sendable, Codable, CaseIterable {
     case completed
     /// A step failed, the task timed out, or the scaffolder shut down first.
     case failed
+    /// A caller cancelled it before it finished.
+    case cancelled
 
     /// Whether the task has finished.
     var isFinal: Bool {
-        self == .completed || self == .failed
+        self == .completed || self == .failed || self == .cancelled
     }
 }
 
@@ -110,8 +130,10 @@ enum StepStatus: String, Sendable, Codable {
     case completed
     /// Threw an error.
     case failed
-    /// Its `if` was false, or an earlier step failed.
+    /// Its `if` was false, or an earlier step failed or the task was cancelled.
     case skipped
+    /// It was running when the task was cancelled.
+    case cancelled
 }
 
 /// One line of a task's log.
@@ -124,4 +146,7 @@ struct TaskLogEntry: Sendable, Codable, Equatable {
     let level: String
     /// The text.
     let message: String
+    /// The event type when it is not a plain log line: `cancelled` for the line a cancellation writes (the
+    /// `event_type` column; absent for `log`).
+    var type: String? = nil
 }

@@ -1,8 +1,8 @@
 import CoreMetrics
 
-/// `scaffolder_tasks_total{status}`: tasks this process saw end, by final status (`completed`, `failed`), counted
-/// where they ended (by the worker that ran them, or by the janitor that failed them), so the sum over replicas
-/// counts each task once.
+/// `scaffolder_tasks_total{status}`: tasks this process saw end, by final status (`completed`, `failed`,
+/// `cancelled`), counted where they ended (by the worker that ran them, the janitor that failed them, or the replica
+/// that answered the cancel request), so the sum over replicas counts each task once.
 struct TaskMetrics: Sendable {
     /// The counter's name.
     static let tasksTotal = "scaffolder_tasks_total"

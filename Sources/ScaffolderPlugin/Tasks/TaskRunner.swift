@@ -62,11 +62,15 @@ struct TaskRunner: Sendable {
             outcome = .failure(error)
         }
         if case .failure(let error) = outcome, error is TaskLostError {
+            // Cancelled through the API (on any replica), or failed by the janitor: either wrote the outcome.
+            let cancelled = (try? await store.status(of: id)) == .cancelled
             onLog(
                 id,
                 TaskLogEntry(
-                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
-                    message: "Stopped running the task: it is no longer processing (the janitor failed it)"))
+                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: cancelled ? "info" : "error",
+                    message: cancelled
+                        ? "Stopped running the task: it was cancelled"
+                        : "Stopped running the task: it is no longer processing (the janitor failed it)"))
             return
         }
         let now = ISO8601Timestamp.now()
@@ -96,7 +100,8 @@ struct TaskRunner: Sendable {
     }
 
     /// Runs `body` while writing the task's heartbeat every ``heartbeatInterval``; throws ``TaskLostError`` (and
-    /// cancels `body`) when the task is no longer `processing`.
+    /// cancels `body`) when the task is no longer `processing`. The heartbeat is also how a cancellation made on any
+    /// replica reaches the running step: within one interval (1 s) of it.
     private func whileHeartbeating<T: Sendable>(
         _ id: String, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -127,12 +132,12 @@ struct TaskRunner: Sendable {
             let renderer = TemplateRenderer(
                 parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
             if let condition = step.condition, try !renderer.isTruthy(condition, of: step) {
-                try await stored(id) { try await store.update(id) { $0.setStep(step.id, status: .skipped) } }
+                try await progress(id) { try await store.update(id) { $0.setStep(step.id, status: .skipped) } }
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
             }
             let startedAt = ISO8601Timestamp.now()
-            try await stored(id) {
+            try await progress(id) {
                 try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
             }
             await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
@@ -149,7 +154,7 @@ struct TaskRunner: Sendable {
                 throw StepFailure(stepName: step.name, underlying: error)
             }
             let endedAt = ISO8601Timestamp.now()
-            try await stored(id) {
+            try await progress(id) {
                 try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
             }
             await log(id, step.id, "info", "Finished step \(step.name)")
@@ -157,6 +162,12 @@ struct TaskRunner: Sendable {
         guard let output = template.output else { return nil }
         return try TemplateRenderer(parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
             .render(output, as: TemplateRenderer.outputSubject)
+    }
+
+    /// Stores a step's progress with `update` (``stored(_:_:)``); throws ``TaskLostError`` when the task is no longer
+    /// `processing` (cancelled, or failed by the janitor), so no later step starts.
+    private func progress(_ id: String, _ update: @Sendable () async throws -> ScaffolderTask?) async throws {
+        guard try await stored(id, update) != nil else { throw TaskLostError() }
     }
 
     /// Stores a log line and forwards it to `onLog`; a line that cannot be stored is still forwarded.
@@ -218,8 +229,8 @@ struct TaskRunner: Sendable {
     }
 }
 
-/// The task stopped being `processing` while this worker ran it: the janitor failed it because its heartbeat was
-/// stale, so another outcome must not be written over that.
+/// The task stopped being `processing` while this worker ran it: it was cancelled, or the janitor failed it because
+/// its heartbeat was stale, so another outcome must not be written over that.
 struct TaskLostError: Error {}
 
 /// A step's action threw; carries the step name for the reason.

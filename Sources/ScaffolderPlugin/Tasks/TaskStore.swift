@@ -144,6 +144,14 @@ struct TaskStore: Sendable {
         }
     }
 
+    /// The status of task `id`, if it is still kept.
+    func status(of id: String) async throws -> TaskStatus? {
+        try await database.withSession { db in
+            try await db.select().column("status").from("tasks").where("id", .equal, id)
+                .first(decodingColumn: "status", as: String.self)
+        }.flatMap(TaskStatus.init(rawValue:))
+    }
+
     /// The template a task runs.
     func template(forTask id: String) async throws -> TemplateDefinition? {
         let row = try await database.withSession { db in
@@ -423,6 +431,55 @@ struct TaskStore: Sendable {
         }
     }
 
+    /// What ``cancel(_:)`` did.
+    enum CancelOutcome: Sendable, Equatable {
+        /// The task was `open` or `processing` and is now `cancelled`.
+        case cancelled
+        /// No task has this id.
+        case notFound
+        /// The task had already finished with this status.
+        case finished(TaskStatus)
+    }
+
+    /// Cancels task `id` if it is `open` or `processing`: in one transaction its status becomes `cancelled`, the
+    /// running step `cancelled` and the steps not started `skipped`, and two events are written: a `cancelled` one
+    /// (`Step <id> has been cancelled.`, as Backstage words it, or `The task has been cancelled.` when no step was
+    /// running) and the final line `Task cancelled` (the completion event). The worker running it, on whichever
+    /// replica, finds it no longer `processing` at its next heartbeat and stops the step. A compare-and-set on the
+    /// status, so a claim or an ending at the same moment either happens first or not at all.
+    func cancel(_ id: String) async throws -> CancelOutcome {
+        while true {
+            let outcome: CancelOutcome? = try await database.transaction { db in
+                guard
+                    let row = try await db.select().columns("state", "last_heartbeat_at", "created_by", "status")
+                        .from("tasks").where("id", .equal, id).first()
+                else { return .notFound }
+                let seen = try row.decode(column: "status", as: String.self)
+                var task = try Self.decode(row)
+                if let status = TaskStatus(rawValue: seen), status.isFinal { return .finished(status) }
+                let now = ISO8601Timestamp.now()
+                let running = task.steps.first { $0.status == .processing }?.id
+                task.cancel(at: now)
+                let changed = try await db.update("tasks")
+                    .set("state", to: SQLBind(try Self.encode(task)))
+                    .set("status", to: SQLBind(TaskStatus.cancelled.rawValue))
+                    .where("id", .equal, id).where("status", .equal, seen)
+                    .returning("id").all().count
+                // The status moved on since the read (claimed or ended elsewhere): read it again.
+                guard changed == 1 else { return nil }
+                let message = running.map { "Step \($0) has been cancelled." } ?? "The task has been cancelled."
+                try await Self.insertEvent(
+                    TaskLogEntry(createdAt: now, stepId: running, level: "info", message: message, type: "cancelled"),
+                    taskId: id, into: db)
+                try await Self.insertEvent(
+                    TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task cancelled"), taskId: id,
+                    into: db)
+                return .cancelled
+            }
+            if let outcome { return outcome }
+        }
+    }
+
     /// Appends a log line and returns it as stored, within the log bounds:
     ///
     /// - a message longer than `maxLogEventBytes` keeps its start and ends in `… [truncated: N bytes]`, N the bytes
@@ -449,7 +506,10 @@ struct TaskStore: Sendable {
                 let row = try await db.select().columns("status", "log_bytes").from("tasks").where("id", .equal, id)
                     .first()
             else { return }
-            let finished = TaskStatus(rawValue: try row.decode(column: "status", as: String.self))?.isFinal == true
+            let status = TaskStatus(rawValue: try row.decode(column: "status", as: String.self))
+            // A cancelled task's log ends with the lines its cancellation wrote; its worker may still say more.
+            guard status != .cancelled else { return }
+            let finished = status?.isFinal == true
             let used = try row.decode(column: "log_bytes", as: Int.self)
             let size = entry.message.utf8.count
             let stored: TaskLogEntry
@@ -498,7 +558,8 @@ struct TaskStore: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         try await db.insert(into: "task_events").columns("task_id", "event_type", "body", "created_at")
             .values(
-                SQLBind(taskId), SQLBind("log"), SQLBind(String(decoding: try encoder.encode(entry), as: UTF8.self)),
+                SQLBind(taskId), SQLBind(entry.type ?? "log"),
+                SQLBind(String(decoding: try encoder.encode(entry), as: UTF8.self)),
                 SQLBind(entry.createdAt)
             )
             .run()
@@ -512,12 +573,15 @@ struct TaskStore: Sendable {
         // Chunks keep each statement well under the databases' bind-parameter limits.
         for start in stride(from: 0, to: taskIds.count, by: 500) {
             let chunk = Array(taskIds[start..<min(start + 500, taskIds.count)])
-            let rows = try await db.select().columns("task_id", "body").from("task_events")
+            let rows = try await db.select().columns("task_id", "event_type", "body").from("task_events")
                 .where("task_id", .in, chunk).orderBy("id").all()
             for row in rows {
                 let taskId = try row.decode(column: "task_id", as: String.self)
                 let body = try row.decode(column: "body", as: String.self)
-                result[taskId, default: []].append(try decoder.decode(TaskLogEntry.self, from: Data(body.utf8)))
+                var entry = try decoder.decode(TaskLogEntry.self, from: Data(body.utf8))
+                let type = try row.decode(column: "event_type", as: String.self)
+                entry.type = type == "log" ? nil : type
+                result[taskId, default: []].append(entry)
             }
         }
         return result
@@ -556,7 +620,7 @@ struct TaskStore: Sendable {
             try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("tasks")
             .first(decodingColumn: "count", as: Int.self) ?? 0
         guard count > capacity else { return }
-        let finished = [TaskStatus.completed.rawValue, TaskStatus.failed.rawValue]
+        let finished = TaskStatus.allCases.filter(\.isFinal).map(\.rawValue)
         let victims = try await db.select().column("id").from("tasks").where("status", .in, finished)
             .orderBy("position").limit(count - capacity).all(decodingColumn: "id", as: String.self)
         guard !victims.isEmpty else { return }

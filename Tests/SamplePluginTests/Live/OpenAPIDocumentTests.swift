@@ -64,7 +64,7 @@ struct OpenAPIDocumentTests {
             ],
             "ScaffolderPlugin": [
                 ("get", "/v2/actions"), ("post", "/v2/tasks"), ("get", "/v2/tasks"), ("get", "/v2/tasks/{id}"),
-                ("get", "/v2/tasks/{id}/events"), ("get", "/openapi.json"),
+                ("get", "/v2/tasks/{id}/events"), ("post", "/v2/tasks/{id}/cancel"), ("get", "/openapi.json"),
             ],
             "SearchPlugin": [
                 ("get", "/query"), ("post", "/collators/catalog/refresh"), ("get", "/collators"),

@@ -7,7 +7,7 @@ import ScaffolderPlugin
 import Testing
 
 /// The scaffolder's task API as Backstage clients use it, on a live host with the catalog, on SQLite and PostgreSQL:
-/// the filtered and ordered list.
+/// the filtered and ordered list, and cancellation across replicas.
 @Suite("Scaffolder task API on a live host", .serialized)
 struct ScaffolderTaskAPITests {
     /// A template named `name` with `steps`.
@@ -47,6 +47,16 @@ struct ScaffolderTaskAPITests {
     static func withHost(
         _ engine: Engine, scaffolder: JSONObject = [:], _ body: (RunningBackend) async throws -> Void
     ) async throws {
+        try await withHosts(engine, scaffolder: scaffolder, replicas: false) { host, _ in try await body(host) }
+    }
+
+    /// Runs `body` with two hosts as ``withHost(_:scaffolder:_:)`` configures them: on PostgreSQL, replica A (which
+    /// runs no tasks) and replica B (which runs them, logging to `logs`) sharing the database; on SQLite (one process
+    /// per database), one host as both. Without `replicas`, one host on either engine.
+    static func withHosts(
+        _ engine: Engine, scaffolder: JSONObject = [:], replicas: Bool = true, logs: LogCapture? = nil,
+        _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("task-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -68,7 +78,24 @@ struct ScaffolderTaskAPITests {
                 ),
                 ("scaffolder", .object(section)),
             ])
-            try await TestHosts.with(config, plugins: [CatalogPlugin(), ScaffolderPlugin()], body)
+            guard replicas, engine == .postgres else {
+                try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { host in
+                    try await body(host, host)
+                }
+                return
+            }
+            var acceptOnly = section
+            acceptOnly["concurrentTasksLimit"] = 0
+            var configA = config
+            if case .object(var sections) = configA {
+                sections["scaffolder"] = .object(acceptOnly)
+                configA = .object(sections)
+            }
+            try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { b in
+                try await TestHosts.with(configA, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { a in
+                    try await body(a, b)
+                }
+            }
         }
     }
 
@@ -155,7 +182,10 @@ struct ScaffolderTaskAPITests {
                 ("?order=asc:", #"Invalid order parameter "asc:", expected "<asc or desc>:<field name>""#),
                 ("?order=asc:name", #"Invalid order field "name""#),
                 ("?order=asc:created_at&order=desc:id", #"Invalid order field "id""#),
-                ("?status=done", "Invalid status 'done', expected one of open, processing, completed, failed"),
+                (
+                    "?status=done",
+                    "Invalid status 'done', expected one of open, processing, completed, failed, cancelled"
+                ),
             ] {
                 let refused = try await send(.GET, url + query, token: Self.tokens["alice"])
                 #expect(
@@ -164,6 +194,96 @@ struct ScaffolderTaskAPITests {
                             name: "InputError", message: message, method: "GET", url: "/v2/tasks\(query)",
                             status: 400))
             }
+        }
+    }
+
+    @Test(
+        "POST /v2/tasks/:id/cancel on replica A stops the debug:wait step running on replica B within 2 s; 409, 404",
+        arguments: Engine.allCases)
+    func cancel(_ engine: Engine) async throws {
+        let logs = LogCapture()
+        try await Self.withHosts(engine, scaffolder: ["concurrentTasksLimit": 1], logs: logs) { a, b in
+            let running = try await Self.submit(a, "wait")
+            // The step is running on B once its wait is logged.
+            let waiting = try await eventually {
+                let task = try await send(
+                    .GET, b.url("scaffolder", "/v2/tasks/\(running)"), token: Self.tokens["alice"])
+                let log = task.object["log"] as? [[String: Any]] ?? []
+                return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
+            }
+            #expect(waiting)
+            // B's only slot is taken: a second task stays open, and cancelling it skips all its steps.
+            let open = try await Self.submit(a, "wait")
+            let cancelOpen = try await send(
+                .POST, a.url("scaffolder", "/v2/tasks/\(open)/cancel"), token: Self.tokens["bob"])
+            #expect(cancelOpen.status == 200 && cancelOpen.body == #"{"status":"cancelled"}"#, "\(cancelOpen.body)")
+            let openTask = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(open)"), token: Self.tokens["alice"])
+            #expect(openTask.object["status"] as? String == "cancelled")
+            #expect(
+                (openTask.object["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == [
+                    "skipped", "skipped",
+                ])
+
+            let start = ContinuousClock.now
+            let cancelled = try await send(
+                .POST, a.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.tokens["alice"])
+            #expect(cancelled.status == 200 && cancelled.body == #"{"status":"cancelled"}"#, "\(cancelled.body)")
+            let stopped = await eventually(timeout: .seconds(10)) {
+                logs.messages.contains("Stopped running the task: it was cancelled")
+            }
+            let latency = ContinuousClock.now - start
+            #expect(stopped && latency < .seconds(2), "the step stopped after \(latency)")
+            print("cancel latency (\(engine)): \(latency)")
+
+            let task = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.tokens["alice"])
+            #expect(task.object["status"] as? String == "cancelled")
+            #expect(
+                (task.object["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == ["cancelled", "skipped"])
+            let events = try await send(
+                .GET, b.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.tokens["alice"]
+            ).array
+            let tail = events.suffix(2).map { event -> [String: String] in
+                let body = event["body"] as? [String: Any] ?? [:]
+                return [
+                    "type": event["type"] as? String ?? "", "message": body["message"] as? String ?? "",
+                    "stepId": body["stepId"] as? String ?? "", "status": body["status"] as? String ?? "",
+                ]
+            }
+            #expect(
+                tail == [
+                    [
+                        "type": "cancelled", "message": "Step wait has been cancelled.", "stepId": "wait",
+                        "status": "cancelled",
+                    ],
+                    ["type": "completion", "message": "Task cancelled", "stepId": "", "status": "cancelled"],
+                ])
+            #expect(!events.contains { ($0["body"] as? [String: Any])?["message"] as? String == "after the wait" })
+            // Nothing more happens to it once the worker has stopped.
+            #expect(
+                try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.tokens["alice"])
+                    .array.count == events.count)
+
+            let again = try await send(
+                .POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.tokens["alice"])
+            #expect(
+                again.body
+                    == errorBody(
+                        name: "ConflictError",
+                        message: "Task with id '\(running)' has already finished (cancelled); only an open or "
+                            + "processing task can be cancelled",
+                        method: "POST", url: "/v2/tasks/\(running)/cancel", status: 409))
+            let completed = try await Self.submit(a, "quick")
+            try await Self.waitFor(a, completed, "completed")
+            let finished = try await send(
+                .POST, a.url("scaffolder", "/v2/tasks/\(completed)/cancel"), token: Self.tokens["alice"])
+            #expect(finished.status == 409 && finished.body.contains("has already finished (completed)"))
+            let unknown = try await send(
+                .POST, a.url("scaffolder", "/v2/tasks/nope/cancel"), token: Self.tokens["alice"])
+            #expect(
+                unknown.body
+                    == errorBody(
+                        name: "NotFoundError", message: "Task with id 'nope' does not exist", method: "POST",
+                        url: "/v2/tasks/nope/cancel", status: 404))
         }
     }
 }
