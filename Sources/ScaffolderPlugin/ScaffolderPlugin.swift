@@ -23,6 +23,9 @@ public struct ScaffolderPlugin: BackendPlugin {
     /// `scaffolder`.
     public let id = "scaffolder"
 
+    /// The longest wait of `GET /v2/tasks/:id/events` for a new event (30 s; shorter in tests).
+    var eventsLongPollTimeout: Duration = .seconds(30)
+
     /// Creates the plugin.
     public init() {}
 
@@ -54,8 +57,13 @@ public struct ScaffolderPlugin: BackendPlugin {
             try await TaskWorker.failStaleTasks(
                 store: store, heartbeatTimeout: heartbeatTimeout, metrics: metrics, logger: logger)
         }
-        ScaffolderRoutes(store: store, worker: worker, catalog: catalog, actions: actions, logger: logger)
-            .add(to: routes)
+        let shutdown = ShutdownFlag()
+        routes.addBackgroundService(ShutdownFlag.Watcher(flag: shutdown), name: "events-long-poll-shutdown")
+        let longPoll = EventLongPoll(store: store, timeout: eventsLongPollTimeout, shutdown: shutdown)
+        ScaffolderRoutes(
+            store: store, worker: worker, catalog: catalog, actions: actions, logger: logger, longPoll: longPoll
+        )
+        .add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)
     }
 }

@@ -9,7 +9,7 @@ import BackendKit
 /// | `GET /v2/tasks?createdBy=…&status=…&order=<asc\|desc>:<field>&limit=…&offset=…` | `{tasks: [{id, spec, status, createdAt, lastHeartbeatAt, createdBy}], totalTasks}`: the tasks of any of the given creators and statuses (each repeatable), sorted by each `order` (`created_at`, `status`, `created_by`) then in creation order, `limit` of them (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a bad value (Backstage's messages) or a page over `scaffolder.maxResponseBytes` |
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
 /// | `POST /v2/tasks/:id/cancel` | `{"status":"cancelled"}`: an `open` or `processing` task ends `cancelled` (its running step is stopped within a second, on whichever replica runs it); 404 for an unknown id, 409 for a finished task |
-/// | `GET /v2/tasks/:id/events` | the log as Backstage-style events |
+/// | `GET /v2/tasks/:id/events?after=…` | the log as Backstage-style events after event `after` (all without it); when there are none yet, waits for the first new one (up to 30 s, polling the database) and answers `[]` if none comes |
 struct ScaffolderRoutes: Sendable {
     /// Where tasks live.
     let store: TaskStore
@@ -21,6 +21,8 @@ struct ScaffolderRoutes: Sendable {
     let actions: ActionRegistry
     /// The plugin's logger.
     let logger: Logger
+    /// Answers `GET /v2/tasks/:id/events`.
+    let longPoll: EventLongPoll
 
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
@@ -60,8 +62,13 @@ struct ScaffolderRoutes: Sendable {
                         + "can be cancelled")
             }
         }
-        routes.get("/v2/tasks/:id/events") { _, context in
-            JSONBody(TaskEvent.events(of: try await task(context)))
+        routes.get("/v2/tasks/:id/events") { request, context in
+            let id = try context.pathParameter("id")
+            let after = try Self.after(request.uri.queryParameters["after"].map(String.init))
+            guard let events = try await longPoll.events(of: id, after: after) else {
+                throw NotFoundError("Task with id '\(id)' does not exist")
+            }
+            return JSONBody(events)
         }
     }
 
@@ -148,6 +155,15 @@ struct ScaffolderRoutes: Sendable {
         guard value <= limits.maxPageSize else {
             throw InputError(
                 "Invalid limit '\(text)', at most \(limits.maxPageSize) tasks per page (scaffolder.maxPageSize)")
+        }
+        return value
+    }
+
+    /// `after`: nil when absent, else a non-negative integer (an event id).
+    private static func after(_ text: String?) throws(InputError) -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw InputError("Invalid after '\(text)', expected a non-negative integer (an event id)")
         }
         return value
     }

@@ -152,6 +152,18 @@ struct TaskStore: Sendable {
         }.flatMap(TaskStatus.init(rawValue:))
     }
 
+    /// How many events task `id` has (the id of its last event, as ``TaskEvent`` numbers them), or nil when the task
+    /// is not kept; one indexed count, for the long poll of `GET /v2/tasks/:id/events`.
+    func eventCount(of id: String) async throws -> Int? {
+        try await database.withSession { db in
+            guard try await db.select().column("id").from("tasks").where("id", .equal, id).first() != nil else {
+                return nil
+            }
+            return try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+                .from("task_events").where("task_id", .equal, id).first(decodingColumn: "count", as: Int.self) ?? 0
+        }
+    }
+
     /// The template a task runs.
     func template(forTask id: String) async throws -> TemplateDefinition? {
         let row = try await database.withSession { db in

@@ -3,8 +3,9 @@ import BackendTestSupport
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
-import ScaffolderPlugin
 import Testing
+
+@testable import ScaffolderPlugin
 
 /// The scaffolder's task API as Backstage clients use it, on a live host with the catalog, on SQLite and PostgreSQL:
 /// the filtered and ordered list, and cancellation across replicas.
@@ -79,7 +80,7 @@ struct ScaffolderTaskAPITests {
                 ("scaffolder", .object(section)),
             ])
             guard replicas, engine == .postgres else {
-                try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { host in
+                try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), Self.scaffolder]) { host in
                     try await body(host, host)
                 }
                 return
@@ -91,13 +92,23 @@ struct ScaffolderTaskAPITests {
                 sections["scaffolder"] = .object(acceptOnly)
                 configA = .object(sections)
             }
-            try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { b in
-                try await TestHosts.with(configA, plugins: [CatalogPlugin(), ScaffolderPlugin()]) { a in
+            try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), Self.scaffolder]) { b in
+                try await TestHosts.with(configA, plugins: [CatalogPlugin(), Self.scaffolder]) { a in
                     try await body(a, b)
                 }
             }
         }
     }
+
+    /// The scaffolder, with a long poll of ``longPollTimeout``.
+    static var scaffolder: ScaffolderPlugin {
+        var plugin = ScaffolderPlugin()
+        plugin.eventsLongPollTimeout = longPollTimeout
+        return plugin
+    }
+
+    /// How long `GET /v2/tasks/:id/events?after=` waits here.
+    static let longPollTimeout: Duration = .seconds(3)
 
     /// Submits template `name` as `subject` and returns the task id.
     static func submit(_ host: RunningBackend, _ name: String, as subject: String = "alice") async throws -> String {
@@ -284,6 +295,60 @@ struct ScaffolderTaskAPITests {
                     == errorBody(
                         name: "NotFoundError", message: "Task with id 'nope' does not exist", method: "POST",
                         url: "/v2/tasks/nope/cancel", status: 404))
+        }
+    }
+
+    @Test(
+        "GET /v2/tasks/:id/events?after= returns at once, when a new event arrives, or [] after its timeout",
+        arguments: Engine.allCases)
+    func longPoll(_ engine: Engine) async throws {
+        try await Self.withHosts(engine, scaffolder: ["concurrentTasksLimit": 1]) { a, b in
+            let token = Self.tokens["alice"]
+            let done = try await Self.submit(a, "quick")
+            try await Self.waitFor(a, done, "completed")
+            let all = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events"), token: token).array
+            let last = try #require(all.last?["id"] as? Int)
+            #expect(all.last?["type"] as? String == "completion")
+            let tail = try await send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=\(last - 1)"), token: token)
+            #expect(tail.array.map { $0["id"] as? Int } == [last])
+
+            // Nothing after the last event: [] once the wait is over.
+            let start = ContinuousClock.now
+            let none = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=\(last)"), token: token)
+            let waited = ContinuousClock.now - start
+            #expect(none.status == 200 && none.body == "[]")
+            #expect(
+                waited >= Self.longPollTimeout - .milliseconds(100) && waited < Self.longPollTimeout + .seconds(2),
+                "\(waited)")
+
+            // A poll on A for a task running on B returns the events its cancellation writes.
+            let running = try await Self.submit(a, "wait")
+            #expect(
+                try await eventually {
+                    let log =
+                        try await send(.GET, b.url("scaffolder", "/v2/tasks/\(running)"), token: token)
+                        .object["log"] as? [[String: Any]] ?? []
+                    return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
+                })
+            let count = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: token).array
+                .count
+            let url = a.url("scaffolder", "/v2/tasks/\(running)/events?after=\(count)")
+            async let polled = send(.GET, url, token: token)
+            let cancelled = try await send(.POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: token)
+            #expect(cancelled.status == 200)
+            let events = try await polled.array
+            #expect(events.map { $0["type"] as? String } == ["cancelled", "completion"])
+            #expect(events.first?["id"] as? Int == count + 1)
+
+            let unknown = try await send(.GET, a.url("scaffolder", "/v2/tasks/nope/events?after=1"), token: token)
+            #expect(unknown.status == 404)
+            let bad = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=x"), token: token)
+            #expect(
+                bad.body
+                    == errorBody(
+                        name: "InputError", message: "Invalid after 'x', expected a non-negative integer (an event id)",
+                        method: "GET", url: "/v2/tasks/\(done)/events?after=x", status: 400))
         }
     }
 }
