@@ -23,6 +23,9 @@ extension ScaffolderPlugin {
             .init(
                 "scaffolder.taskTimeoutJanitorFrequency", type: .duration, default: "30s",
                 description: "How often stale processing tasks are looked for."),
+            .init(
+                "scaffolder.eventsWaitTimeout", type: .duration, default: "30s",
+                description: "How long GET /v2/tasks/:id/events waits for a new event before it answers []."),
             limit(
                 "maxTasks", limits.maxTasks,
                 "Tasks kept (oldest finished dropped first), and unfinished tasks accepted."),

@@ -23,8 +23,9 @@ public struct ScaffolderPlugin: BackendPlugin {
     /// `scaffolder`.
     public let id = "scaffolder"
 
-    /// The longest wait of `GET /v2/tasks/:id/events` for a new event (30 s; shorter in tests).
-    var eventsLongPollTimeout: Duration = .seconds(30)
+    /// The longest wait of `GET /v2/tasks/:id/events` for a new event, in place of `scaffolder.eventsWaitTimeout`
+    /// (tests shorten it).
+    var eventsLongPollTimeout: Duration?
 
     /// Creates the plugin.
     public init() {}
@@ -59,7 +60,8 @@ public struct ScaffolderPlugin: BackendPlugin {
         }
         let shutdown = ShutdownFlag()
         routes.addBackgroundService(ShutdownFlag.Watcher(flag: shutdown), name: "events-long-poll-shutdown")
-        let longPoll = EventLongPoll(store: store, timeout: eventsLongPollTimeout, shutdown: shutdown)
+        let longPoll = EventLongPoll(
+            store: store, timeout: eventsLongPollTimeout ?? settings.eventsWaitTimeout, shutdown: shutdown)
         ScaffolderRoutes(
             store: store, worker: worker, catalog: catalog, actions: actions, logger: logger, longPoll: longPoll
         )

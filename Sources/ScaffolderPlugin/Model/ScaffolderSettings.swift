@@ -9,6 +9,7 @@ import BackendKit
 /// | `scaffolder.concurrency` | — | deprecated alias of `concurrentTasksLimit` (a warning is logged) |
 /// | `scaffolder.taskTimeoutJanitorFrequency` | `{seconds: 30}` | how often stale `processing` tasks are failed |
 /// | `scaffolder.taskHeartbeatTimeout` | `{seconds: 30}` | a `processing` task whose heartbeat is older is failed |
+/// | `scaffolder.eventsWaitTimeout` | `{seconds: 30}` | how long `GET /v2/tasks/:id/events` waits for a new event |
 /// | `scaffolder.maxTasks`, `.maxOpenTasksPerCaller`, … | see ``ScaffolderLimits`` | the bounds on tasks, templates, logs and pages |
 struct ScaffolderSettings: Sendable, Equatable {
     /// Limit for a whole task.
@@ -23,6 +24,8 @@ struct ScaffolderSettings: Sendable, Equatable {
     let janitorFrequency: Duration
     /// How old a heartbeat may get before its task is failed.
     let heartbeatTimeout: Duration
+    /// How long `GET /v2/tasks/:id/events` waits for a new event before it answers `[]` (Backstage's 30 s).
+    let eventsWaitTimeout: Duration
     /// Problems worth a warning (deprecated keys).
     let warnings: [String]
 
@@ -42,6 +45,7 @@ struct ScaffolderSettings: Sendable, Equatable {
         limits = try ScaffolderLimits(config: config)
         janitorFrequency = try Self.positiveDuration(config, "scaffolder.taskTimeoutJanitorFrequency") ?? .seconds(30)
         heartbeatTimeout = try Self.positiveDuration(config, "scaffolder.taskHeartbeatTimeout") ?? .seconds(30)
+        eventsWaitTimeout = try Self.positiveDuration(config, "scaffolder.eventsWaitTimeout") ?? .seconds(30)
         self.warnings = warnings
     }
 
