@@ -57,6 +57,7 @@ struct DatabaseOutageTests {
         try await TestHost.with(plugins: [Self.notes]) { host in
             let response = try await send(.GET, "\(host.baseURL)/api/notes/outage")
             #expect(response.status == 503)
+            #expect(response.headers.first(name: "Retry-After") == "5")
             #expect(
                 response.body
                     == errorBody(name: "ServiceUnavailableError", message: Self.message, url: "/outage", status: 503))

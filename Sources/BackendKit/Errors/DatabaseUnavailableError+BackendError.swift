@@ -10,6 +10,10 @@ extension DatabaseUnavailableError: BackendError {
 
     /// `503 Service Unavailable`.
     public var status: HTTPResponse.Status { ServiceUnavailableError.errorStatus }
+
+    /// `Retry-After` (``DatabaseOutageMessage/retryAfterSeconds``): clients that honour it wait instead of hammering a
+    /// database that is coming back.
+    public var responseHeaders: HTTPFields { DatabaseOutageMessage.retryAfter }
 }
 
 /// A database that could not be opened on first use after startup answers as an outage does (at startup the same
@@ -23,6 +27,9 @@ extension DatabaseConnectionError: BackendError {
 
     /// `503 Service Unavailable`.
     public var status: HTTPResponse.Status { ServiceUnavailableError.errorStatus }
+
+    /// `Retry-After`, as for any outage.
+    public var responseHeaders: HTTPFields { DatabaseOutageMessage.retryAfter }
 }
 
 /// The one wording of a database outage for callers.
@@ -31,6 +38,13 @@ enum DatabaseOutageMessage {
     static func text(pluginId: String) -> String {
         "The \(pluginId) plugin's database is unavailable; try again later"
     }
+
+    /// The `Retry-After` of an outage's 503, in seconds: about how long a restarting PostgreSQL takes to accept
+    /// connections again.
+    static let retryAfterSeconds = 5
+
+    /// `Retry-After: 5`.
+    static let retryAfter: HTTPFields = [.retryAfter: String(retryAfterSeconds)]
 }
 
 /// A statement cancelled at `backend.database.statementTimeout` answers `503 ServiceUnavailableError` as an outage
