@@ -35,13 +35,17 @@ struct CatalogMetrics: Sendable {
         metrics.onCollect { await refresh() }
     }
 
-    /// Reads the counts and records them; keeps the last values when the database cannot be read.
+    /// Reads the counts and records them; keeps the last values when the database cannot be read (logged unless it is
+    /// an outage, which the database logs once).
     func refresh() async {
         let counts: [(kind: String, count: Int)]
         do {
             counts = try await store.countsByKind()
         } catch {
-            logger.warning("Could not count the catalog's entities for metrics: \(PluginDatabase.describe(error))")
+            // An outage is logged once by the database itself; a scrape every few seconds would repeat it.
+            if !PluginDatabase.isOutage(error) {
+                logger.warning("Could not count the catalog's entities for metrics: \(PluginDatabase.describe(error))")
+            }
             return
         }
         var values: [String: Int] = [:]
