@@ -102,6 +102,27 @@ public struct Config: Sendable {
         }
     }
 
+    /// An optional integral number of at least `minimum` (and at most `maximum`); a value outside is
+    /// `Invalid value in config for key '<key>' in '<file>', wanted a positive integer` (or `a non-negative integer`,
+    /// `an integer of at least <minimum>`, `an integer from <minimum> to <maximum>`).
+    ///
+    /// ```swift
+    /// let limit = try config.getOptionalInt("scaffolder.maxTasks", minimum: 1) ?? 1000
+    /// ```
+    public func getOptionalInt(_ key: String, minimum: Int, maximum: Int = .max) throws -> Int? {
+        guard let value = try getOptionalInt(key) else { return nil }
+        guard value < minimum || value > maximum else { return value }
+        let wanted =
+            switch (minimum, maximum) {
+            case (_, let maximum) where maximum != .max: "an integer from \(minimum) to \(maximum)"
+            case (0, _): "a non-negative integer"
+            case (1, _): "a positive integer"
+            default: "an integer of at least \(minimum)"
+            }
+        let file = source(of: key)?.name ?? "<unknown>"
+        throw ConfigError("Invalid value in config for key '\(fullKey(key))' in '\(file)', wanted \(wanted)")
+    }
+
     /// A required boolean.
     public func getBoolean(_ key: String) throws -> Bool {
         try required(key, getOptionalBoolean)

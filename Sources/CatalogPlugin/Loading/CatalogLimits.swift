@@ -44,15 +44,8 @@ struct CatalogLimits: Sendable, Equatable {
 
     /// Reads `catalog.limits`, the defaults where a key is unset.
     init(config: Config) throws {
-        func read(_ name: String, _ value: inout Int, maximum: Int = Int.max) throws {
-            let key = "catalog.limits.\(name)"
-            guard let configured = try config.getOptionalInt(key) else { return }
-            guard configured >= 1, configured <= maximum else {
-                let file = config.source(of: key)?.name ?? "<unknown>"
-                let wanted = maximum == Int.max ? "a positive integer" : "an integer from 1 to \(maximum)"
-                throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted \(wanted)")
-            }
-            value = configured
+        func read(_ name: String, _ value: inout Int, maximum: Int = .max) throws {
+            value = try config.getOptionalInt("catalog.limits.\(name)", minimum: 1, maximum: maximum) ?? value
         }
         try read("refsPerRequest", &refsPerRequest)
         try read("orderFields", &orderFields)

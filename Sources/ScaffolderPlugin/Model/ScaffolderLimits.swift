@@ -45,14 +45,7 @@ struct ScaffolderLimits: Sendable, Equatable {
     /// integer (or below a key's minimum) is a `ConfigError` naming the key and the file.
     init(config: Config) throws {
         func read(_ name: String, _ value: inout Int, minimum: Int = 1) throws {
-            let key = "scaffolder.\(name)"
-            guard let configured = try config.getOptionalInt(key) else { return }
-            guard configured >= minimum else {
-                let file = config.source(of: key)?.name ?? "<unknown>"
-                let wanted = minimum == 1 ? "a positive integer" : "an integer of at least \(minimum)"
-                throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted \(wanted)")
-            }
-            value = configured
+            value = try config.getOptionalInt("scaffolder.\(name)", minimum: minimum) ?? value
         }
         try read("maxTasks", &maxTasks)
         try read("maxOpenTasksPerCaller", &maxOpenTasksPerCaller)

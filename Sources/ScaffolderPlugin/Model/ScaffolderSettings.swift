@@ -33,9 +33,9 @@ struct ScaffolderSettings: Sendable, Equatable {
     init(config: Config) throws {
         taskTimeout = try config.getOptionalDuration("scaffolder.taskTimeout") ?? .seconds(300)
         var warnings: [String] = []
-        if let limit = try Self.integer(config, "scaffolder.concurrentTasksLimit", minimum: 0) {
+        if let limit = try config.getOptionalInt("scaffolder.concurrentTasksLimit", minimum: 0) {
             concurrentTasksLimit = limit
-        } else if let legacy = try Self.integer(config, "scaffolder.concurrency", minimum: 0) {
+        } else if let legacy = try config.getOptionalInt("scaffolder.concurrency", minimum: 0) {
             concurrentTasksLimit = legacy
             warnings.append(
                 "The config key 'scaffolder.concurrency' is deprecated; use 'scaffolder.concurrentTasksLimit' instead")
@@ -47,16 +47,6 @@ struct ScaffolderSettings: Sendable, Equatable {
         heartbeatTimeout = try Self.positiveDuration(config, "scaffolder.taskHeartbeatTimeout") ?? .seconds(30)
         eventsWaitTimeout = try Self.positiveDuration(config, "scaffolder.eventsWaitTimeout") ?? .seconds(30)
         self.warnings = warnings
-    }
-
-    private static func integer(_ config: Config, _ key: String, minimum: Int) throws -> Int? {
-        guard let value = try config.getOptionalInt(key) else { return nil }
-        guard value >= minimum else {
-            let file = config.source(of: key)?.name ?? "<unknown>"
-            let wanted = minimum == 0 ? "a non-negative integer" : "a positive integer"
-            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted \(wanted)")
-        }
-        return value
     }
 
     private static func positiveDuration(_ config: Config, _ key: String) throws -> Duration? {

@@ -37,31 +37,17 @@ struct SearchSettings: Sendable, Equatable {
         schedule =
             config.has("\(prefix).schedule")
             ? try TaskSchedule(config: config, key: "\(prefix).schedule", defaults: legacy) : legacy
-        let pageSize = try config.getOptionalInt("\(prefix).pageSize") ?? 500
-        guard pageSize >= 1 else {
-            let file = config.source(of: "\(prefix).pageSize")?.name ?? "<unknown>"
-            throw ConfigError(
-                "Invalid value in config for key '\(prefix).pageSize' in '\(file)', wanted a positive integer")
-        }
-        self.pageSize = pageSize
+        pageSize = try config.getOptionalInt("\(prefix).pageSize", minimum: 1) ?? 500
         if case .array = config.getOptional("\(prefix).filter") {
             filters = try config.getStringArray("\(prefix).filter")
         } else {
             filters = try config.getOptionalString("\(prefix).filter").map { [$0] } ?? []
         }
         termLimits = SearchTermLimits(
-            maxLength: try Self.positiveInt(config, SearchTermLimits.lengthKey) ?? SearchTermLimits.defaultMaxLength,
-            maxTokens: try Self.positiveInt(config, SearchTermLimits.tokensKey) ?? SearchTermLimits.defaultMaxTokens)
-    }
-
-    /// The integer at `key`, `nil` when absent; throws unless it is at least 1.
-    private static func positiveInt(_ config: Config, _ key: String) throws -> Int? {
-        guard let value = try config.getOptionalInt(key) else { return nil }
-        guard value >= 1 else {
-            let file = config.source(of: key)?.name ?? "<unknown>"
-            throw ConfigError("Invalid value in config for key '\(key)' in '\(file)', wanted a positive integer")
-        }
-        return value
+            maxLength: try config.getOptionalInt(SearchTermLimits.lengthKey, minimum: 1)
+                ?? SearchTermLimits.defaultMaxLength,
+            maxTokens: try config.getOptionalInt(SearchTermLimits.tokensKey, minimum: 1)
+                ?? SearchTermLimits.defaultMaxTokens)
     }
 }
 
