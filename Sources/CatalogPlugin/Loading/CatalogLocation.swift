@@ -27,13 +27,10 @@ struct CatalogLocation: Sendable, Equatable {
         guard let entries = try config.getOptionalConfigArray("catalog.locations") else { return [] }
         return try entries.enumerated().map { index, entry in
             let target = try entry.getString("target")
-            var base = workingDirectory
+            let source = entry.source(of: "target")
             var declaredAt = "catalog.locations[\(index)].target"
-            if let source = entry.source(of: "target")?.name, !source.hasPrefix("<"), source != "env" {
-                let directory = PathUtilities.directory(of: source)
-                base = PathUtilities.resolve(directory, against: workingDirectory)
-                declaredAt += " in \(source)"
-            }
+            if let file = PathUtilities.configFile(of: source) { declaredAt += " in \(file)" }
+            let base = PathUtilities.baseDirectory(for: source, workingDirectory: workingDirectory)
             return CatalogLocation(
                 type: try entry.getOptionalString("type") ?? "file", target: target, baseDirectory: base,
                 declaredAt: declaredAt)

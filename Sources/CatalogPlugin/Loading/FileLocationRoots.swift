@@ -39,10 +39,7 @@ struct FileLocationRoots: Sendable, Equatable {
     /// directory of the config file that names it, or `workingDirectory` when it came from the environment or code.
     static func read(from config: Config, workingDirectory: String) throws -> FileLocationRoots? {
         guard let roots = try config.getOptionalStringArray(configKey) else { return nil }
-        var base = workingDirectory
-        if let source = config.source(of: configKey)?.name, !source.hasPrefix("<"), source != "env" {
-            base = PathUtilities.resolve(PathUtilities.directory(of: source), against: workingDirectory)
-        }
+        let base = PathUtilities.baseDirectory(for: config.source(of: configKey), workingDirectory: workingDirectory)
         return FileLocationRoots(directories: roots.map { PathUtilities.resolve($0, against: base) })
     }
 

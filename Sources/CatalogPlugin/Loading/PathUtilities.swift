@@ -1,7 +1,21 @@
+import BackendKit
 import Foundation
 
 /// Small path helpers for catalog locations (POSIX paths).
 enum PathUtilities {
+    /// The config file a value was read from, or nil when it came from the environment (`env`) or code (`<…>`).
+    static func configFile(of source: ConfigSource?) -> String? {
+        guard let name = source?.name, !name.hasPrefix("<"), name != "env" else { return nil }
+        return name
+    }
+
+    /// What a relative path read from config resolves against: the directory of the config file that declared it,
+    /// or `workingDirectory` when it came from the environment or code.
+    static func baseDirectory(for source: ConfigSource?, workingDirectory: String) -> String {
+        guard let file = configFile(of: source) else { return workingDirectory }
+        return resolve(directory(of: file), against: workingDirectory)
+    }
+
     /// The directory part of `path` (`.` when it has none).
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -60,10 +60,8 @@ struct CatalogRules: Sendable, Equatable {
                 let kinds = Set(try entry.getStringArray("allow").map { $0.lowercased() })
                 let locations = try entry.getOptionalConfigArray("locations")?.map { location in
                     let type = try location.getString("type")
-                    var base = workingDirectory
-                    if let source = location.source(of: "type")?.name, !source.hasPrefix("<"), source != "env" {
-                        base = PathUtilities.resolve(PathUtilities.directory(of: source), against: workingDirectory)
-                    }
+                    let base = PathUtilities.baseDirectory(
+                        for: location.source(of: "type"), workingDirectory: workingDirectory)
                     let resolve = { (path: String) in type == "file" ? PathUtilities.resolve(path, against: base) : path
                     }
                     // A pattern that starts with `*` matches wherever the file is; any other is a path like `target`.
