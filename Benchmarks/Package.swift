@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Micro-benchmarks for BackendAuth (issue 7) and the bare-Hummingbird floor of scripts/bench-http.
+// Micro-benchmarks for BackendAuth and the bare-Hummingbird floor of scripts/bench-http.
 // Kept out of the main package so the main build stays lean; scripts/test builds this package
 // (debug) so it cannot rot. Run with
 //   swift package --package-path Benchmarks --scratch-path .build-benchmarks benchmark

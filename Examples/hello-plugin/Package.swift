@@ -1,4 +1,5 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// 6.2, as the root package: it depends on swift-backend, whose pinned dependencies declare 6.2.
 import PackageDescription
 
 // A plugin written against BackendKit alone, in its own package.

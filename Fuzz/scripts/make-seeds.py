@@ -86,7 +86,7 @@ tokens = {
     "bearer-prefix": "Bearer " + sign(HS, GOOD),
     "utf8": "é.ü.☃",
     "oversized": "A" * 8193,
-    # Issue 15: names of a letter plus combining marks (compared by UTF-8 bytes, over the header value cap),
+    # Names of a letter plus combining marks (compared by UTF-8 bytes, over the header value cap),
     # and precomposed/decomposed names, which are two different JSON names.
     "combining-names": sign('{"alg":"HS256",' + ",".join(
         '"a%s":0' % "".join(chr(0x300 + (i >> (4 * k)) % 16) for k in range(3)) for i in range(80)) + "}",
@@ -243,7 +243,7 @@ key with spaces: v
     "secret-keys.yaml": "password: hunter2\ntoken: t0k3n\nclientSecret: s\nnested: {apiToken: x, list: [{secret: y}]}\n",
     "weird-keys.yaml": "'a.b': 1\n'c[0]': 2\n'': 3\n'$include': 4\n1: int key\ntrue: bool key\n",
     "bom.yaml": "\ufeffa: 1\n",
-    # Issue 15: non-regular files and the per-load budget.
+    # Non-regular files and the per-load budget: a config must not block on a FIFO or read /dev/zero forever.
     "dev-zero.yaml": "a:\n  $file: /dev/zero\nb:\n  $include: /dev/null.yaml\nc:\n  $include: dir#x\n",
     "many-includes.yaml": "list:\n" + "  - {$include: inc.yaml}\n" * 1100,
 }

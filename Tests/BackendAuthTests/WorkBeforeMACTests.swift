@@ -10,7 +10,8 @@ import Musl
 import Darwin
 #endif
 
-/// Issue 15, item 1: the work done on a token before any key is tried is bounded and near-linear.
+/// The work done on a token before any key is tried is bounded and near-linear, because any
+/// unauthenticated caller can make the host do it.
 ///
 /// Every hostile header here is as large as the 8 KiB token cap allows and is built to make the
 /// header parser work as hard as it can (member names of a letter plus combining marks, the same as

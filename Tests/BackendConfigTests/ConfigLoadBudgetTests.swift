@@ -11,8 +11,9 @@ import Musl
 import Darwin
 #endif
 
-/// Issue 15, item 2: one budget per load (bytes, nodes, `$include` expansions), each file read once
-/// per load, regular files only, and cycles found by resolved path.
+/// One budget per load (bytes, nodes, `$include` expansions), each file read once per load, regular
+/// files only, and cycles found by resolved path: a config that includes itself or a large file many
+/// times must fail fast with a message, not exhaust memory or hang on a FIFO.
 @Suite("One budget per config load")
 struct ConfigLoadBudgetTests {
     /// `count` entries `k<i>: {$include: <target>}` under `root:`.

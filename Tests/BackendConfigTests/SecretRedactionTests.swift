@@ -2,8 +2,9 @@ import Testing
 
 @testable import BackendConfig
 
-/// Issue 15, item 3: credentials are redacted however their keys are spelled, URL passwords are
-/// redacted anywhere, and config errors never echo a refused scalar.
+/// Credentials are redacted however their keys are spelled, URL passwords are redacted anywhere, and
+/// config errors never echo a refused scalar: `config print` output and error messages end up in CI logs
+/// and tickets, so a secret must not leak through an unusual key name or a quoted value.
 @Suite("Redaction of credentials")
 struct SecretRedactionTests {
     /// What a hidden value prints as.

@@ -3,7 +3,7 @@ import BackendTestSupport
 import NIOHTTP1
 import Testing
 
-/// What the caller of a route sees when that route's call to another plugin fails (issue 15, item 4): a remote
+/// What the caller of a route sees when that route's call to another plugin fails: a remote
 /// 400/404/409 is passed on, a remote 401/403/5xx or an unreadable answer is a 502 naming the plugin, a plugin that
 /// cannot be reached is a 503; never a 401 that looks like the caller's own token failed.
 @Suite("Downstream failures become 502/503")

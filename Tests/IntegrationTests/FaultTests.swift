@@ -5,8 +5,8 @@ import NIOHTTP1
 import Synchronization
 import Testing
 
-/// Issue 8, faults: SIGTERM under load, the catalog deployment dying under the scaffolder and search
-/// deployments, and clients that open connections and send nothing.
+/// Faults a deployment meets in production: SIGTERM under load, the catalog deployment dying under the
+/// scaffolder and search deployments, and clients that open connections and send nothing.
 @Suite("Faults", .serialized)
 struct FaultTests {
     static let threeDeployments = Repository.root.appendingPathComponent("Examples/three-deployments")

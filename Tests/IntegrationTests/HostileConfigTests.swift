@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Bad configs run through the real `backend` binary (issue 8): each must fail with exit 1, quickly, with a
+/// Bad configs run through the real `backend` binary: each must fail with exit 1, quickly, with a
 /// message that names the file and the key (or `file:line:column` for YAML syntax errors), and without ever
 /// echoing a secret value.
 @Suite("Hostile config")
@@ -264,7 +264,7 @@ struct HostileConfigTests {
             files: ["config.d/app-config.yaml": config()],
             expected: ["$FILE", "is a directory"]
         ),
-        // Issue 15: regular files only, refused without opening (a FIFO would block, /dev/zero never ends).
+        // Regular files only, refused without opening (a FIFO would block, /dev/zero never ends).
         Case(
             "$file is /dev/zero",
             config(keys: "      - secret:\n          $file: /dev/zero\n"),
@@ -385,7 +385,7 @@ struct HostileConfigTests {
     }
 
     @Test(
-        "20,000 $include entries of a 40 KB file fail within 5 s of CPU and 500 MB (issue 15)",
+        "20,000 $include entries of a 40 KB file fail within 5 s of CPU and 500 MB",
         arguments: [(2_000, "more than 2000000 nodes"), (200, "more than 1000 $include expansions")])
     func twentyThousandIncludes(entries: Int, expected: String) async throws {
         try await TemporaryDirectory.with { dir in

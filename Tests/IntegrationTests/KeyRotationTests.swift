@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-/// README's key rotation recipe, against live servers: prepend the new key, roll out, then drop the old one.
+/// The key rotation recipe of docs/auth.md, against live servers: prepend the new key, roll out, then drop the old one.
 @Suite("key rotation")
 struct KeyRotationTests {
     static let oldSecret = "b2xkLWtleS1vbGQta2V5LW9sZC1rZXktb2xkLWtleS0="

@@ -2,7 +2,8 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-/// Issue 8, "no secrets in output": a full run of all three plugins at trace level, with failures (bad
+/// No secrets in output, since logs and answers are read by people who must not learn keys: a full run of
+/// all three plugins at trace level, with failures (bad
 /// tokens, unknown routes, a failed scaffolder task), whose logs and responses are scanned for every
 /// configured secret and every token issued.
 @Suite("No secrets in output", .serialized)
@@ -187,7 +188,7 @@ struct NoSecretsInOutputTests {
         }
     }
 
-    @Test("config print hides credentials however their keys are spelled, and URL passwords (issue 15)")
+    @Test("config print hides credentials however their keys are spelled, and URL passwords")
     func configPrintRedactsEveryCredential() async throws {
         try await TemporaryDirectory.with { dir in
             let secrets = [

@@ -7,7 +7,9 @@ import ScaffolderPlugin
 import SearchPlugin
 import Testing
 
-/// The scenarios of issue 5's "Done means", against live hosts on 127.0.0.1.
+/// The sample plugins calling each other with server tokens, as a user of the three of them would see it
+/// (a scaffolder task registers a component, the catalog serves it, search finds it), against live hosts on
+/// 127.0.0.1.
 @Suite("Plugins calling each other", .serialized)
 struct EndToEndTests {
     /// Runs the create-component template for `name`, then checks the catalog and search.

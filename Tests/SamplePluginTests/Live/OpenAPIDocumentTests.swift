@@ -4,8 +4,8 @@ import NIOHTTP1
 import Testing
 
 /// Each sample plugin serves its `Sources/<Plugin>/openapi.json` at `GET /api/<id>/openapi.json`, publicly, with
-/// `servers` pointing at its external base URL (issue 15, item 5). scripts/ci-checks/schemathesis validates the
-/// documents and fuzzes the routes from them.
+/// `servers` pointing at its external base URL, so a client generated from it calls the right host.
+/// scripts/ci-checks/schemathesis validates the documents and fuzzes the routes from them.
 @Suite("OpenAPI documents", .serialized)
 struct OpenAPIDocumentTests {
     /// The plugin id and its source directory.
