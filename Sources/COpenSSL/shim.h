@@ -11,6 +11,10 @@
 #include <openssl/ec.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+#include <string.h>
 
 /* Swift cannot import function-like macros; these wrappers expose what the auth module needs. */
 static inline const EVP_MD *copenssl_sha256(void) { return EVP_sha256(); }
@@ -125,6 +129,140 @@ static inline int copenssl_verify_sha256(EVP_PKEY *pkey, int scheme, const unsig
     }
     EVP_MD_CTX_free(md);
     OPENSSL_free(der);
+    ERR_clear_error();
+    return ok;
+}
+
+/*
+ * ES256 (ECDSA on P-256 over SHA-256) for plugin tokens. Keys are EVP_PKEYs; signatures cross this boundary in
+ * JOSE's fixed 64-byte r || s form, never DER.
+ */
+
+/* A new P-256 key pair; NULL on failure. (EVP_PKEY_Q_keygen is variadic, which Swift cannot call.) */
+static inline EVP_PKEY *copenssl_p256_generate(void) {
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1) {
+        if (EVP_PKEY_generate(ctx, &pkey) != 1) pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    return pkey;
+}
+
+/* 1 when pkey is an EC key on P-256 (prime256v1), else 0. */
+static inline int copenssl_is_p256(const EVP_PKEY *pkey) {
+    char name[64] = {0};
+    size_t length = 0;
+    if (!pkey || !EVP_PKEY_is_a(pkey, "EC")) return 0;
+    int ok = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &length) == 1 &&
+             (strcmp(name, "prime256v1") == 0 || strcmp(name, "P-256") == 0);
+    ERR_clear_error();
+    return ok;
+}
+
+/* The affine coordinates of a P-256 public point, 32 big-endian bytes each. 1 on success. */
+static inline int copenssl_p256_coordinates(const EVP_PKEY *pkey, unsigned char *x, unsigned char *y) {
+    BIGNUM *bx = NULL;
+    BIGNUM *by = NULL;
+    int ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &bx) == 1 &&
+             EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &by) == 1 && BN_bn2binpad(bx, x, 32) == 32 &&
+             BN_bn2binpad(by, y, 32) == 32;
+    BN_free(bx);
+    BN_free(by);
+    ERR_clear_error();
+    return ok;
+}
+
+/* A passphrase callback that supplies none, so that an encrypted key fails instead of prompting on a terminal. */
+static inline int copenssl_no_passphrase(char *buf, int size, int rwflag, void *u) {
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+/* The key of a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) block; NULL when there is none or it does not decode. */
+static inline EVP_PKEY *copenssl_pem_public_key(const char *pem, size_t length) {
+    if (length > 1 << 20) return NULL;
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, copenssl_no_passphrase, NULL) : NULL;
+    BIO_free(bio);
+    ERR_clear_error();
+    return pkey;
+}
+
+/* The key of a PEM private key block (PKCS#8 `PRIVATE KEY`); NULL when there is none or it does not decode. */
+static inline EVP_PKEY *copenssl_pem_private_key(const char *pem, size_t length) {
+    if (length > 1 << 20) return NULL;
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, copenssl_no_passphrase, NULL) : NULL;
+    BIO_free(bio);
+    ERR_clear_error();
+    return pkey;
+}
+
+/* Signs SHA-256(msg) with a P-256 private key and writes r || s (64 bytes) to out. 1 on success. */
+static inline int copenssl_p256_sign(EVP_PKEY *pkey, const unsigned char *msg, size_t msg_len, unsigned char *out) {
+    unsigned char der[80];
+    size_t der_len = sizeof der;
+    int ok = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+        EVP_DigestSign(md, der, &der_len, msg, msg_len) == 1) {
+        const unsigned char *cursor = der;
+        ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &cursor, (long)der_len);
+        if (sig) {
+            const BIGNUM *r = NULL;
+            const BIGNUM *s = NULL;
+            ECDSA_SIG_get0(sig, &r, &s);
+            ok = BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(s, out + 32, 32) == 32;
+            ECDSA_SIG_free(sig);
+        }
+    }
+    EVP_MD_CTX_free(md);
+    OPENSSL_cleanse(der, sizeof der);
+    ERR_clear_error();
+    return ok;
+}
+
+/* Appends one DER INTEGER for a 32-byte big-endian unsigned value (minimal: leading zeros dropped, 0x00 added
+ * before a set high bit). Returns the bytes written (at most 35). */
+static inline size_t copenssl_der_integer(const unsigned char *value, unsigned char *out) {
+    size_t start = 0;
+    while (start < 31 && value[start] == 0) start++;
+    size_t length = 32 - start;
+    int pad = (value[start] & 0x80) != 0;
+    out[0] = 0x02;
+    out[1] = (unsigned char)(length + (size_t)pad);
+    size_t offset = 2;
+    if (pad) out[offset++] = 0;
+    memcpy(out + offset, value + start, length);
+    return offset + length;
+}
+
+/*
+ * Verifies an ES256 signature (r || s, 64 bytes) of msg: SHA-256 with the streaming API, the signature turned into
+ * DER on the stack, then one EVP_PKEY_verify. 1 valid, 0 invalid. No heap allocation besides OpenSSL's context.
+ */
+static inline int copenssl_p256_verify(EVP_PKEY *pkey, const unsigned char *sig, size_t sig_len,
+                                       const unsigned char *msg, size_t msg_len) {
+    if (sig_len != 64) return 0;
+    unsigned char digest[32];
+    SHA256_CTX sha;
+    copenssl_sha256_init(&sha);
+    copenssl_sha256_update(&sha, msg, msg_len);
+    copenssl_sha256_final(digest, &sha);
+    unsigned char der[2 + 35 + 35];
+    size_t body = copenssl_der_integer(sig, der + 2);
+    body += copenssl_der_integer(sig + 32, der + 2 + body);
+    der[0] = 0x30;
+    der[1] = (unsigned char)body;
+    int ok = 0;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (ctx && EVP_PKEY_verify_init(ctx) == 1) ok = EVP_PKEY_verify(ctx, der, body + 2, digest, sizeof digest) == 1;
+    EVP_PKEY_CTX_free(ctx);
     ERR_clear_error();
     return ok;
 }
