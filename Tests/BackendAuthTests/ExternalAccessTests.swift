@@ -71,7 +71,15 @@ struct ExternalAccessTests {
         let selection = try Self.resolve(config, .development)
         #expect(selection.kind == .generatedKey)
         #expect(try await selection.manager.authenticate("static-token-0123").subject == "ci-bot")
-        #expect(throws: TokenManagerConfigurationError.productionRequiresKeys) { try Self.resolve(config) }
+        // In production the entries alone turn auth on with no shared key: calls carry plugin tokens, and asking for
+        // a legacy server token fails.
+        let production = try Self.resolve(config)
+        #expect(production.kind == .noSharedKey)
+        #expect(production.serverManager == nil)
+        #expect(try await production.manager.authenticate("static-token-0123").subject == "ci-bot")
+        await #expect(throws: TokenManagerConfigurationError.noKeysToSign) {
+            try await production.manager.getToken()
+        }
     }
 
     @Test func staticTokensAreKeptOnlyAsDigests() throws {

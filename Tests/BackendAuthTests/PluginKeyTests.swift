@@ -307,4 +307,59 @@ struct PluginKeyTests {
             ])
         #expect(throws: PluginKeyStoreConfigurationError.self) { try PluginAccessSettings.fromConfig(bad) }
     }
+
+    // MARK: Auth on with plugin keys alone
+
+    @Test func aPluginKeyStoreAloneTurnsAuthOn() async throws {
+        let file = Self.temporaryFile()
+        let config = try Self.config("backend:\n  auth:\n    pluginKeyStore: {keyDuration: 30m}\n", file: file)
+        let development = try TokenManagerPolicy.resolve(
+            config: config, logger: LogRecorder().logger, environment: .development)
+        #expect(development.kind == .generatedKey)
+        #expect(development.pluginKeyStore?.keyDurationSeconds == 1800)
+        let production = try TokenManagerPolicy.resolve(
+            config: config, logger: LogRecorder().logger, environment: .production)
+        #expect(production.kind == .noSharedKey)
+        #expect(production.kind.description == "plugin keys only (no backend.auth.keys)")
+        #expect(production.pluginKeyStore?.type == .database)
+        await #expect(throws: TokenManagerConfigurationError.noKeysToSign) { try await production.manager.getToken() }
+        #expect(
+            TokenManagerConfigurationError.noKeysToSign.message
+                == "This deployment has no backend.auth.keys to sign a legacy server token with")
+        #expect(TokenManagerPolicy.problems(in: config, environment: .production).isEmpty)
+        // Without auth there are no plugin keys.
+        let off = try TokenManagerPolicy.resolve(
+            config: try Self.config("backend: {}\n", file: file), logger: LogRecorder().logger,
+            environment: .development)
+        #expect(off.kind == .noop && off.pluginKeyStore == nil)
+        // With keys, the default store.
+        let keys = try TokenManagerPolicy.resolve(
+            config: try Self.config(
+                "backend:\n  auth:\n    keys: [{secret: \(TokenFactory.firstSecret)}]\n", file: file),
+            logger: LogRecorder().logger, environment: .production)
+        #expect(
+            keys.pluginKeyStore == PluginKeyStoreSettings(type: .database, keyDurationSeconds: 3600, staticKeys: []))
+    }
+
+    @Test func pluginKeyStoreAndPluginAccessProblemsStopStartupAndConfigCheck() throws {
+        let file = Self.temporaryFile()
+        let config = try Self.config(
+            """
+            backend:
+              auth:
+                pluginKeyStore: {type: static, static: {keys: []}}
+                pluginAccess:
+                  - {plugin: catalog, callers: [search]}
+                  - {plugin: catalog, callers: [scaffolder]}
+            """, file: file)
+        #expect(
+            TokenManagerPolicy.problems(in: config, environment: .production) == [
+                StaticPluginKeySource.noKeysMessage,
+                "Plugin 'catalog' is listed more than once in backend.auth.pluginAccess (at "
+                    + "backend.auth.pluginAccess[0] and backend.auth.pluginAccess[1]); list all its callers in one entry",
+            ])
+        #expect(throws: PluginKeyStoreConfigurationError.self) {
+            try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .production)
+        }
+    }
 }

@@ -17,6 +17,11 @@ public struct TokenManagerConfigurationError: Error, Sendable, Equatable, Custom
         "You must configure at least one key in backend.auth.keys for production."
     )
 
+    /// What ``TokenManager/getToken()`` throws in a deployment without `backend.auth.keys` (plugin keys or
+    /// externalAccess only): there is no shared key to sign a legacy server token with.
+    public static let noKeysToSign = TokenManagerConfigurationError(
+        "This deployment has no backend.auth.keys to sign a legacy server token with")
+
     /// The message.
     public var description: String { message }
 }

@@ -14,16 +14,26 @@ public final class ExternalAccessTokenManager: TokenManager {
     let staticTokens: StaticTokenSet
     /// The `jwks` entries, in config order.
     let jwks: [JWKSVerifier]
+    /// Whether ``server`` holds a configured key that signs this deployment's legacy tokens; `false` when there is
+    /// no `backend.auth.keys` (production with plugin keys or externalAccess only).
+    public let signsServerTokens: Bool
 
-    init(server: HMACTokenManager, staticTokens: StaticTokenSet, jwks: [JWKSVerifier] = []) {
+    init(
+        server: HMACTokenManager, staticTokens: StaticTokenSet, jwks: [JWKSVerifier] = [],
+        signsServerTokens: Bool = true
+    ) {
         self.server = server
         self.staticTokens = staticTokens
         self.jwks = jwks
+        self.signsServerTokens = signsServerTokens
     }
 
     /// The server manager's token.
+    ///
+    /// - Throws: ``TokenManagerConfigurationError/noKeysToSign`` when there is no `backend.auth.keys`.
     public func getToken() async throws -> ServerToken {
-        server.currentToken()
+        guard signsServerTokens else { throw TokenManagerConfigurationError.noKeysToSign }
+        return server.currentToken()
     }
 
     /// The principal of the static token `token` is, else of the server token it is, else the server manager's

@@ -7,13 +7,17 @@ import Logging
 /// | `backend.auth.keys` | development | production |
 /// |---|---|---|
 /// | one or more secrets | server manager (first key signs, all verify) | server manager |
-/// | present but empty, or absent with `externalAccess` entries | generated random key, warning ``generatedSecretWarning`` | startup error |
-/// | absent, no `externalAccess` | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
-/// | absent, no `externalAccess`, but `backend.auth` present (`{}`) | startup error: it would turn auth off | startup error |
+/// | present but empty, or absent with `externalAccess` entries or `pluginKeyStore` | generated random key, warning ``generatedSecretWarning`` | no shared key: plugin tokens only |
+/// | present but empty, no `externalAccess` and no `pluginKeyStore` | generated random key | startup error |
+/// | absent, no `externalAccess`, no `pluginKeyStore` | noop manager, warning ``serviceAuthDisabledWarning`` | startup error |
+/// | absent, no `externalAccess`, no `pluginKeyStore`, but `backend.auth` present (`{}`) | startup error: it would turn auth off | startup error |
 ///
 /// The production error is ``TokenManagerConfigurationError/productionRequiresKeys``:
-/// `You must configure at least one key in backend.auth.keys for production.` (this deployment signs its own calls
-/// with the first key). Every `backend.auth.externalAccess` entry is accepted on top of the keys: a `legacy`
+/// `You must configure at least one key in backend.auth.keys for production.` Whenever auth is on (every row but
+/// the noop one), this deployment's calls to other plugins carry plugin tokens (``PluginTokenIssuer``, keys from
+/// `backend.auth.pluginKeyStore`, the database store by default); the shared key signs only the legacy tokens sent
+/// to plugins that publish no plugin keys. In the "no shared key" row nothing signs legacy tokens:
+/// ``TokenManager/getToken()`` throws ``TokenManagerConfigurationError/noKeysToSign``. Every `backend.auth.externalAccess` entry is accepted on top of the keys: a `legacy`
 /// secret's tokens and a `static` token identify the entry's `subject`, limited to its `accessRestrictions`; a key
 /// of `backend.auth.keys` identifies ``ServicePrincipal/backstagePlugin``. The host, `backend token create`,
 /// `backend topology` (``resolve(config:logger:environment:clock:keySetSource:)``) and `backend config check`
@@ -72,14 +76,29 @@ public enum TokenManagerPolicy {
         keySetSource: (any JSONWebKeySetSource)? = nil
     ) throws -> TokenManagerSelection {
         let external = try ExternalAccessSettings.fromConfig(config)
+        let pluginKeyStore = try PluginKeyStoreSettings.fromConfig(config)
+        let pluginAccess = try PluginAccessSettings.fromConfig(config)
+        let pluginKeysConfigured = PluginKeyStoreSettings.isConfigured(in: config)
         let server: HMACTokenManager
         let kind: TokenManagerSelection.Kind
+        var signsServerTokens = true
         if let manager = try configuredManager(config: config, logger: logger, clock: clock) {
             server = manager
             kind = .configuredKeys(count: manager.keyCount)
+        } else if environment == .production {
+            guard pluginKeysConfigured || !external.entries.isEmpty else {
+                throw TokenManagerConfigurationError.productionRequiresKeys
+            }
+            // No shared key: a random one that nobody else knows keeps the legacy entries' verifier in one piece
+            // (it matches no token), and nothing is signed with it.
+            let secret = ServerSecret(name: "none", bytes: try SecureRandom.bytes(count: 32))
+            ServerTokenManager.logWarnings(of: external.legacyKeys.map(\.secret), to: logger)
+            server = HMACTokenManager(
+                signingSecret: secret, additionalSecrets: [], legacy: external.legacyKeys, clock: clock)
+            kind = .noSharedKey
+            signsServerTokens = false
         } else {
-            guard environment == .development else { throw TokenManagerConfigurationError.productionRequiresKeys }
-            guard config.has(configKey) || !external.entries.isEmpty else {
+            guard config.has(configKey) || !external.entries.isEmpty || pluginKeysConfigured else {
                 if let error = configuresNoCallers(config) { throw error }
                 logger.warning("\(serviceAuthDisabledWarning)")
                 return TokenManagerSelection(manager: NoopTokenManager(), kind: .noop)
@@ -94,9 +113,15 @@ public enum TokenManagerPolicy {
         let staticTokens = external.staticTokens
         let jwks = external.jwksVerifiers(source: keySetSource, clock: clock, logger: logger)
         let manager: any TokenManager =
-            staticTokens.isEmpty && jwks.isEmpty
-            ? server : ExternalAccessTokenManager(server: server, staticTokens: staticTokens, jwks: jwks)
-        return TokenManagerSelection(manager: manager, kind: kind, externalAccessCount: external.entries.count)
+            staticTokens.isEmpty && jwks.isEmpty && signsServerTokens
+            ? server
+            : ExternalAccessTokenManager(
+                server: server, staticTokens: staticTokens, jwks: jwks, signsServerTokens: signsServerTokens)
+        // The static store's files are read now, so that a bad one stops startup with its key and file named.
+        let staticKeys = pluginKeyStore.type == .static ? try pluginKeyStore.staticKeySource() : nil
+        return TokenManagerSelection(
+            manager: manager, kind: kind, externalAccessCount: external.entries.count,
+            pluginKeyStore: pluginKeyStore, staticPluginKeys: staticKeys, pluginAccess: pluginAccess)
     }
 
     /// Every problem ``resolve(config:logger:environment:clock:keySetSource:)`` would stop at, each secret and externalAccess
@@ -117,9 +142,12 @@ public enum TokenManagerPolicy {
             }
         }
         problems += ExternalAccessSettings.problems(in: config)
-        if environment == .production && (keys ?? []).isEmpty {
+        problems += PluginKeyStoreSettings.problems(in: config)
+        problems += PluginAccessSettings.problems(in: config)
+        let noOtherCallers = listsNoExternalAccessEntries(config) && !PluginKeyStoreSettings.isConfigured(in: config)
+        if environment == .production && (keys ?? []).isEmpty && noOtherCallers {
             problems.append(TokenManagerConfigurationError.productionRequiresKeys.message)
-        } else if keys == nil, listsNoExternalAccessEntries(config), let error = configuresNoCallers(config) {
+        } else if keys == nil, noOtherCallers, let error = configuresNoCallers(config) {
             problems.append(error.message)
         }
         return problems
@@ -169,6 +197,9 @@ public struct TokenManagerSelection: Sendable {
         case configuredKeys(count: Int)
         /// `backend.auth.keys` empty in development: a random key generated for this process.
         case generatedKey
+        /// No `backend.auth.keys` in production, but `externalAccess` entries or a `pluginKeyStore`: calls carry
+        /// plugin tokens only, and no legacy server token is signed.
+        case noSharedKey
 
         /// A short label for startup logs: `noop`, `server (2 keys)`, `server (generated key)`.
         public var description: String {
@@ -176,6 +207,7 @@ public struct TokenManagerSelection: Sendable {
             case .noop: "noop"
             case .configuredKeys(let count): "server (\(count) \(count == 1 ? "key" : "keys"))"
             case .generatedKey: "server (generated key)"
+            case .noSharedKey: "plugin keys only (no backend.auth.keys)"
             }
         }
     }
@@ -186,17 +218,34 @@ public struct TokenManagerSelection: Sendable {
     public let kind: Kind
     /// How many `backend.auth.externalAccess` entries the manager accepts besides the keys.
     public let externalAccessCount: Int
+    /// `backend.auth.pluginKeyStore` (its defaults when absent); `nil` when auth is off (noop), when no plugin
+    /// tokens are issued or accepted.
+    public let pluginKeyStore: PluginKeyStoreSettings?
+    /// The keys of a `static` plugin key store, loaded from their files; `nil` for the database store.
+    public let staticPluginKeys: StaticPluginKeySource?
+    /// `backend.auth.pluginAccess`.
+    public let pluginAccess: PluginAccessSettings
 
     /// A selection.
-    public init(manager: any TokenManager, kind: Kind, externalAccessCount: Int = 0) {
+    public init(
+        manager: any TokenManager, kind: Kind, externalAccessCount: Int = 0,
+        pluginKeyStore: PluginKeyStoreSettings? = nil, staticPluginKeys: StaticPluginKeySource? = nil,
+        pluginAccess: PluginAccessSettings = .unrestricted
+    ) {
         self.manager = manager
         self.kind = kind
         self.externalAccessCount = externalAccessCount
+        self.pluginKeyStore = kind == .noop ? nil : pluginKeyStore
+        self.staticPluginKeys = kind == .noop ? nil : staticPluginKeys
+        self.pluginAccess = pluginAccess
     }
 
-    /// The server token manager, when the policy chose one (configured or generated keys); `nil` for noop.
+    /// The server token manager, when the policy chose one that signs (configured or generated keys); `nil` for
+    /// noop and when there is no shared key.
     public var serverManager: HMACTokenManager? {
-        manager as? HMACTokenManager ?? (manager as? ExternalAccessTokenManager)?.server
+        if let manager = manager as? HMACTokenManager { return manager }
+        guard let external = manager as? ExternalAccessTokenManager, external.signsServerTokens else { return nil }
+        return external.server
     }
 
     /// The kind, with the externalAccess entries when there are any: `server (1 key) + 2 externalAccess entries`.
