@@ -12,12 +12,14 @@ let package = Package(
     name: "swift-backend",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "backend", targets: ["BackendApp"]),
+        .executable(name: "backend", targets: ["BackendMain"]),
         .library(name: "BackendJSON", targets: ["BackendJSON"]),
         .library(name: "BackendConfig", targets: ["BackendConfig"]),
         .library(name: "BackendAuth", targets: ["BackendAuth"]),
         .library(name: "BackendDatabase", targets: ["BackendDatabase"]),
         .library(name: "BackendKit", targets: ["BackendKit"]),
+        .library(name: "BackendRuntime", targets: ["BackendRuntime"]),
+        .library(name: "BackendApp", targets: ["BackendApp"]),
         .library(name: "CatalogPlugin", targets: ["CatalogPlugin"]),
         .library(name: "ScaffolderPlugin", targets: ["ScaffolderPlugin"]),
         .library(name: "SearchPlugin", targets: ["SearchPlugin"]),
@@ -89,6 +91,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The plugin API: what a plugin imports (routes, request context, caller, errors, environment, client,
+        // scheduler). It links neither ArgumentParser nor Prometheus.
         .target(
             name: "BackendKit",
             dependencies: [
@@ -98,6 +102,28 @@ let package = Package(
                 "BackendDatabase",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The host runtime: startup, listeners, health, metrics export and log handlers around the plugin API.
+        .target(
+            name: "BackendRuntime",
+            dependencies: [
+                "BackendJSON",
+                "BackendConfig",
+                "BackendAuth",
+                "BackendDatabase",
+                "BackendKit",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -109,7 +135,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -131,18 +156,24 @@ let package = Package(
         .target(
             name: "SearchPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
             swiftSettings: swiftSettings),
-        .executableTarget(
+        // The command-line tool (`run`, `config`, `secret`, `token`, `topology`) for any set of plugins, and its
+        // host arguments.
+        .target(
             name: "BackendApp",
             dependencies: [
                 "BackendConfig",
                 "BackendAuth",
                 "BackendKit",
-                "CatalogPlugin",
-                "ScaffolderPlugin",
-                "SearchPlugin",
+                "BackendRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The `backend` binary: the tool with the sample plugins.
+        .executableTarget(
+            name: "BackendMain",
+            dependencies: ["BackendApp", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -165,12 +196,12 @@ let package = Package(
         ),
         // Helpers shared by the test targets that host plugins in-process (log capture, closure plugins, polling).
         .target(
-            name: "BackendTestSupport", dependencies: ["BackendKit"], path: "Tests/BackendTestSupport",
+            name: "BackendTestSupport", dependencies: ["BackendKit", "BackendRuntime"], path: "Tests/BackendTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendKitTests",
             dependencies: [
-                "BackendKit", "BackendTestSupport",
+                "BackendKit", "BackendRuntime", "BackendTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -180,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "SamplePluginTests",
             dependencies: [
-                "BackendKit", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
+                "BackendKit", "BackendRuntime", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -190,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "BackendApp", "BackendKit", "BackendTestSupport",
+                "BackendMain", "BackendApp", "BackendKit", "BackendRuntime", "BackendTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

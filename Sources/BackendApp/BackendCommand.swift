@@ -1,12 +1,22 @@
 import ArgumentParser
+import BackendKit
 import Foundation
 
-/// The `backend` command-line tool: runs the host and offers config, secret, token and topology tools.
+/// The `backend` command-line tool for a set of plugins: runs the host and offers config, secret, token and
+/// topology tools.
+///
+/// A backend's `main.swift` hands it its plugins:
+///
+/// ```swift
+/// import BackendApp
+///
+/// await BackendCommand.main(plugins: [HelloPlugin()])
+/// ```
 ///
 /// Exit codes are part of the public contract: 0 success, 1 a failure the command reports, 2 bad usage.
-@main
-struct BackendCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BackendCommand: AsyncParsableCommand {
+    /// The command's name, abstract and subcommands (`run` by default).
+    public static let configuration = CommandConfiguration(
         commandName: "backend",
         abstract: "A miniature plugin backend with Backstage-style service-to-service auth.",
         subcommands: [
@@ -19,14 +29,28 @@ struct BackendCommand: AsyncParsableCommand {
         defaultSubcommand: RunCommand.self
     )
 
-    /// Parses the arguments and maps every outcome onto the documented exit codes.
+    /// The plugins the commands run and check: those given to ``main(plugins:)``. A task local rather than a
+    /// stored property because swift-argument-parser creates the subcommands itself.
+    @TaskLocal static var plugins: [any BackendPlugin] = []
+
+    /// Creates the command (swift-argument-parser does this when it parses).
+    public init() {}
+
+    /// Runs the tool with `plugins` on the process's arguments and exits with the documented code.
+    public static func main(plugins: [any BackendPlugin]) async -> Never {
+        await $plugins.withValue(plugins) {
+            await run(arguments: Array(CommandLine.arguments.dropFirst()))
+        }
+    }
+
+    /// Parses `arguments` and maps every outcome onto the documented exit codes.
     ///
     /// swift-argument-parser exits with 64 (`EX_USAGE`) on bad usage; our contract says 2, so parsing and
     /// reporting are done here rather than through the default `main()`.
-    static func main() async {
+    private static func run(arguments: [String]) async -> Never {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+            command = try parseAsRoot(arguments)
         } catch {
             exit(reporting: error, failureCode: 2)
         }

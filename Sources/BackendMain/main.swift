@@ -1,10 +1,8 @@
-import BackendKit
+import BackendApp
 import CatalogPlugin
 import ScaffolderPlugin
 import SearchPlugin
 
-/// The plugins this binary ships.
-enum SamplePlugins {
-    /// Catalog, scaffolder and search, in mount order.
-    static var all: [any BackendPlugin] { [CatalogPlugin(), ScaffolderPlugin(), SearchPlugin()] }
-}
+// The `backend` binary: the command-line tool with the sample plugins (catalog, scaffolder and search, in mount
+// order). A backend of your own has the same three lines with its plugins.
+await BackendCommand.main(plugins: [CatalogPlugin(), ScaffolderPlugin(), SearchPlugin()])

@@ -1,4 +1,5 @@
 import BackendKit
+import BackendRuntime
 import Testing
 
 @Suite("Discovery and listen addresses")

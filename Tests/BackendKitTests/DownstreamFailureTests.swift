@@ -1,4 +1,5 @@
 import BackendKit
+import BackendRuntime
 import BackendTestSupport
 import NIOHTTP1
 import Testing

@@ -7,6 +7,7 @@ import NIOHTTP1
 import Testing
 
 @testable import BackendKit
+@testable import BackendRuntime
 
 /// The key sets of `jwks` externalAccess entries fetched over HTTP (`HTTPKeySetSource`) from a real key set server on
 /// 127.0.0.1: redirects leave no origin, a slow refetch holds up only the callers that need it, and failures are

@@ -4,6 +4,7 @@ import NIOHTTP1
 import Testing
 
 @testable import BackendKit
+import BackendRuntime
 
 /// Counts runs and the most that overlapped.
 private actor RunLog {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BackendKit
+import BackendRuntime
 import BackendTestSupport
 import Foundation
 import NIOHTTP1
@@ -102,18 +103,6 @@ struct StartupTests {
             }
             #expect(error?.reason.hasPrefix("Could not listen on 127.0.0.1:\(first.port): ") == true)
         }
-    }
-
-    @Test func argumentsBecomeOptions() throws {
-        let options = try BackendHostOptions(arguments: [
-            "backend", "--config", "a.yaml", "--config=b.yaml", "--env", "production", "--plugins", "catalog, search",
-        ])
-        #expect(options.configPaths == ["a.yaml", "b.yaml"])
-        #expect(options.environment == .production)
-        #expect(options.pluginIds == ["catalog", "search"])
-        #expect(throws: BackendStartupError.self) { try BackendHostOptions(arguments: ["backend", "--port", "1"]) }
-        #expect(throws: BackendStartupError.self) { try BackendHostOptions(arguments: ["backend", "--config"]) }
-        #expect(throws: BackendStartupError.self) { try BackendHostOptions(arguments: ["backend", "--env", "qa"]) }
     }
 
     @Test func configFilesAreLoadedAndLogged() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import BackendKit
+import BackendRuntime
 
 @Suite("Parsing helpers")
 struct SupportUnitTests {

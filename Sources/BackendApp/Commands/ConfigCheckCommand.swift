@@ -2,6 +2,7 @@ import ArgumentParser
 import BackendAuth
 import BackendConfig
 import BackendKit
+import BackendRuntime
 import Logging
 
 /// `backend config check`: loads the config and reads every key the host would read, listing every problem.
@@ -30,7 +31,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        let keys = BackendHost.checkConfigKeys(loaded.config, plugins: SamplePlugins.all)
+        let keys = BackendHost.checkConfigKeys(loaded.config, plugins: BackendCommand.plugins)
         var problems = keys.errors
         if strict {
             problems += keys.warnings

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackendConfig
 import BackendKit
+import BackendRuntime
 
 /// `backend config print`: the merged config with secrets redacted.
 struct ConfigPrintCommand: ParsableCommand {
@@ -27,7 +28,7 @@ struct ConfigPrintCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try config.load()
-        let schema = BackendHost.configSchema(plugins: SamplePlugins.all)
+        let schema = BackendHost.configSchema(plugins: BackendCommand.plugins)
         let value = withSecrets ? loaded.value : schema.redactingSecrets(in: loaded.value)
         switch format {
         case .yaml:

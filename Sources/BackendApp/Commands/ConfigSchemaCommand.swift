@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackendConfig
 import BackendKit
+import BackendRuntime
 
 /// `backend config schema`: every config key the host and the sample plugins declare, as a JSON Schema document.
 struct ConfigSchemaCommand: ParsableCommand {
@@ -10,7 +11,7 @@ struct ConfigSchemaCommand: ParsableCommand {
     )
 
     func run() throws {
-        let schema = BackendHost.configSchema(plugins: SamplePlugins.all)
+        let schema = BackendHost.configSchema(plugins: BackendCommand.plugins)
         print(schema.jsonSchema.jsonText(options: [.prettyPrinted, .sortedKeys, .escapingInvisibles]))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackendConfig
 import BackendKit
+import BackendRuntime
 import Foundation
 import Logging
 
@@ -18,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         do {
-            _ = try BackendHost.selectPlugins(SamplePlugins.all, ids: host.pluginIds)
+            _ = try BackendHost.selectPlugins(BackendCommand.plugins, ids: host.pluginIds)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -30,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         if let logLevel = logLevel ?? LogLevelEnvironment.level() {
             options.logLevel = logLevel
         }
-        await BackendHost(options: options).runMain(plugins: SamplePlugins.all)
+        await BackendHost(options: options).runMain(plugins: BackendCommand.plugins)
     }
 }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BackendKit
+import BackendRuntime
 import Foundation
 
 /// The host's command-line options: `--config FILE` (repeatable), `--env development|production` and

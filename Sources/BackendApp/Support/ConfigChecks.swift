@@ -1,6 +1,7 @@
 import BackendAuth
 import BackendConfig
 import BackendKit
+import BackendRuntime
 import Foundation
 import Logging
 
@@ -24,14 +25,14 @@ enum ConfigChecks {
         check { _ = try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay") }
         check { _ = try LogFormat.resolve(environment: environment, variables: ProcessInfo.processInfo.environment) }
         problems += TokenManagerPolicy.problems(in: config, environment: environment)
-        problems += DatabaseManager.problems(in: config, pluginIds: SamplePlugins.all.map(\.id))
+        problems += DatabaseManager.problems(in: config, pluginIds: BackendCommand.plugins.map(\.id))
         // Each endpoint on its own, so one bad endpoint does not hide another (HostDiscovery stops at the first).
         check {
             for endpoint in try config.getOptionalConfigArray("discovery.endpoints") ?? [] {
                 check { _ = try DiscoveryEndpoint(config: endpoint) }
             }
         }
-        for plugin in SamplePlugins.all {
+        for plugin in BackendCommand.plugins {
             problems += plugin.checkConfig(config).map { "\($0)" }
         }
         var seen = Set<String>()

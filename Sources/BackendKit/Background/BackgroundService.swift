@@ -1,6 +1,6 @@
 /// A plugin's background work as run by the host once every plugin has registered; errors are logged instead of
 /// stopping the backend.
-struct BackgroundService: Service, CustomStringConvertible {
+package struct BackgroundService: Service, CustomStringConvertible {
     /// The work's name, for logs.
     let name: String
     /// The plugin that registered it.
@@ -11,9 +11,9 @@ struct BackgroundService: Service, CustomStringConvertible {
     let logger: Logger
 
     /// `<plugin>/<name>`.
-    var description: String { "\(pluginId)/\(name)" }
+    package var description: String { "\(pluginId)/\(name)" }
 
-    func run() async {
+    package func run() async {
         guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         logger.debug("Starting background work '\(name)'")
         do {

@@ -37,7 +37,7 @@ extension ServiceClient {
     }
 
     /// NIO's `TimeAmount` for a Swift `Duration` (nanosecond precision).
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
+    package static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
         let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !nanoseconds.overflow else { return .nanoseconds(Int64.max) }

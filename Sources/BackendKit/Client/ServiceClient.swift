@@ -26,7 +26,7 @@ public struct ServiceClient: Sendable {
     /// Logs one debug line per call (never the token).
     let logger: Logger
 
-    init(
+    package init(
         httpClient: HTTPClient,
         discovery: any PluginEndpointDiscovery,
         tokenManager: any TokenManager,

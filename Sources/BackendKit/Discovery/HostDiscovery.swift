@@ -66,7 +66,7 @@ public struct HostDiscovery: PluginEndpointDiscovery {
     }
 
     /// Records the port the server bound (the host calls this once it listens).
-    func setBoundPort(_ port: Int) {
+    package func setBoundPort(_ port: Int) {
         boundPort.value = port
     }
 

@@ -1,10 +1,10 @@
 import CoreMetrics
 import Metrics
 import NIOConcurrencyHelpers
-import Prometheus
 
-/// The host's metrics: swift-metrics instruments recorded into one Prometheus registry per host, which the metrics
-/// listener (`backend.metrics.listen`) serves as `GET /metrics`.
+/// The host's metrics: swift-metrics instruments recorded into one registry per host, which the metrics listener
+/// (`backend.metrics.listen`) serves as `GET /metrics` (the host runtime makes the Prometheus registry; plugins see
+/// only the swift-metrics factory, so a plugin package does not link the exporter).
 ///
 /// The host records requests, authentication failures and scheduled task runs itself. A plugin makes its own
 /// instruments with ``factory`` and, for values it reads rather than counts (rows in a table), refreshes gauges in
@@ -28,8 +28,8 @@ public final class BackendMetrics: Sendable {
     public let isEnabled: Bool
     /// The swift-metrics factory to make instruments with (`Counter(label:dimensions:factory:)`, …).
     public let factory: any MetricsFactory
-    /// Where the instruments record; `nil` when disabled.
-    let registry: PrometheusCollectorRegistry?
+    /// Renders every instrument for a scrape; `nil` when disabled.
+    package let render: (@Sendable () -> [UInt8])?
     private let collectors = NIOLockedValueBox<[@Sendable () async -> Void]>([])
     /// The request histogram of each series seen. Making a swift-metrics `Timer` per request (a dimensions array,
     /// label validation and two dictionary lookups in the registry) measured 7.8% more server CPU per request than
@@ -37,24 +37,14 @@ public final class BackendMetrics: Sendable {
     /// methods × status codes.
     private let requestTimers = NIOLockedValueBox<[RequestSeries: Timer]>([:])
 
-    /// Metrics that record into a new Prometheus registry.
-    public static func prometheus() -> BackendMetrics {
-        BackendMetrics(registry: PrometheusCollectorRegistry())
-    }
-
     /// Metrics that record nothing (no metrics listener).
-    public static let disabled = BackendMetrics(registry: nil)
+    public static let disabled = BackendMetrics(factory: NOOPMetricsHandler.instance, render: nil)
 
-    private init(registry: PrometheusCollectorRegistry?) {
-        self.registry = registry
-        self.isEnabled = registry != nil
-        if let registry {
-            var factory = PrometheusMetricsFactory(registry: registry)
-            factory.durationHistogramBuckets[Self.requestDuration] = Self.requestDurationBuckets
-            self.factory = factory
-        } else {
-            self.factory = NOOPMetricsHandler.instance
-        }
+    /// Metrics that record through `factory`; `render` renders them for a scrape (the host runtime's exporter).
+    package init(factory: any MetricsFactory, render: (@Sendable () -> [UInt8])?) {
+        self.factory = factory
+        self.render = render
+        self.isEnabled = render != nil
     }
 
     /// The default port of `backend.metrics.listen` in the object form without `port`: the one Backstage's
@@ -77,13 +67,11 @@ public final class BackendMetrics: Sendable {
         collectors.withLockedValue { $0.append(collector) }
     }
 
-    /// Runs the collectors, then renders every instrument in the Prometheus text format (version 0.0.4).
-    public func scrape() async -> [UInt8] {
-        guard let registry else { return [] }
+    /// Runs the collectors, in the order added, so that gauges are current before a scrape renders them.
+    package func collect() async {
         for collector in collectors.withLockedValue({ $0 }) {
             await collector()
         }
-        return registry.emitToBuffer()
     }
 }
 
@@ -91,7 +79,7 @@ public final class BackendMetrics: Sendable {
 
 extension BackendMetrics {
     /// OpenTelemetry's HTTP server duration histogram, in seconds.
-    static let requestDuration = "http_server_request_duration_seconds"
+    package static let requestDuration = "http_server_request_duration_seconds"
     /// Authentication failures of protected routes, by plugin and reason.
     static let authFailures = "backend_auth_failures_total"
     /// Backstage's scheduler metric: runs of scheduled tasks by task, scope and result.
@@ -100,7 +88,7 @@ extension BackendMetrics {
     static let databaseConnections = "backend_database_connections"
 
     /// OpenTelemetry's recommended boundaries for `http.server.request.duration`.
-    static let requestDurationBuckets: [Duration] = [
+    package static let requestDurationBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(75),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .milliseconds(750), .seconds(1),
         .milliseconds(2500), .seconds(5), .milliseconds(7500), .seconds(10),
@@ -112,7 +100,7 @@ extension BackendMetrics {
     ]
 
     /// Records one request: `route` is the matched route template (empty when no route matched).
-    func recordRequest(method: String, status: Int, route: String, duration: Duration) {
+    package func recordRequest(method: String, status: Int, route: String, duration: Duration) {
         guard isEnabled else { return }
         let series = RequestSeries(
             method: Self.knownMethods.contains(method) ? method : "_OTHER", status: status, route: route)
@@ -124,7 +112,7 @@ extension BackendMetrics {
                     ("http_request_method", series.method),
                     ("http_response_status_code", String(status)),
                     ("http_route", route),
-                    ("plugin", Self.pluginId(ofRoute: route)),
+                    ("plugin", PluginIdentifier.pluginId(ofRoute: route).map(String.init) ?? ""),
                 ]
                 let timer = Timer(label: Self.requestDuration, dimensions: dimensions, factory: factory)
                 timers[series] = timer
@@ -157,7 +145,7 @@ extension BackendMetrics {
     }
 
     /// Samples each database's connections before every scrape.
-    func collectDatabaseConnections(_ databases: [PluginDatabase]) {
+    package func collectDatabaseConnections(_ databases: [PluginDatabase]) {
         let factory = self.factory
         onCollect {
             for database in databases {
@@ -170,13 +158,6 @@ extension BackendMetrics {
                 }
             }
         }
-    }
-
-    /// The plugin of a route template under a plugin's mount (`/api/<id>/…`), or empty for the host's own routes.
-    static func pluginId(ofRoute route: String) -> String {
-        let mounts = BackendHost.mountPath("")
-        guard route.hasPrefix(mounts) else { return "" }
-        return String(route.dropFirst(mounts.count).prefix { $0 != "/" })
     }
 
     /// The bounded `reason` label of `backend_auth_failures_total`: an authentication failure's kind, or

@@ -5,7 +5,7 @@
 /// It wraps the router from outside (``HostResponder`` calls it) rather than being a router middleware, which
 /// Hummingbird would apply to each route through an existential responder and a closure: two async layers less on
 /// every request (BENCHMARKS.md, section 4).
-struct RequestHandling: Sendable {
+package struct RequestHandling: Sendable {
     /// Where `http_server_request_duration_seconds` is recorded.
     let metrics: BackendMetrics
     /// The host logger's level, which each request's logger runs at; read once (each read is a call through the log
@@ -13,13 +13,13 @@ struct RequestHandling: Sendable {
     private let level: Logger.Level
 
     /// Request handling at the level of the host's `logger`, recording into `metrics`.
-    init(logger: Logger, metrics: BackendMetrics = .disabled) {
+    package init(logger: Logger, metrics: BackendMetrics = .disabled) {
         self.metrics = metrics
         self.level = logger.logLevel
     }
 
     /// The response to `request` from `router`, with errors turned into error bodies, logged and measured.
-    func respond(
+    package func respond(
         to request: Request, context: BackendRequestContext, router: RouterResponder<BackendRequestContext>
     ) async throws -> Response {
         let started = ContinuousClock.now
@@ -46,17 +46,20 @@ struct RequestHandling: Sendable {
                 throw NotFoundError("No route for \(request.method.rawValue) \(request.uri.path)")
             }
             response = routed
+        } catch where Task.isCancelled {
+            // The client went away (the host cancels a request whose connection closed) or the host is past its
+            // drain: nobody reads this response, and the failure (a cancelled sleep, an interrupted statement) is
+            // not the server's. Logged and measured as nginx's 499 "client closed request", at info.
+            response = Response(status: Self.clientClosedRequest)
         } catch {
-            let (underlying, url) = Self.unwrap(error, request: request, context: context)
-            let described = ErrorDescriptor(underlying)
+            let described = ErrorDescriptor(error)
             response = ErrorResponse.make(
                 described,
                 method: request.method,
-                url: url,
-                extraHeaders: (underlying as? HTTPError)?.headers ?? (underlying as? any BackendError)?.responseHeaders
-                    ?? [:]
+                url: Self.errorURL(request: request, context: context),
+                extraHeaders: (error as? HTTPError)?.headers ?? (error as? any BackendError)?.responseHeaders ?? [:]
             )
-            failure = underlying
+            failure = error
             descriptor = described
         }
 
@@ -107,15 +110,35 @@ struct RequestHandling: Sendable {
         return metadata
     }
 
+    /// The status logged for a request whose client went away before its response (nginx's 499).
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
+
     /// Hummingbird's endpoint path for requests no route matched.
     static let notFoundEndpoint = "NotFound"
 
-    /// The original error and the URL for the body: relative to the plugin mount for errors from plugin
-    /// routes, else the full request URL.
-    static func unwrap(_ error: any Error, request: Request, context: BackendRequestContext) -> (any Error, String) {
-        if let scoped = error as? PluginScopedError {
-            return (scoped.underlying, scoped.relativeURL)
+    /// The URL for the error body of a failed request: relative to the plugin mount when the request matched a
+    /// plugin's route (Backstage's `req.url` inside a plugin router), else the full request URL.
+    ///
+    /// The plugin comes from the matched route's template (`/api/<id>/…`), which Hummingbird records in the shared
+    /// endpoint path whether the error came from the guard, the handler or a mounted collection's middleware; so no
+    /// error needs wrapping on its way up. The startup router's `/api/**` names no plugin and keeps the full URL.
+    static func errorURL(request: Request, context: BackendRequestContext) -> String {
+        guard let endpoint = context.coreContext.endpointPath.value,
+            let pluginId = PluginIdentifier.pluginId(ofRoute: endpoint)
+        else {
+            return request.uri.description
         }
-        return (error, request.uri.description)
+        return relativeURL(of: request, mountPath: PluginIdentifier.mountPath(String(pluginId)))
+    }
+
+    /// The request path below `mountPath` (at least `/`), plus the query string if any.
+    static func relativeURL(of request: Request, mountPath: String) -> String {
+        var path = Substring(request.uri.path)
+        if path.hasPrefix(mountPath) {
+            path = path.dropFirst(mountPath.count)
+        }
+        let relative = path.isEmpty ? "/" : String(path)
+        guard let query = request.uri.query, !query.isEmpty else { return relative }
+        return "\(relative)?\(query)"
     }
 }

@@ -2,7 +2,7 @@ import BackendAuth
 import Foundation
 
 /// Checks `Authorization: Bearer <token>` against the host's token manager.
-struct ServiceAuthenticator: Sendable {
+package struct ServiceAuthenticator: Sendable {
     /// The message of the `401` when no credentials were sent.
     static let missingCredentialsMessage = "Missing credentials"
     /// The message of the `401` when the header is not a bearer token.
@@ -16,7 +16,7 @@ struct ServiceAuthenticator: Sendable {
     /// Where refused requests are counted (`backend_auth_failures_total`).
     let metrics: BackendMetrics
 
-    init(tokenManager: any TokenManager, metrics: BackendMetrics = .disabled) {
+    package init(tokenManager: any TokenManager, metrics: BackendMetrics = .disabled) {
         self.tokenManager = tokenManager
         self.acceptsRequestsWithoutToken = tokenManager.acceptsRequestsWithoutToken
         self.metrics = metrics
@@ -107,61 +107,5 @@ struct ServiceAuthenticator: Sendable {
             value = value.map { "\($0), \(field.value)" } ?? field.value
         }
         return BearerCredentials.parse(value)
-    }
-}
-
-/// One plugin route: runs the service auth check, sets ``BackendRequestContext/caller``, calls the route's handler
-/// and turns its output into a response; errors come out as ``PluginScopedError``s.
-///
-/// The guard and the handler share one responder (rather than a guard wrapping Hummingbird's `CallbackResponder`
-/// wrapping a closure) because every async layer on the request path costs a frame allocation and an executor
-/// check per request (BENCHMARKS.md, section 4).
-struct AuthenticatingResponder<Output: ResponseGenerator>: HTTPResponder {
-    /// The route's access level.
-    let access: RouteAccess
-    /// The plugin the route belongs to.
-    let pluginId: String
-    /// The host's authenticator.
-    let authenticator: ServiceAuthenticator
-    /// The route's handler.
-    let handler: @Sendable (Request, BackendRequestContext) async throws -> Output
-
-    func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
-        do {
-            var context = context
-            context.caller = try await authenticator.caller(
-                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-            return try await handler(request, context).response(from: request, context: context)
-        } catch {
-            throw PluginScopedError(error, request: request, pluginId: pluginId)
-        }
-    }
-}
-
-/// The service auth check as a middleware, for route collections mounted with
-/// ``PluginRoutes/addRoutes(_:atPath:access:)``; errors come out as ``PluginScopedError``s.
-struct ServiceAuthMiddleware: RouterMiddleware {
-    typealias Context = BackendRequestContext
-
-    /// The access level of every route behind this middleware.
-    let access: RouteAccess
-    /// The plugin the routes belong to.
-    let pluginId: String
-    /// The host's authenticator.
-    let authenticator: ServiceAuthenticator
-
-    func handle(
-        _ request: Request,
-        context: BackendRequestContext,
-        next: (Request, BackendRequestContext) async throws -> Response
-    ) async throws -> Response {
-        do {
-            var context = context
-            context.caller = try await authenticator.caller(
-                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-            return try await next(request, context)
-        } catch {
-            throw PluginScopedError(error, request: request, pluginId: pluginId)
-        }
     }
 }

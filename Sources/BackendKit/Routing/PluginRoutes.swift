@@ -11,15 +11,15 @@ public final class PluginRoutes {
     /// The id of the plugin the routes belong to.
     public let pluginId: String
     /// The routes, mounted by the host at `/api/<pluginId>`.
-    let collection: RouteCollection<BackendRequestContext>
+    package let collection: RouteCollection<BackendRequestContext>
     /// The host's service auth check.
     let authenticator: ServiceAuthenticator
     /// The plugin's logger (for background work).
     let logger: Logger
     /// Background work, in registration order.
-    var backgroundServices: [BackgroundService] = []
+    package var backgroundServices: [BackgroundService] = []
 
-    init(pluginId: String, authenticator: ServiceAuthenticator, logger: Logger) {
+    package init(pluginId: String, authenticator: ServiceAuthenticator, logger: Logger) {
         self.pluginId = pluginId
         self.collection = RouteCollection(context: BackendRequestContext.self)
         self.authenticator = authenticator

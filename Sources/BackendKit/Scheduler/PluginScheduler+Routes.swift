@@ -5,7 +5,7 @@ extension PluginScheduler {
     /// |---|---|
     /// | `GET /.backstage/scheduler/v1/tasks` | `{tasks: [{taskId, pluginId, scope, settings, taskState, workerState}]}` |
     /// | `POST /.backstage/scheduler/v1/tasks/:id/trigger` | makes the task due now; 404 when unknown, 409 while it runs |
-    func addRoutes(to routes: PluginRoutes) {
+    package func addRoutes(to routes: PluginRoutes) {
         routes.get("/.backstage/scheduler/v1/tasks") { _, _ in
             JSONBody(JSONValue.object(["tasks": .array(try await self.taskDescriptions())]))
         }

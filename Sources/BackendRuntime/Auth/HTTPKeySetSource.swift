@@ -1,3 +1,4 @@
+import BackendKit
 import AsyncHTTPClient
 import BackendAuth
 import Foundation

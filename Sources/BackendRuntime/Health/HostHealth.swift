@@ -1,3 +1,4 @@
+import BackendKit
 import NIOConcurrencyHelpers
 
 /// Where the host is in its life, as orchestrators see it through the health routes.

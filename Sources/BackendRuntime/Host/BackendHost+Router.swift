@@ -1,17 +1,5 @@
+import BackendKit
 import AsyncHTTPClient
-
-/// What every plugin's environment is built from.
-struct PluginContext: Sendable {
-    let config: Config
-    let environment: BackendEnvironment
-    let tokenManager: any TokenManager
-    let discovery: HostDiscovery
-    let httpClient: HTTPClient
-    let clientConfiguration: ServiceClientConfiguration
-    let databases: DatabaseManager
-    let metrics: BackendMetrics
-    let logger: Logger
-}
 
 /// The router with every plugin mounted, and the plugins' background work (their schedulers included).
 struct BuiltRouter: Sendable {
@@ -21,9 +9,6 @@ struct BuiltRouter: Sendable {
 }
 
 extension BackendHost {
-    /// The mount path of a plugin.
-    static func mountPath(_ pluginId: String) -> String { "/api/\(pluginId)" }
-
     /// The router served while plugins register: the health routes, and 503 `Backend has not started yet` under
     /// `/api`.
     static func startupRouter(health: HostHealth) -> Router<BackendRequestContext> {
@@ -39,40 +24,37 @@ extension BackendHost {
 
     /// Registers every plugin and builds the full router: the health routes, then each plugin
     /// under `/api/<id>` with its scheduler's routes.
-    func buildRouter(
-        plugins: [any BackendPlugin], context: PluginContext, health: HostHealth
-    ) async throws
-        -> BuiltRouter
-    {
+    static func buildRouter(_ state: HostState) async throws -> BuiltRouter {
+        let (plugins, health) = (state.plugins, state.health)
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
         health.addRoutes(to: router)
 
-        let authenticator = ServiceAuthenticator(tokenManager: context.tokenManager, metrics: context.metrics)
+        let authenticator = ServiceAuthenticator(tokenManager: state.tokenManager, metrics: state.metrics)
         var backgroundServices: [BackgroundService] = []
         for plugin in plugins {
-            var pluginLogger = context.logger
+            var pluginLogger = state.logger
             pluginLogger[metadataKey: "plugin"] = .string(plugin.id)
             let routes = PluginRoutes(pluginId: plugin.id, authenticator: authenticator, logger: pluginLogger)
-            let database = try context.databases.database(for: plugin.id)
+            let database = try state.databases.database(for: plugin.id)
             let scheduler = PluginScheduler(
-                pluginId: plugin.id, database: database, logger: pluginLogger, metrics: context.metrics)
+                pluginId: plugin.id, database: database, logger: pluginLogger, metrics: state.metrics)
             let environment = PluginEnvironment(
                 pluginId: plugin.id,
                 logger: pluginLogger,
-                config: context.config,
-                environment: context.environment,
-                tokenManager: context.tokenManager,
-                discovery: context.discovery,
+                config: state.config,
+                environment: state.environment,
+                tokenManager: state.tokenManager,
+                discovery: state.discovery,
                 database: database,
                 client: ServiceClient(
-                    httpClient: context.httpClient,
-                    discovery: context.discovery,
-                    tokenManager: context.tokenManager,
-                    configuration: context.clientConfiguration,
+                    httpClient: state.httpClient,
+                    discovery: state.discovery,
+                    tokenManager: state.tokenManager,
+                    configuration: state.clientConfiguration,
                     logger: pluginLogger
                 ),
                 scheduler: scheduler,
-                metrics: context.metrics
+                metrics: state.metrics
             )
             do {
                 try await plugin.register(routes, environment)
@@ -81,30 +63,25 @@ extension BackendHost {
             }
             scheduler.addRoutes(to: routes)
             routes.addBackgroundService(scheduler, name: "scheduler")
-            let mountPath = Self.mountPath(plugin.id)
+            let mountPath = PluginIdentifier.mountPath(plugin.id)
             router.group(RouterPath(mountPath)).addRoutes(routes.collection)
             backgroundServices += routes.backgroundServices
-            context.logger.info("Mounted plugin '\(plugin.id)' at \(mountPath)")
+            state.logger.info("Mounted plugin '\(plugin.id)' at \(mountPath)")
         }
         return BuiltRouter(
             responder: router.buildResponder(), backgroundServices: backgroundServices, pluginCount: plugins.count)
     }
 
     /// The Hummingbird application; logs `Listening on host:port` with the bound port.
-    func makeApplication(
-        responder: HostResponder,
-        listen: ListenAddress,
-        discovery: HostDiscovery,
-        gate: ListeningGate,
-        logger: Logger
-    ) -> Application<HostResponder> {
+    func makeApplication(_ state: HostState) -> Application<HostResponder> {
+        let (listen, discovery, gate, logger) = (state.listen, state.discovery, state.listening, state.logger)
         // Hummingbird logs its own start and stop lines at info; the host logs its own instead.
         var serverLogger = logger
         if logger.logLevel > .debug {
             serverLogger.logLevel = max(logger.logLevel, .warning)
         }
         return Application(
-            responder: responder,
+            responder: state.responder,
             server: HTTPServerLimits.serverBuilder,
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port)),
             onServerRunning: { channel in

@@ -1,14 +1,47 @@
+import BackendKit
 import AsyncHTTPClient
 import Foundation
 import NIOPosix
 import UnixSignals
 
 extension BackendHost {
-    /// Performs startup up to (not including) binding; plugins register once the server listens.
+    /// Performs startup up to (not including) binding, in named steps; plugins register once the server listens.
     ///
     /// - Throws: ``BackendStartupError`` with the reason.
-    func prepare(plugins allPlugins: [any BackendPlugin], handlesSignals: Bool) async throws -> PreparedBackend {
-        if let argumentError { throw argumentError }
+    func prepare(plugins allPlugins: [any BackendPlugin]) async throws -> HostState {
+        let (environment, logger) = try resolveEnvironment()
+        let config = try startupStep { try loadConfig(logger: logger) }
+        logger.info("Environment: \(environment.rawValue)")
+        try checkConfigKeys(config, plugins: allPlugins, logger: logger)
+        let plugins = try selectPlugins(allPlugins)
+        let databases = try openDatabases(config: config, plugins: plugins, logger: logger)
+        let network: HostNetwork
+        let auth: (manager: any TokenManager, kind: String)
+        do {
+            auth = try startupStep { try makeTokenManager(config: config, environment: environment, logger: logger) }
+            logger.info("Service-to-service auth: \(auth.kind)")
+            network = try resolveNetwork(config: config)
+        } catch {
+            await databases.shutdown()
+            throw error
+        }
+        let metrics = network.metricsListen == nil ? BackendMetrics.disabled : BackendMetrics.prometheus()
+        metrics.collectDatabaseConnections(try plugins.map { try databases.database(for: $0.id) })
+        let health = HostHealth()
+        return HostState(
+            logger: logger, config: config, environment: environment, plugins: plugins, databases: databases,
+            tokenManager: auth.manager, tokenManagerKind: auth.kind, listen: network.listen,
+            discovery: network.discovery, metricsListen: network.metricsListen, metrics: metrics,
+            clientConfiguration: network.client, httpClient: Self.makeHTTPClient(network.client),
+            shutdownDelay: network.shutdownDelay, health: health,
+            responder: HostResponder(
+                startup: Self.startupRouter(health: health).buildResponder(),
+                handling: RequestHandling(logger: logger, metrics: metrics)),
+            metricsListening: network.metricsListen.map { _ in StartupSignal() })
+    }
+
+    /// The environment (options, else `BACKEND_ENV`) and the host logger in the format the environment selects.
+    func resolveEnvironment() throws -> (BackendEnvironment, Logger) {
         let environment = try startupStep {
             try options.environment ?? BackendEnvironment.fromProcess(options.processEnvironment)
         }
@@ -17,114 +50,80 @@ extension BackendHost {
             ?? Self.makeLogger(
                 level: options.logLevel,
                 format: LogFormat.resolve(environment: environment, variables: options.processEnvironment))
+        return (environment, logger)
+    }
 
-        let config = try startupStep { try loadConfig(logger: logger) }
-        logger.info("Environment: \(environment.rawValue)")
-        try checkConfigKeys(config, plugins: allPlugins, logger: logger)
-
-        let plugins = try selectPlugins(allPlugins)
+    /// Every plugin's database, checked (the settings are read, nothing connects yet).
+    func openDatabases(config: Config, plugins: [any BackendPlugin], logger: Logger) throws -> DatabaseManager {
         let databases = DatabaseManager(config: config, logger: logger)
-        let pluginDatabases = try plugins.map { plugin in try startupStep { try databases.database(for: plugin.id) } }
-        let (tokenManager, tokenManagerKind) = try startupStep {
-            try makeTokenManager(config: config, environment: environment, logger: logger)
+        for plugin in plugins {
+            _ = try startupStep { try databases.database(for: plugin.id) }
         }
-        logger.info("Service-to-service auth: \(tokenManagerKind)")
+        return databases
+    }
 
+    /// Where the host listens and how it reaches plugins: `backend.listen` (with the options' overrides),
+    /// discovery, `backend.metrics.listen`, `backend.client.*` and the shutdown delay.
+    func resolveNetwork(config: Config) throws -> HostNetwork {
         var listen = try startupStep { try ListenAddress.fromConfig(config) }
         if let host = options.listenHost { listen.host = host }
         if let port = options.listenPort { listen.port = port }
-        let discovery = try startupStep { try HostDiscovery.fromConfig(config, listen: listen) }
-        let metricsListen = try startupStep { try BackendMetrics.listenAddress(in: config) }
-        let metrics = metricsListen == nil ? BackendMetrics.disabled : BackendMetrics.prometheus()
-        metrics.collectDatabaseConnections(pluginDatabases)
-        let clientConfiguration = try startupStep { try ServiceClientConfiguration.fromConfig(config) }
+        return HostNetwork(
+            listen: listen,
+            discovery: try startupStep { try HostDiscovery.fromConfig(config, listen: listen) },
+            metricsListen: try startupStep { try BackendMetrics.listenAddress(in: config) },
+            client: try startupStep { try ServiceClientConfiguration.fromConfig(config) },
+            shutdownDelay: try startupStep {
+                try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay")
+            } ?? .zero)
+    }
 
-        let httpClient = HTTPClient(
+    /// The HTTP client plugins call each other with: no redirects, the `backend.client` timeouts.
+    static func makeHTTPClient(_ client: ServiceClientConfiguration) -> HTTPClient {
+        HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: HTTPClient.Configuration.Timeout(
-                    connect: ServiceClient.timeAmount(clientConfiguration.connectTimeout),
-                    read: ServiceClient.timeAmount(clientConfiguration.readTimeout)
+                    connect: ServiceClient.timeAmount(client.connectTimeout),
+                    read: ServiceClient.timeAmount(client.readTimeout)
                 )
             )
         )
-        do {
-            let shutdownDelay =
-                try startupStep { try config.getOptionalDuration("backend.lifecycle.serverShutdownDelay") } ?? .zero
-            let gate = ListeningGate()
-            let ready = ListeningGate()
-            let health = HostHealth()
-            let responder = HostResponder(
-                startup: Self.startupRouter(health: health).buildResponder(),
-                handling: RequestHandling(logger: logger, metrics: metrics))
-            let context = PluginContext(
-                config: config,
-                environment: environment,
-                tokenManager: tokenManager,
-                discovery: discovery,
-                httpClient: httpClient,
-                clientConfiguration: clientConfiguration,
-                databases: databases,
-                metrics: metrics,
-                logger: logger
-            )
-            let host = self
-            let runtime = PluginRuntime(
-                register: { try await host.buildRouter(plugins: plugins, context: context, health: health) },
-                responder: responder, health: health, listening: gate, ready: ready, logger: logger)
-            let application = makeApplication(
-                responder: responder, listen: listen, discovery: discovery, gate: gate, logger: logger)
+    }
 
-            // Graceful shutdown runs from the last service to the first: the delay (readiness already 503), then
-            // the server (in-flight requests drain), then the plugins' background work.
-            // The metrics listener comes first, so it stops last and a scrape during shutdown still answers.
-            let metricsGate = metricsListen.map { _ in ListeningGate() }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let metricsListen, let metricsGate {
-                services.append(
-                    .init(
-                        service: MetricsServer(
-                            metrics: metrics, listen: metricsListen, gate: metricsGate, logger: logger)))
-            }
-            services += [
+    /// The host's services: the metrics listener, the plugins, the server and the shutdown delay.
+    ///
+    /// Graceful shutdown runs from the last service to the first: the delay (readiness already 503), then the
+    /// server (in-flight requests drain), then the plugins' background work. The metrics listener comes first, so
+    /// it stops last and a scrape during shutdown still answers.
+    func makeServiceGroup(_ state: HostState, handlesSignals: Bool) -> ServiceGroup {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metricsListen = state.metricsListen, let metricsListening = state.metricsListening {
+            services.append(
                 .init(
-                    service: runtime, successTerminationBehavior: .ignore,
-                    failureTerminationBehavior: .gracefullyShutdownGroup),
-                // A server that cannot bind shuts the group down gracefully, so a metrics listener already up
-                // stops cleanly and the bind error is the only one reported.
-                .init(
-                    service: HostServerService(application: application, gate: gate, metricsGate: metricsGate),
-                    failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: ShutdownDelayService(health: health, delay: shutdownDelay, logger: logger)),
-            ]
-            var groupConfiguration = ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
-                logger: logger
-            )
-            groupConfiguration.maximumGracefulShutdownDuration = options.shutdownGracePeriod
-            groupConfiguration.maximumCancellationDuration = .seconds(5)
-
-            return PreparedBackend(
-                logger: logger,
-                listen: listen,
-                tokenManager: tokenManager,
-                tokenManagerKind: tokenManagerKind,
-                discovery: discovery,
-                pluginIds: plugins.map(\.id),
-                httpClient: httpClient,
-                databases: databases,
-                gate: gate,
-                ready: ready,
-                metricsGate: metricsGate,
-                serviceGroup: ServiceGroup(configuration: groupConfiguration)
-            )
-        } catch {
-            try? await httpClient.shutdown()
-            await databases.shutdown()
-            throw error
+                    service: MetricsServer(
+                        metrics: state.metrics, listen: metricsListen, gate: metricsListening, logger: state.logger)))
         }
+        let application = makeApplication(state)
+        services += [
+            .init(
+                service: PluginRuntime(state: state), successTerminationBehavior: .ignore,
+                failureTerminationBehavior: .gracefullyShutdownGroup),
+            // A server that cannot bind shuts the group down gracefully, so a metrics listener already up stops
+            // cleanly and the bind error is the only one reported.
+            .init(
+                service: HostServerService(
+                    application: application, gate: state.listening, metricsGate: state.metricsListening),
+                failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: ShutdownDelayService(health: state.health, delay: state.shutdownDelay, logger: state.logger)),
+        ]
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+            logger: state.logger)
+        configuration.maximumGracefulShutdownDuration = options.shutdownGracePeriod
+        configuration.maximumCancellationDuration = .seconds(5)
+        return ServiceGroup(configuration: configuration)
     }
 
     /// A logger labelled `backend` at `level` in `format`.
@@ -186,17 +185,5 @@ extension BackendHost {
             throw BackendStartupError("Unknown plugin '\(id)'; available plugins: \(available)")
         }
         return plugins.filter { wanted.contains($0.id) }
-    }
-}
-
-/// Plugin id rules.
-enum PluginIdentifier {
-    /// True for non-empty ids of ASCII letters, digits, `-`, `_` and `.` (not `.` or `..`).
-    static func isValid(_ id: String) -> Bool {
-        guard !id.isEmpty, id != ".", id != ".." else { return false }
-        return id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2D || byte == 0x5F || byte == 0x2E
-        }
     }
 }

@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// Runs plugins on one Hummingbird server: each plugin's routes under `/api/<id>`, `GET /healthcheck`,
@@ -11,30 +12,14 @@ import Foundation
 ///
 /// ```swift
 /// // main.swift
-/// await BackendHost(arguments: CommandLine.arguments).runMain(plugins: [HelloPlugin()])
+/// await BackendHost(options: BackendHostOptions()).runMain(plugins: [HelloPlugin()])
 /// ```
 public struct BackendHost: Sendable {
     /// How the host starts.
     public var options: BackendHostOptions
-    /// A problem with the arguments given to ``init(arguments:)``, reported at startup.
-    let argumentError: BackendStartupError?
-
     /// Creates a host.
     public init(options: BackendHostOptions = BackendHostOptions()) {
         self.options = options
-        self.argumentError = nil
-    }
-
-    /// Creates a host from command-line arguments (see ``BackendHostOptions/init(arguments:)``); invalid
-    /// arguments are reported as a startup error when the host runs.
-    public init(arguments: [String]) {
-        do {
-            self.options = try BackendHostOptions(arguments: arguments)
-            self.argumentError = nil
-        } catch {
-            self.options = BackendHostOptions()
-            self.argumentError = error as? BackendStartupError ?? BackendStartupError("\(error)")
-        }
     }
 
     /// Starts the backend and runs it until SIGTERM or SIGINT (when ``BackendHostOptions/handlesSignals``)
@@ -43,8 +28,8 @@ public struct BackendHost: Sendable {
     /// - Throws: ``BackendStartupError`` when startup fails (nothing was bound), or an error from a
     ///   service after startup.
     public func run(plugins: [any BackendPlugin]) async throws {
-        let prepared = try await prepare(plugins: plugins, handlesSignals: options.handlesSignals)
-        try await prepared.serve()
+        let state = try await prepare(plugins: plugins)
+        try await state.serve(makeServiceGroup(state, handlesSignals: options.handlesSignals))
     }
 
     /// Runs the backend as the process's main program: ``run(plugins:)``, then exits `0`; on a startup
@@ -77,22 +62,23 @@ public struct BackendHost: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (RunningBackend) async throws -> Result
     ) async throws -> Result {
-        let prepared = try await prepare(plugins: plugins, handlesSignals: false)
+        let state = try await prepare(plugins: plugins)
+        let serviceGroup = makeServiceGroup(state, handlesSignals: false)
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            group.addTask { try await prepared.serve() }
-            guard let port = await prepared.ready.waitUntilListening() else {
+            group.addTask { try await state.serve(serviceGroup) }
+            guard let port = await state.ready.wait() else {
                 try await group.waitForAll()
                 throw BackendStartupError("The server stopped before it listened")
             }
             var metricsPort: Int?
-            if let metricsGate = prepared.metricsGate {
-                guard let port = await metricsGate.waitUntilListening() else {
+            if let metricsListening = state.metricsListening {
+                guard let port = await metricsListening.wait() else {
                     try await group.waitForAll()
                     throw BackendStartupError("The metrics listener stopped before it listened")
                 }
                 metricsPort = port
             }
-            let running = prepared.running(port: port, metricsPort: metricsPort)
+            let running = state.running(port: port, metricsPort: metricsPort, serviceGroup: serviceGroup)
             let result: Result
             do {
                 result = try await body(running)

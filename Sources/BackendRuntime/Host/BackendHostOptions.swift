@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// How a ``BackendHost`` starts: config, environment, plugins, token manager and logging.

@@ -1,3 +1,4 @@
+import BackendKit
 /// The backend could not start; nothing is listening. `description` is the reason alone, to be printed as
 /// `Backend failed to start up: <reason>` (``BackendHost/runMain(plugins:)`` does this).
 public struct BackendStartupError: Error, Sendable, Equatable, CustomStringConvertible {

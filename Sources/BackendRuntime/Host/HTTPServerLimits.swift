@@ -1,3 +1,4 @@
+import BackendKit
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -16,17 +17,19 @@ enum HTTPServerLimits {
     /// in the middle of its headers) is closed after this long.
     static let idleTimeout = TimeAmount.seconds(30)
 
-    /// Hummingbird's HTTP/1 server with these limits.
+    /// Hummingbird's HTTP/1 server with these limits, whose requests are cancelled when their client goes away
+    /// (``DisconnectCancellingChannel``).
     static var serverBuilder: HTTPServerBuilder {
-        .http1(
-            configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: [HeaderOverflowResponder()],
-                idleTimeout: idleTimeout,
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes,
-                    maxHeaderFieldCount: maxHeaderFields)
-            )
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [HeaderOverflowResponder()],
+            idleTimeout: idleTimeout,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes,
+                maxHeaderFieldCount: maxHeaderFields)
         )
+        return HTTPServerBuilder { responder in
+            DisconnectCancellingChannel(http1: HTTP1Channel(responder: responder, configuration: configuration))
+        }
     }
 }
 

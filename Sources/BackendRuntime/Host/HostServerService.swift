@@ -1,3 +1,4 @@
+import BackendKit
 /// The Hummingbird application as a service of the host's service group; closes the listening gate when
 /// the server stops, so background work waiting for it does not wait forever.
 ///
@@ -7,15 +8,15 @@ struct HostServerService: Service, CustomStringConvertible {
     /// The HTTP application.
     let application: Application<HostResponder>
     /// Opened by the application's `onServerRunning`.
-    let gate: ListeningGate
+    let gate: StartupSignal
     /// The metrics listener's gate, waited for before binding; `nil` without `backend.metrics.listen`.
-    var metricsGate: ListeningGate?
+    var metricsGate: StartupSignal?
 
     /// `HTTPServer`.
     var description: String { "HTTPServer" }
 
     func run() async throws {
-        if let metricsGate, await metricsGate.waitUntilListening() == nil {
+        if let metricsGate, await metricsGate.wait() == nil {
             // The metrics listener failed: its error is the one the group reports, so wait here for the group to
             // end rather than finishing first.
             gate.close()

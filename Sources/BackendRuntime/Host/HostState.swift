@@ -1,46 +1,69 @@
 import AsyncHTTPClient
+import BackendKit
 
-/// A host after reading its config and before binding; its plugins register once the server listens.
-struct PreparedBackend: Sendable {
+/// Everything a host holds from the end of startup to shutdown: what the steps of
+/// ``BackendHost/prepare(plugins:handlesSignals:)`` produced, and what registering the plugins and serving use.
+struct HostState: Sendable {
     /// The host's logger.
     let logger: Logger
-    /// The effective listen address (the port may be `0`).
-    let listen: ListenAddress
+    /// The loaded config.
+    let config: Config
+    /// `development` or `production`.
+    let environment: BackendEnvironment
+    /// The plugins to mount, in mount order.
+    let plugins: [any BackendPlugin]
+    /// The plugins' databases, closed after the service group has stopped.
+    let databases: DatabaseManager
     /// The token manager in use.
     let tokenManager: any TokenManager
     /// How it was chosen, for logs and ``RunningBackend``.
     let tokenManagerKind: String
+    /// The effective listen address (the port may be `0`).
+    let listen: ListenAddress
     /// The host's discovery.
     let discovery: HostDiscovery
-    /// Mounted plugin ids, in order.
-    let pluginIds: [String]
+    /// The metrics listener's address; `nil` without `backend.metrics.listen`.
+    let metricsListen: ListenAddress?
+    /// The host's metrics (disabled without a metrics listener).
+    let metrics: BackendMetrics
+    /// Timeouts and limits of plugin-to-plugin calls.
+    let clientConfiguration: ServiceClientConfiguration
     /// The shared HTTP client, closed after the service group has stopped.
     let httpClient: HTTPClient
-    /// The plugins' databases, closed after the service group has stopped.
-    let databases: DatabaseManager
+    /// `backend.lifecycle.serverShutdownDelay`.
+    let shutdownDelay: Duration
+    /// The health routes' state.
+    let health: HostHealth
+    /// The server's responder (startup router first, the full router once the plugins registered).
+    let responder: HostResponder
     /// Opened once the server listens.
-    let gate: ListeningGate
-    /// Opened once every plugin has registered.
-    let ready: ListeningGate
+    let listening = StartupSignal()
+    /// Opened once every plugin has registered: the host is ready.
+    let ready = StartupSignal()
     /// Opened once the metrics listener listens; `nil` without `backend.metrics.listen`.
-    let metricsGate: ListeningGate?
-    /// Runs the server and the plugins' background work.
-    let serviceGroup: ServiceGroup
+    let metricsListening: StartupSignal?
 
-    /// Runs until graceful shutdown (or a failure), then closes the HTTP client.
+    /// The ids of the mounted plugins, in order.
+    var pluginIds: [String] { plugins.map(\.id) }
+
+    /// Closes what startup opened (the HTTP client and the databases), for a startup that fails before serving.
+    func close() async {
+        try? await httpClient.shutdown()
+        await databases.shutdown()
+    }
+
+    /// Runs `serviceGroup` until graceful shutdown (or a failure), then closes the HTTP client and databases.
     ///
     /// - Throws: ``BackendStartupError`` when the server could not bind; other errors from services.
-    func serve() async throws {
+    func serve(_ serviceGroup: ServiceGroup) async throws {
         do {
             try await serviceGroup.run()
         } catch let error as BackendStartupError {
-            try? await httpClient.shutdown()
-            await databases.shutdown()
+            await close()
             throw error
         } catch {
-            try? await httpClient.shutdown()
-            await databases.shutdown()
-            if !gate.didListen {
+            await close()
+            if !listening.didOpen {
                 throw ListenFailure.error(address: listen, key: "backend.listen", cause: error)
             }
             throw error
@@ -51,9 +74,8 @@ struct PreparedBackend: Sendable {
     }
 
     /// The handle given to in-process callers once the server listens on `port`.
-    func running(port: Int, metricsPort: Int?) -> RunningBackend {
-        let serviceGroup = self.serviceGroup
-        return RunningBackend(
+    func running(port: Int, metricsPort: Int?, serviceGroup: ServiceGroup) -> RunningBackend {
+        RunningBackend(
             address: ListenAddress(host: listen.host, port: port),
             metricsPort: metricsPort,
             tokenManager: tokenManager,

@@ -1,3 +1,4 @@
+import BackendKit
 import NIOCore
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import BackendKit
 /// The plugins as a service of the host's service group: once the server listens it registers every plugin,
 /// installs the full router, marks the host ready, then runs the plugins' background work and schedulers until
 /// graceful shutdown (which reaches it last, after the server has drained).
@@ -5,23 +6,16 @@
 /// A plugin that fails to register ends the service with a ``BackendStartupError``, which shuts the group down
 /// and is what the host reports.
 struct PluginRuntime: Service, CustomStringConvertible {
-    /// Registers the plugins and builds the full router.
-    let register: @Sendable () async throws -> BuiltRouter
-    /// The server's responder, switched to the full router after registration.
-    let responder: HostResponder
-    /// The health routes' state.
-    let health: HostHealth
-    /// Opened when the server listens.
-    let listening: ListeningGate
-    /// Opened when the host is ready (or closed when it will never be).
-    let ready: ListeningGate
-    /// The host's logger.
-    let logger: Logger
+    /// The host: its plugins, responder, health state and startup signals.
+    let state: HostState
 
     var description: String { "Plugins" }
 
     func run() async throws {
-        guard let port = await listening.waitUntilListening() else {
+        let (listening, ready, responder, health, logger) = (
+            state.listening, state.ready, state.responder, state.health, state.logger
+        )
+        guard let port = await listening.wait() else {
             // A listener could not bind: wait for the group's shutdown rather than finish ahead of it (which would
             // turn a graceful shutdown into a cancellation of the listeners already up).
             ready.close()
@@ -30,7 +24,7 @@ struct PluginRuntime: Service, CustomStringConvertible {
         }
         let built: BuiltRouter
         do {
-            built = try await register()
+            built = try await BackendHost.buildRouter(state)
         } catch {
             ready.close()
             throw error

@@ -1,3 +1,4 @@
+import BackendKit
 /// A host that is listening, as handed to the body of ``BackendHost/withRunning(plugins:isolation:_:)``.
 public struct RunningBackend: Sendable {
     /// The address the server bound, with the actual port (never `0`).

@@ -1,8 +1,12 @@
+import BackendKit
 import Foundation
 
-/// A one-shot signal: opened with the bound port once the server listens, or closed when the server
+/// A one-shot startup milestone carrying a port: opened once the milestone is reached, or closed when the host
 /// stopped (or failed) before that. Waiters resume with the port, or `nil`.
-final class ListeningGate: @unchecked Sendable {
+///
+/// The host has three, each its own instance: ``HostState/listening`` (the server bound its port),
+/// ``HostState/ready`` (every plugin registered; readiness answers 200) and ``HostState/metricsListening``.
+final class StartupSignal: @unchecked Sendable {
     private enum State {
         case waiting([Int: CheckedContinuation<Int?, Never>])
         case open(Int)
@@ -15,13 +19,13 @@ final class ListeningGate: @unchecked Sendable {
     private var nextWaiterID = 0
     private var listened = false
 
-    /// True once the server has listened (stays true after ``close()``).
-    var didListen: Bool {
+    /// True once the signal was opened (stays true after ``close()``).
+    var didOpen: Bool {
         lock.withLock { listened }
     }
 
-    /// The bound port once the server listens; `nil` if it stopped first or the waiting task is cancelled.
-    func waitUntilListening() async -> Int? {
+    /// The port once the signal opens; `nil` if it was closed first or the waiting task is cancelled.
+    func wait() async -> Int? {
         let id: Int = lock.withLock {
             nextWaiterID += 1
             return nextWaiterID
@@ -57,7 +61,7 @@ final class ListeningGate: @unchecked Sendable {
         }
     }
 
-    /// Marks the server as listening on `port`; waiters resume with it.
+    /// Opens the signal with `port`; waiters resume with it.
     func open(port: Int) {
         let waiters: [CheckedContinuation<Int?, Never>] = lock.withLock {
             guard case .waiting(let waiters) = state else { return [] }
@@ -68,7 +72,7 @@ final class ListeningGate: @unchecked Sendable {
         for continuation in waiters { continuation.resume(returning: port) }
     }
 
-    /// Marks the server as stopped; waiters resume with `nil`.
+    /// Closes the signal (the milestone will not be reached); waiters resume with `nil`.
     func close() {
         let waiters: [CheckedContinuation<Int?, Never>] = lock.withLock {
             defer { state = .closed }

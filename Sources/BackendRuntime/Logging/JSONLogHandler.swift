@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// A swift-log handler writing one JSON object per line to standard output, for log shippers:

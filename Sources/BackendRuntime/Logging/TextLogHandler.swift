@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// The text log format: swift-log's `StreamLogHandler` lines on standard error, character for character, with the

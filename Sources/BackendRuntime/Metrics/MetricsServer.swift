@@ -1,3 +1,4 @@
+import BackendKit
 import NIOCore
 
 /// The metrics listener of `backend.metrics.listen`: `GET /metrics` in the Prometheus text format, on its own
@@ -12,7 +13,7 @@ struct MetricsServer: Service, CustomStringConvertible {
     let metrics: BackendMetrics
     let listen: ListenAddress
     /// Opened with the bound port once the listener is up.
-    let gate: ListeningGate
+    let gate: StartupSignal
     let logger: Logger
 
     var description: String { "MetricsServer" }
@@ -43,7 +44,7 @@ struct MetricsServer: Service, CustomStringConvertible {
         do {
             try await application.run()
         } catch {
-            let listened = gate.didListen
+            let listened = gate.didOpen
             gate.close()
             if !listened {
                 throw ListenFailure.error("for metrics ", address: listen, key: "backend.metrics.listen", cause: error)

@@ -1,4 +1,5 @@
 import BackendKit
+import BackendRuntime
 import Foundation
 import Testing
 

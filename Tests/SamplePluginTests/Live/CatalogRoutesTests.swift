@@ -1,4 +1,5 @@
 import BackendKit
+import BackendRuntime
 import CatalogPlugin
 import Foundation
 import NIOHTTP1

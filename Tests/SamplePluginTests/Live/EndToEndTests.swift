@@ -1,4 +1,5 @@
 import BackendKit
+import BackendRuntime
 import BackendTestSupport
 import CatalogPlugin
 import Foundation
