@@ -1,3 +1,5 @@
+import BackendConfig
+import BackendDatabase
 import BackendTestSupport
 import Foundation
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import Testing

@@ -1,3 +1,5 @@
+import ServiceLifecycle
+import Hummingbird
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

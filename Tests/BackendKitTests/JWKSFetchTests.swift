@@ -1,3 +1,6 @@
+import HTTPTypes
+import BackendJSON
+import BackendConfig
 import BackendAuth
 import BackendTestSupport
 import Foundation

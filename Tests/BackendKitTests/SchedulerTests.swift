@@ -1,3 +1,4 @@
+import BackendDatabase
 import BackendTestSupport
 import Foundation
 import NIOHTTP1

@@ -1,3 +1,6 @@
+import ServiceLifecycle
+import Hummingbird
+import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

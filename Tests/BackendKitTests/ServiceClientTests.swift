@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

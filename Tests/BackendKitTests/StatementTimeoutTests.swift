@@ -1,3 +1,4 @@
+import SQLKit
 import BackendTestSupport
 import Foundation
 import NIOCore

@@ -1,3 +1,5 @@
+import HTTPTypes
+import BackendConfig
 import Foundation
 import Testing
 

@@ -1,3 +1,7 @@
+import BackendJSON
+import BackendConfig
+import Logging
+import BackendDatabase
 import BackendKit
 import Foundation
 import Testing

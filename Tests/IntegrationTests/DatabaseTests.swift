@@ -1,3 +1,5 @@
+import BackendConfig
+import BackendDatabase
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

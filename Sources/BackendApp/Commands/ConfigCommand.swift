@@ -1,3 +1,4 @@
+import BackendConfig
 import ArgumentParser
 
 /// `backend config`: inspect the merged app config.

@@ -1,3 +1,4 @@
+import BackendKit
 import Foundation
 
 /// Which deployment's tokens each called plugin accepts, and as whom; rows are calling deployments, columns the

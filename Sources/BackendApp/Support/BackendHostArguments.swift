@@ -1,3 +1,4 @@
+import BackendConfig
 import ArgumentParser
 import BackendKit
 import BackendRuntime

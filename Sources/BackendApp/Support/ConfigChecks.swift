@@ -1,3 +1,4 @@
+import BackendDatabase
 import BackendAuth
 import BackendConfig
 import BackendKit

@@ -1,3 +1,4 @@
+import BackendAuth
 extension ServiceClient {
     /// A client that sends one token, issued now, with every call, instead of asking the token manager per call.
     ///

@@ -1,3 +1,4 @@
+import BackendDatabase
 /// A plugin's database outage, as the caller sees it: `503 ServiceUnavailableError`,
 /// `The catalog plugin's database is unavailable; try again later`. The driver's reason and where the database is
 /// go to the log only (``PluginDatabase`` writes it once per outage).

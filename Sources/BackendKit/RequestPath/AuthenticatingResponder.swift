@@ -1,3 +1,4 @@
+import Hummingbird
 /// One plugin route: runs the service auth check, sets ``BackendRequestContext/caller``, calls the route's handler
 /// and turns its output into a response.
 ///

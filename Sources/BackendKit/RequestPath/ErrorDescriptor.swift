@@ -1,3 +1,4 @@
+import Hummingbird
 /// What the caller is told about an error: status, name and message of the JSON body.
 ///
 /// Built by ``ErrorDescriptor/init(_:)``, the single place where thrown errors are classified.

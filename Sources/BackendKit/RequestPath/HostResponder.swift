@@ -1,3 +1,4 @@
+import Hummingbird
 import NIOConcurrencyHelpers
 
 /// The server's responder: ``RequestHandling`` around the startup router (health routes, and 503 `Backend has not

@@ -1,3 +1,5 @@
+import Logging
+import Hummingbird
 /// The outermost layer of every request, around the host's router: turns every error into Backstage's JSON error
 /// body, writes one log line per request (method, path without query, status, duration and the caller's `subject`
 /// when a token identified one; never headers or tokens) and records the request's duration by route template.

@@ -1,3 +1,4 @@
+import Hummingbird
 /// The service auth check as a middleware, for route collections mounted with
 /// ``PluginRoutes/addRoutes(_:atPath:access:)``.
 struct ServiceAuthMiddleware: RouterMiddleware {

@@ -1,3 +1,4 @@
+import Hummingbird
 /// Where a plugin adds its routes and background work during ``BackendPlugin/register(_:_:)``.
 ///
 /// Paths are relative to the plugin's mount point `/api/<id>` and use Hummingbird's syntax

@@ -1,3 +1,5 @@
+import BackendConfig
+import Hummingbird
 import BackendKit
 import AsyncHTTPClient
 import BackendAuth

@@ -1,3 +1,6 @@
+import BackendDatabase
+import BackendConfig
+import Logging
 import BackendKit
 import BackendAuth
 

@@ -1,3 +1,8 @@
+import BackendDatabase
+import BackendConfig
+import ServiceLifecycle
+import Logging
+import Hummingbird
 import BackendKit
 import AsyncHTTPClient
 

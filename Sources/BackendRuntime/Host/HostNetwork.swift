@@ -1,3 +1,4 @@
+import BackendConfig
 import BackendKit
 
 /// Where a host listens and how it reaches plugins, as read from config at startup.

@@ -1,3 +1,7 @@
+import BackendDatabase
+import BackendConfig
+import ServiceLifecycle
+import Logging
 import AsyncHTTPClient
 import BackendKit
 

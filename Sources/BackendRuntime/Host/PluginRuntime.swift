@@ -1,3 +1,6 @@
+import ServiceLifecycle
+import Logging
+import Hummingbird
 import BackendKit
 /// The plugins as a service of the host's service group: once the server listens it registers every plugin,
 /// installs the full router, marks the host ready, then runs the plugins' background work and schedulers until

@@ -1,3 +1,5 @@
+import BackendJSON
+import Logging
 import BackendKit
 import Foundation
 

@@ -1,3 +1,5 @@
+import BackendConfig
+import Logging
 import BackendKit
 import Foundation
 import NIOConcurrencyHelpers

@@ -1,3 +1,7 @@
+import BackendConfig
+import ServiceLifecycle
+import Logging
+import Hummingbird
 import BackendKit
 import NIOCore
 

@@ -1,5 +1,4 @@
 import BackendKit
-import CoreMetrics
 
 /// `catalog_entities_count{kind}`, Backstage's catalog gauge: the entities of each kind in the shared database, read
 /// before every scrape (so every replica reports the same numbers, whoever wrote the entities).

@@ -1,5 +1,4 @@
 import BackendKit
-import Foundation
 
 /// `GET /entities/by-query`, `POST /entities/by-refs` and `GET /entity-facets` on the database.
 ///

@@ -1,6 +1,5 @@
 import BackendKit
 import Foundation
-import NIOConcurrencyHelpers
 
 /// The catalog's entities in the plugin's database: unique by case-insensitive ref, listed in ref order so that
 /// `offset`/`limit` paging is stable, filtered through the `search` index (``CatalogMigrations``).

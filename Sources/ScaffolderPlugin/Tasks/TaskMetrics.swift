@@ -1,4 +1,3 @@
-import CoreMetrics
 
 /// `scaffolder_tasks_total{status}`: tasks this process saw end, by final status (`completed`, `failed`,
 /// `cancelled`), counted where they ended (by the worker that ran them, the janitor that failed them, or the replica

@@ -1,5 +1,4 @@
 import BackendKit
-import CoreMetrics
 
 /// Runs one claimed task's steps in order with the built-in actions, under the task timeout, recording
 /// progress and the log in the `TaskStore` and a heartbeat every second. Never throws: every failure ends as a

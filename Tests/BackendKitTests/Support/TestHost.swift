@@ -1,3 +1,5 @@
+import BackendConfig
+import Logging
 import AsyncHTTPClient
 import BackendKit
 import BackendRuntime

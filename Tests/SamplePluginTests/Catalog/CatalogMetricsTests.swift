@@ -1,3 +1,4 @@
+import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

@@ -1,3 +1,5 @@
+import BackendJSON
+import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import Foundation

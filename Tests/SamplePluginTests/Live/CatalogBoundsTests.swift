@@ -1,3 +1,5 @@
+import BackendJSON
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

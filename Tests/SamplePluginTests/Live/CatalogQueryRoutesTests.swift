@@ -1,3 +1,4 @@
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

@@ -1,3 +1,4 @@
+import NIOCore
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

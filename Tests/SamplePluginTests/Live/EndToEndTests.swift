@@ -1,3 +1,6 @@
+import NIOCore
+import HTTPTypes
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

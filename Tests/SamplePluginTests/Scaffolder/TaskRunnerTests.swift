@@ -1,3 +1,5 @@
+import BackendJSON
+import BackendDatabase
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

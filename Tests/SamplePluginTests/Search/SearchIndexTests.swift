@@ -1,3 +1,6 @@
+import BackendConfig
+import ServiceLifecycle
+import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

@@ -1,3 +1,4 @@
+import BackendJSON
 import AsyncHTTPClient
 import BackendKit
 import BackendRuntime

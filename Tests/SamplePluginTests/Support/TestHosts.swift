@@ -1,3 +1,6 @@
+import BackendJSON
+import BackendConfig
+import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
