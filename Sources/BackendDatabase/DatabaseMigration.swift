@@ -39,7 +39,7 @@ extension PluginDatabase {
             throw DatabaseConfigurationError(
                 "Migration id '\(migration.id)' of plugin '\(pluginId)' is declared more than once")
         }
-        let isPostgres = dialectName == "postgresql"
+        let isPostgres = dialect == .postgresql
         let lockKey = Self.advisoryLockKey("\(Self.migrationsTable):\(pluginId)")
         let begin = beginStatement
         let pluginId = self.pluginId

@@ -15,13 +15,13 @@ extension PluginDatabase {
     /// try await db.update("leases").set("expires_at", to: clock.now(plus: .seconds(30)))
     ///     .where(SQLColumn("expires_at"), .lessThan, clock.now).run()
     /// ```
-    public var clock: DatabaseClock { DatabaseClock(dialect: dialectName) }
+    public var clock: DatabaseClock { DatabaseClock(dialect: dialect) }
 }
 
 /// The database server's clock as SQL expressions; see ``PluginDatabase/clock``.
 public struct DatabaseClock: Sendable {
-    /// `sqlite` or `postgresql`.
-    let dialect: String
+    /// The engine whose clock functions the expressions use.
+    let dialect: Dialect
 
     /// The current time.
     public var now: SQLQueryString { now(plus: .zero) }
@@ -29,9 +29,9 @@ public struct DatabaseClock: Sendable {
     /// The current time plus `offset` (negative for the past).
     public func now(plus offset: Duration) -> SQLQueryString {
         switch dialect {
-        case "sqlite":
+        case .sqlite:
             "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '\(unsafeRaw: Self.seconds(offset)) seconds')"
-        default:
+        case .postgresql:
             Self.postgresText("now() + interval '\(Self.seconds(offset)) seconds'")
         }
     }
@@ -39,9 +39,9 @@ public struct DatabaseClock: Sendable {
     /// The time in `column` (text written by this clock) plus `offset`.
     public func time(in column: String, plus offset: Duration) -> SQLQueryString {
         switch dialect {
-        case "sqlite":
+        case .sqlite:
             "strftime('%Y-%m-%dT%H:%M:%fZ', \(ident: column), '\(unsafeRaw: Self.seconds(offset)) seconds')"
-        default:
+        case .postgresql:
             Self.postgresText("\(Self.quoted(column))::timestamptz + interval '\(Self.seconds(offset)) seconds'")
         }
     }
@@ -49,8 +49,8 @@ public struct DatabaseClock: Sendable {
     /// The later of two times of this clock.
     public func later(_ first: SQLQueryString, _ second: SQLQueryString) -> SQLQueryString {
         switch dialect {
-        case "sqlite": "max(\(first), \(second))"
-        default: "GREATEST(\(first), \(second))"
+        case .sqlite: "max(\(first), \(second))"
+        case .postgresql: "GREATEST(\(first), \(second))"
         }
     }
 

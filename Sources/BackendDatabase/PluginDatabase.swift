@@ -58,13 +58,11 @@ public final class PluginDatabase: Sendable {
         self.state = ConnectionState()
     }
 
-    /// `sqlite` or `postgresql`: the SQLKit dialect the plugin's queries are written for.
-    public var dialectName: String {
-        switch settings.client {
-        case .sqlite: "sqlite"
-        case .postgres: "postgresql"
-        }
-    }
+    /// The engine the plugin's queries run on, for the few statements that differ between engines.
+    public var dialect: Dialect { settings.client.dialect }
+
+    /// `sqlite` or `postgresql`: the name of ``dialect``. Compare ``dialect`` instead.
+    public var dialectName: String { dialect.name }
 
     /// Where the database is, for messages: a file, `memory`, or `host:port/database`. Never a password.
     public var location: String {
@@ -262,7 +260,7 @@ public final class PluginDatabase: Sendable {
         named name: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
     ) async throws -> R {
         let key = Self.advisoryLockKey("\(pluginId):\(name)")
-        let isPostgres = dialectName == "postgresql"
+        let isPostgres = dialect == .postgresql
         return try await transaction { db in
             if isPostgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run() }
             return try await body(db)

@@ -23,7 +23,7 @@ struct StatementTimeoutTests {
         ])
         let database = env.database
         let endless: SQLQueryString =
-            database.dialectName == "sqlite"
+            database.dialect == .sqlite
             ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
             : "SELECT pg_sleep(600)"
         routes.post("/slow", access: .public) { _, _ -> Response in

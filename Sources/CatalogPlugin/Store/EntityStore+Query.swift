@@ -22,7 +22,7 @@ extension EntityStore {
     func queryPage(
         _ query: EntityQuery, after position: EntityCursor.Position?, backward: Bool, limit: Int, countTotal: Bool
     ) async throws -> QueryPage {
-        let isPostgres = database.dialectName == "postgresql"
+        let isPostgres = database.dialect == .postgresql
         let read = { @Sendable (db: any SQLDatabase) async throws -> QueryPage in
             if isPostgres, !query.filter.clauses.isEmpty { try await Self.pinPostgresPlan(db) }
             return try await Self.queryPage(

@@ -14,7 +14,7 @@ struct EntityStore: Sendable {
     /// A store in `database`.
     init(database: PluginDatabase) {
         self.database = database
-        self.cache = database.dialectName == "sqlite" ? BodyCache() : nil
+        self.cache = database.dialect == .sqlite ? BodyCache() : nil
     }
 
     /// Creates the tables if needed.
@@ -228,7 +228,7 @@ struct EntityStore: Sendable {
     }
 
     private func bodies(filter: EntityFilter, offset: Int, limit: Int?) async throws -> [String] {
-        if database.dialectName == "postgresql" {
+        if database.dialect == .postgresql {
             return try await database.transaction { db in
                 try await Self.bodies(db, filter: filter, offset: offset, limit: limit, isPostgres: true)
             }
