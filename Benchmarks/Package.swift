@@ -31,6 +31,19 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        // ES256 plugin tokens against `openssl speed ecdsap256` (BENCHMARKS.md).
+        .executableTarget(
+            name: "PluginTokenBenchmarks",
+            dependencies: [
+                .product(name: "BackendAuth", package: "swift-backend"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PluginTokenBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // Profiling harness for callgrind (see its main.swift and BENCHMARKS.md).
         .executableTarget(
             name: "TokenProfile",
