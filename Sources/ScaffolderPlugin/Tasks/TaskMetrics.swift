@@ -1,3 +1,4 @@
+import BackendKit
 
 /// `scaffolder_tasks_total{status}`: tasks this process saw end, by final status (`completed`, `failed`,
 /// `cancelled`), counted where they ended (by the worker that ran them, the janitor that failed them, or the replica
