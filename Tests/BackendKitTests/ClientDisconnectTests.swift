@@ -17,6 +17,7 @@ struct ClientDisconnectTests {
                     await events.record("finished")
                 } catch {
                     await events.record(error is CancellationError ? "cancelled" : "failed")
+                    throw error
                 }
                 return "done"
             }
