@@ -56,7 +56,11 @@ let package = Package(
         ),
         .target(
             name: "BackendJSON",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                // NIOLockedValueBox, the framework's one lock type (ManualClock), without the rest of NIO.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -71,12 +75,14 @@ let package = Package(
                 "BackendJSON",
                 "BackendConfig",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BackendDatabase",
             dependencies: [
+                "BackendJSON",
                 "BackendConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -196,7 +202,11 @@ let package = Package(
         ),
         // Helpers shared by the test targets that host plugins in-process (log capture, closure plugins, polling).
         .target(
-            name: "BackendTestSupport", dependencies: ["BackendKit", "BackendRuntime"], path: "Tests/BackendTestSupport",
+            name: "BackendTestSupport",
+            dependencies: [
+                "BackendKit", "BackendRuntime", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/BackendTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendKitTests",
@@ -213,6 +223,7 @@ let package = Package(
             dependencies: [
                 "BackendKit", "BackendRuntime", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -231,3 +242,5 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

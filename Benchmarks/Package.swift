@@ -52,6 +52,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // JSONValue(parsing:) against the JSONDecoder path it replaced (see its main.swift and BENCHMARKS.md).
+        .executableTarget(
+            name: "JSONParsingBench",
+            dependencies: [.product(name: "BackendJSON", package: "swift-backend")]
+        ),
         // The bare-Hummingbird floor of scripts/bench-http (see its main.swift and BENCHMARKS.md).
         .executableTarget(
             name: "HummingbirdFloor",

@@ -2,7 +2,8 @@
 // 6.2, as the root package: it depends on swift-backend, whose pinned dependencies declare 6.2.
 import PackageDescription
 
-// A plugin written against BackendKit alone, in its own package.
+// A plugin written against BackendKit alone, in its own package; its backend binary adds the command-line tool
+// (BackendApp) and its tests the host runtime (BackendRuntime).
 let package = Package(
     name: "hello-plugin",
     platforms: [.macOS(.v14)],
@@ -21,13 +22,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "hello-backend",
-            dependencies: ["HelloPlugin", .product(name: "BackendKit", package: "swift-backend")]
+            dependencies: ["HelloPlugin", .product(name: "BackendApp", package: "swift-backend")]
         ),
         .testTarget(
             name: "HelloPluginTests",
             dependencies: [
                 "HelloPlugin",
                 .product(name: "BackendKit", package: "swift-backend"),
+                .product(name: "BackendRuntime", package: "swift-backend"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

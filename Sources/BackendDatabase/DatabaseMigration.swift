@@ -1,4 +1,5 @@
 import BackendConfig
+import BackendJSON
 import Logging
 import SQLKit
 
@@ -62,7 +63,7 @@ extension PluginDatabase {
                             guard done == nil else { return false }
                             try await migration.apply(db)
                             try await db.insert(into: Self.migrationsTable).columns("id", "applied_at")
-                                .values(SQLBind(migration.id), SQLBind(ISO8601Timestamp.now()))
+                                .values(SQLBind(migration.id), SQLBind(SystemClock().timestamp()))
                                 .run()
                             return true
                         }

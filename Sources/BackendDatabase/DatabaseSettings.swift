@@ -250,7 +250,7 @@ public struct DatabaseSettings: Sendable, Equatable {
 
 /// `backend.database` is not usable as written; the host refuses to start. The message names the key or the
 /// plugin and never contains a password.
-public struct DatabaseConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DatabaseConfigurationError: MessageError {
     /// The user-facing message.
     public let message: String
 
@@ -258,7 +258,4 @@ public struct DatabaseConfigurationError: Error, Sendable, Equatable, CustomStri
     public init(_ message: String) {
         self.message = message
     }
-
-    /// The message.
-    public var description: String { message }
 }

@@ -1,3 +1,5 @@
+import BackendJSON
+
 /// A statement ran past `backend.database.statementTimeout` and was cancelled: PostgreSQL's `statement_timeout`
 /// (SQLSTATE 57014) or, on SQLite, the interrupt at the deadline.
 ///
@@ -27,7 +29,7 @@ public struct DatabaseTimeoutError: Error, Sendable, CustomStringConvertible {
 
     /// `30s`, `1.5s` or `250ms`: how a duration reads in messages.
     static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.milliseconds
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         let tenths = milliseconds / 100

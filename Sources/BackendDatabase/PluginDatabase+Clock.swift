@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import SQLKit
 
@@ -56,7 +57,7 @@ public struct DatabaseClock: Sendable {
 
     /// `±seconds` with millisecond precision, for an interval literal (a number this code formats, never input).
     static func seconds(_ offset: Duration) -> String {
-        let milliseconds = offset.components.seconds * 1000 + offset.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = offset.milliseconds
         let sign = milliseconds < 0 ? "-" : "+"
         let magnitude = milliseconds.magnitude
         let fraction = String(magnitude % 1000)

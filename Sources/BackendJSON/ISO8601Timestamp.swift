@@ -1,17 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// ISO 8601 UTC timestamps (`2026-11-29T05:00:00.123Z`), the form Backstage's JSON bodies use, formatted
 /// without Foundation: the one timestamp formatter of the framework (task records, search status, token
 /// rejection reasons such as `expired at …`).
 ///
 /// ```swift
-/// ISO8601Timestamp.now()                     // "2026-12-01T07:40:12.345Z"
+/// SystemClock().timestamp()                 // "2026-12-01T07:40:12.345Z"
 /// ISO8601Timestamp.format(0)                 // "1970-01-01T00:00:00Z"
 /// ISO8601Timestamp.format(0, milliseconds: .always)  // "1970-01-01T00:00:00.000Z"
 /// ```
@@ -24,12 +16,10 @@ public enum ISO8601Timestamp {
         case always
     }
 
-    /// The current time with milliseconds, as JavaScript's `new Date().toISOString()`.
+    /// The current time with milliseconds; kept only until its last callers take a ``WallClock``.
+    @available(*, deprecated, message: "Take a WallClock (SystemClock() by default) and call timestamp()")
     public static func now() -> String {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        // Whole seconds and milliseconds as integers: adding them as a Double would round .123 down to .122.
-        return format(wholeSeconds: Int(time.tv_sec), millis: Int(time.tv_nsec / 1_000_000), milliseconds: .always)
+        SystemClock().timestamp()
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` for Unix `seconds`. Values outside ±10^11 seconds (years beyond ±5000) are
@@ -42,7 +32,8 @@ public enum ISO8601Timestamp {
         return format(wholeSeconds: Int(whole), millis: millis, milliseconds: milliseconds)
     }
 
-    private static func format(wholeSeconds total: Int, millis: Int, milliseconds: Milliseconds) -> String {
+    /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` for whole Unix seconds and milliseconds (``SystemClock`` reads them as integers).
+    static func format(wholeSeconds total: Int, millis: Int, milliseconds: Milliseconds) -> String {
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondOfDay = total - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)

@@ -12,7 +12,14 @@
 @_exported @_documentation(visibility: internal) import class BackendDatabase.PluginDatabase
 @_exported @_documentation(visibility: internal) import enum BackendJSON.ISO8601Timestamp
 @_exported @_documentation(visibility: internal) import struct BackendJSON.JSONObject
+@_exported @_documentation(visibility: internal) import struct BackendJSON.JSONParsingError
 @_exported @_documentation(visibility: internal) import enum BackendJSON.JSONValue
+@_exported @_documentation(visibility: internal) import class BackendJSON.ManualClock
+@_exported @_documentation(visibility: internal) import protocol BackendJSON.MessageError
+@_exported @_documentation(visibility: internal) import struct BackendJSON.SystemClock
+@_exported @_documentation(visibility: internal) import protocol BackendJSON.WallClock
+// The framework's one lock type (a plugin guards its own shared state with it).
+@_exported @_documentation(visibility: internal) import struct NIOConcurrencyHelpers.NIOLockedValueBox
 
 @_exported @_documentation(visibility: internal) import struct BackendAuth.AuthenticationError
 @_exported @_documentation(visibility: internal) import struct BackendAuth.NoopTokenManager

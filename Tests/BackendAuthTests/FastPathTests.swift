@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import Logging
 import Testing
@@ -16,7 +17,7 @@ struct FastPathTests {
 
     init() throws {
         manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret], logger: LogRecorder().logger, clock: TestClock(F.now))
+            [F.firstSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
     }
 
     func outcome(_ token: String) -> Result<VerifiedServerToken, AuthenticationError> {

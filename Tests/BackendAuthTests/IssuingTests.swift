@@ -1,3 +1,4 @@
+import BackendJSON
 import Testing
 
 @testable import BackendAuth
@@ -6,7 +7,9 @@ import Testing
 struct IssuingTests {
     typealias F = TokenFactory
 
-    func makeManager(clock: TestClock, secrets: [String] = [F.firstSecret, F.secondSecret]) throws -> HMACTokenManager {
+    func makeManager(
+        clock: ManualClock, secrets: [String] = [F.firstSecret, F.secondSecret]
+    ) throws -> HMACTokenManager {
         try ServerTokenManager.fromSecrets(secrets, logger: LogRecorder().logger, clock: clock)
     }
 
@@ -17,7 +20,7 @@ struct IssuingTests {
     }
 
     @Test func headerAndPayloadAreExact() async throws {
-        let manager = try makeManager(clock: TestClock(F.now + 0.75))
+        let manager = try makeManager(clock: ManualClock(F.now + 0.75))
         let token = try await manager.getToken().token
         let parts = try segments(token)
         #expect(parts[0] == #"{"alg":"HS256"}"#)
@@ -31,7 +34,7 @@ struct IssuingTests {
 
     @Test func replaysBackstagesTimeline() async throws {
         let start = F.now
-        let clock = TestClock(start)
+        let clock = ManualClock(start)
         let manager = try makeManager(clock: clock)
         let first = try await manager.getToken()
 
@@ -62,7 +65,7 @@ struct IssuingTests {
     }
 
     @Test func concurrentCallersShareOneSigning() async throws {
-        let manager = try makeManager(clock: TestClock(F.now))
+        let manager = try makeManager(clock: ManualClock(F.now))
         let tokens = try await withThrowingTaskGroup(of: ServerToken.self) { group in
             for _ in 0..<1000 {
                 group.addTask { try await manager.getToken() }
@@ -77,7 +80,7 @@ struct IssuingTests {
     }
 
     @Test func tokensFromOneManagerVerifyWithAnotherSharingTheKey() async throws {
-        let clock = TestClock(F.now)
+        let clock = ManualClock(F.now)
         let catalog = try makeManager(clock: clock, secrets: [F.secondSecret])
         let scaffolder = try makeManager(clock: clock, secrets: [F.firstSecret, F.secondSecret])
         let search = try makeManager(clock: clock, secrets: [F.firstSecret])
@@ -93,7 +96,7 @@ struct IssuingTests {
 
     /// The cached path never re-signs, however often it is called (its speed is measured in Benchmarks/).
     @Test func cachedPathNeverResigns() async throws {
-        let manager = try makeManager(clock: TestClock(F.now))
+        let manager = try makeManager(clock: ManualClock(F.now))
         let first = manager.currentToken()
         for _ in 0..<10_000 { #expect(manager.currentToken() == first) }
         #expect(manager.signingCount == 1)
@@ -114,7 +117,7 @@ struct IssuingTests {
     }
 
     @Test func signTokenBypassesTheCache() throws {
-        let manager = try makeManager(clock: TestClock(F.now))
+        let manager = try makeManager(clock: ManualClock(F.now))
         let token = manager.signToken(expiresAt: 1_800_000_123)
         #expect(try segments(token.token)[1] == #"{"sub":"backstage-server","exp":1800000123}"#)
         #expect(manager.signingCount == 0)

@@ -1,6 +1,8 @@
 import BackendConfig
+import BackendJSON
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import BackendAuth
@@ -31,18 +33,18 @@ struct JWKSFixture: Sendable {
 
 /// A key set source serving whatever document it is given, counting fetches.
 final class FakeKeySetSource: JSONWebKeySetSource {
-    private let state: LockedState<(document: [UInt8], fetches: Int)>
+    private let state: NIOLockedValueBox<(document: [UInt8], fetches: Int)>
 
     init(_ document: [UInt8]) {
-        state = LockedState((document, 0))
+        state = NIOLockedValueBox((document, 0))
     }
 
-    func serve(_ document: [UInt8]) { state.withLock { $0.document = document } }
+    func serve(_ document: [UInt8]) { state.withLockedValue { $0.document = document } }
 
-    var fetches: Int { state.withLock { $0.fetches } }
+    var fetches: Int { state.withLockedValue { $0.fetches } }
 
     func fetchKeySet(from url: String) async throws -> [UInt8] {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.fetches += 1
             return state.document
         }
@@ -64,28 +66,28 @@ final class ControlledKeySetSource: JSONWebKeySetSource {
         let description: String
     }
 
-    private let state: LockedState<State>
+    private let state: NIOLockedValueBox<State>
 
     init(_ document: [UInt8]) {
-        state = LockedState(State(document: document))
+        state = NIOLockedValueBox(State(document: document))
     }
 
     /// Serves `document` from now on.
     func serve(_ document: [UInt8]) {
-        state.withLock {
+        state.withLockedValue {
             $0.document = document; $0.failure = nil
         }
     }
 
     /// Fails every fetch with `reason` from now on.
-    func fail(_ reason: String) { state.withLock { $0.failure = reason } }
+    func fail(_ reason: String) { state.withLockedValue { $0.failure = reason } }
 
     /// Holds every fetch from now on, until ``release()``.
-    func hold() { state.withLock { $0.holding = true } }
+    func hold() { state.withLockedValue { $0.holding = true } }
 
     /// Lets the held fetches go on, and holds no more.
     func release() {
-        let held = state.withLock { state in
+        let held = state.withLockedValue { state in
             state.holding = false
             defer { state.held = [] }
             return state.held
@@ -93,21 +95,21 @@ final class ControlledKeySetSource: JSONWebKeySetSource {
         for fetch in held { fetch.resume() }
     }
 
-    var fetches: Int { state.withLock { $0.fetches } }
+    var fetches: Int { state.withLockedValue { $0.fetches } }
 
     /// Fetches that are held now.
-    var holding: Int { state.withLock { $0.held.count } }
+    var holding: Int { state.withLockedValue { $0.held.count } }
 
     func fetchKeySet(from url: String) async throws -> [UInt8] {
-        state.withLock { $0.fetches += 1 }
+        state.withLockedValue { $0.fetches += 1 }
         await withCheckedContinuation { (fetch: CheckedContinuation<Void, Never>) in
-            let held = state.withLock { state in
+            let held = state.withLockedValue { state in
                 if state.holding { state.held.append(fetch) }
                 return state.holding
             }
             if !held { fetch.resume() }
         }
-        let (document, failure) = state.withLock { ($0.document, $0.failure) }
+        let (document, failure) = state.withLockedValue { ($0.document, $0.failure) }
         if let failure { throw Failure(description: failure) }
         return document
     }
@@ -127,7 +129,7 @@ struct JWKSTests {
         """
 
     static func manager(
-        _ source: (any JSONWebKeySetSource)?, clock: TestClock, entry: String = entry
+        _ source: (any JSONWebKeySetSource)?, clock: ManualClock, entry: String = entry
     ) throws -> any TokenManager {
         let config = try ExternalAccessTests.config(entry)
         return try TokenManagerPolicy.resolve(
@@ -148,7 +150,7 @@ struct JWKSTests {
     @Test func rs256ES256AndPS256TokensIdentifyThePrefixedSubject() async throws {
         let fixture = try JWKSFixture.make()
         let source = FakeKeySetSource(fixture.jwksA)
-        let manager = try Self.manager(source, clock: TestClock(Date().timeIntervalSince1970))
+        let manager = try Self.manager(source, clock: ManualClock(Date().timeIntervalSince1970))
         let alice = try await manager.authenticate(fixture.token("rs256"))
         #expect(alice.subject == "external:idp:alice")
         #expect(alice.accessRestrictions?.pluginIds == ["catalog"])
@@ -163,7 +165,8 @@ struct JWKSTests {
 
     @Test func claimsThatFailAreNamed() async throws {
         let fixture = try JWKSFixture.make()
-        let manager = try Self.manager(FakeKeySetSource(fixture.jwksA), clock: TestClock(Date().timeIntervalSince1970))
+        let manager = try Self.manager(
+            FakeKeySetSource(fixture.jwksA), clock: ManualClock(Date().timeIntervalSince1970))
         let expected: [(String, String)] = [
             ("wrongIssuer", #"Invalid token; caused by unexpected "iss" claim value"#),
             ("wrongAudience", #"Invalid token; caused by unexpected "aud" claim value"#),
@@ -180,20 +183,20 @@ struct JWKSTests {
     @Test func anUnknownKidRefetchesAtMostOncePer30Seconds() async throws {
         let fixture = try JWKSFixture.make()
         let source = FakeKeySetSource(fixture.jwksA)
-        let clock = TestClock(Date().timeIntervalSince1970)
+        let clock = ManualClock(Date().timeIntervalSince1970)
         let manager = try Self.manager(source, clock: clock)
         #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
         #expect(source.fetches == 1)
 
         // The issuer rotates rsa-1 out and rsa-2 in; the first rsa-2 token comes within 30 s of the last fetch.
         source.serve(fixture.jwksB)
-        clock.advance(by: 10)
+        clock.advance(by: .seconds(10))
         let unknown = "Invalid token; caused by no applicable key found in the JSON Web Key Set"
         #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
         #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
         #expect(source.fetches == 1)
 
-        clock.advance(by: 21)
+        clock.advance(by: .seconds(21))
         #expect(try await manager.authenticate(fixture.token("rotated")).subject == "external:idp:carol")
         #expect(source.fetches == 2)
         #expect(try await manager.authenticate(fixture.token("es256")).subject == "external:idp:bob")
@@ -205,7 +208,7 @@ struct JWKSTests {
     @Test func concurrentFirstTokensShareOneFetch() async throws {
         let fixture = try JWKSFixture.make()
         let source = FakeKeySetSource(fixture.jwksA)
-        let manager = try Self.manager(source, clock: TestClock(Date().timeIntervalSince1970))
+        let manager = try Self.manager(source, clock: ManualClock(Date().timeIntervalSince1970))
         let token = fixture.token("rs256")
         let subjects = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 { group.addTask { try await manager.authenticate(token).subject } }
@@ -218,14 +221,14 @@ struct JWKSTests {
     @Test func aCachedKidIsAnsweredWhileARefetchIsHeld() async throws {
         let fixture = try JWKSFixture.make()
         let source = ControlledKeySetSource(fixture.jwksA)
-        let clock = TestClock(Date().timeIntervalSince1970)
+        let clock = ManualClock(Date().timeIntervalSince1970)
         let manager = try Self.manager(source, clock: clock)
         #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
 
         // A token with a kid the set lacks starts a refetch, which the key set server holds.
         source.hold()
         source.serve(fixture.jwksB)
-        clock.advance(by: 31)
+        clock.advance(by: .seconds(31))
         let rotated = Task { try await manager.authenticate(fixture.token("rotated")).subject }
         while source.holding == 0 { await Task.yield() }
 
@@ -263,7 +266,7 @@ struct JWKSTests {
         let fixture = try JWKSFixture.make()
         let source = ControlledKeySetSource(fixture.jwksA)
         source.fail("The key set answered 503")
-        let clock = TestClock(Date().timeIntervalSince1970)
+        let clock = ManualClock(Date().timeIntervalSince1970)
         let logs = LogRecorder()
         let config = try ExternalAccessTests.config(Self.entry)
         let manager = try TokenManagerPolicy.resolve(
@@ -278,7 +281,7 @@ struct JWKSTests {
         // Three failed fetches in a row: one warning.
         for _ in 0..<3 {
             #expect(await Self.reason(manager, fixture.token("rs256")) == unknown)
-            clock.advance(by: 31)
+            clock.advance(by: .seconds(31))
         }
         #expect(source.fetches == 3)
         let first =
@@ -297,9 +300,9 @@ struct JWKSTests {
 
         // A new streak gets a new warning; the cached keys still serve.
         source.fail("The key set answered 500")
-        clock.advance(by: 31)
+        clock.advance(by: .seconds(31))
         #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
-        clock.advance(by: 31)
+        clock.advance(by: .seconds(31))
         #expect(await Self.reason(manager, fixture.token("rotated")) == unknown)
         #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
         #expect(source.fetches == 6)
@@ -317,7 +320,7 @@ struct JWKSTests {
     @Test func algorithmsNotConfiguredAreRefused() async throws {
         let fixture = try JWKSFixture.make()
         let entry = "      - type: jwks\n        options: {url: 'http://127.0.0.1:1/jwks'}\n"
-        let manager = try Self.manager(FakeKeySetSource(fixture.jwksA), clock: TestClock(0), entry: entry)
+        let manager = try Self.manager(FakeKeySetSource(fixture.jwksA), clock: ManualClock(0), entry: entry)
         #expect(
             await Self.reason(manager, fixture.token("es256"))
                 == #"Invalid token; caused by "alg" (Algorithm) Header Parameter value not allowed"#)

@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import Testing
 
@@ -66,7 +67,7 @@ struct OracleTests {
         // The whole token gets past structure, header (typ JWT, CRLF whitespace) and MAC, and is
         // then refused for its claims (it has no sub and expired in 2011).
         let manager = try ServerTokenManager.fromSecrets(
-            [Self.rfcKey], logger: LogRecorder().logger, clock: TestClock(F.now))
+            [Self.rfcKey], logger: LogRecorder().logger, clock: ManualClock(F.now))
         #expect(throws: AuthenticationError(invalidServerTokenReason: "sub claim is missing", kind: .claims)) {
             try manager.verify(Self.rfcJWS)
         }
@@ -112,7 +113,7 @@ struct OracleTests {
         let exp = Int(F.now) + 3600
         let minted = try #require(runOracle("python3", ["-c", Self.pyMint, hex(F.secondKey), String(exp)]))
         let manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: TestClock(F.now))
+            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
         let claims = try manager.verify(minted)
         #expect(claims.keyIndex == 1)
         #expect(claims.expiresAt == Double(exp))
@@ -135,7 +136,7 @@ struct OracleTests {
             let minted = try #require(runOracle("python3", ["-c", Self.pyMint, hex(F.firstKey), String(exp)]))
             #expect(manager.signToken(expiresAt: exp).token == minted)
         }
-        let clock = TestClock(F.now + 0.9)
+        let clock = ManualClock(F.now + 0.9)
         let cached = try ServerTokenManager.fromSecrets([F.firstSecret], logger: LogRecorder().logger, clock: clock)
         let minted = try #require(
             runOracle("python3", ["-c", Self.pyMint, hex(F.firstKey), String(Int(F.now) + 3600)]))

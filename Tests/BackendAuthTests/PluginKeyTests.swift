@@ -22,7 +22,7 @@ struct PluginKeyTests {
         let first = try PluginSigningKey.generate()
         let second = try PluginSigningKey.generate()
         let source = FakeKeySetSource(Self.document([first]))
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let verifier = PluginTokenTests.verifier(source, clock: clock)
         _ = try await verifier.verify(try Self.token(first, now: clock.now()), audience: "catalog")
         #expect(verifier.keySets.fetchCount(of: "search") == 1)
@@ -34,7 +34,7 @@ struct PluginKeyTests {
 
         // 100 tokens with unknown kids within 10 s: no fetch (the set was fetched less than 30 s ago).
         for index in 0..<100 {
-            clock.advance(by: 0.1)
+            clock.advance(by: .seconds(0.1))
             let stranger = try PluginSigningKey.generate(keyId: "unknown-\(index)")
             #expect(
                 await PluginTokenTests.reason(verifier, try Self.token(stranger, now: clock.now()))?.contains(
@@ -44,7 +44,7 @@ struct PluginKeyTests {
 
         // The issuer rotates; once 30 s have passed, the next unknown kid fetches, once.
         source.serve(Self.document([first, second]))
-        clock.advance(by: 21)
+        clock.advance(by: .seconds(21))
         for _ in 0..<5 { _ = try await verifier.verify(try Self.token(second, now: clock.now()), audience: "catalog") }
         #expect(source.fetches == 2)
         // Another issuer has a set of its own.
@@ -58,7 +58,7 @@ struct PluginKeyTests {
         let key = try PluginSigningKey.generate()
         let source = ControlledKeySetSource(Self.document([key]))
         source.hold()
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let verifier = PluginTokenTests.verifier(source, clock: clock)
         let tokens = try (0..<20).map { try Self.token(key, now: clock.now() + Double($0)) }
         try await withThrowingTaskGroup(of: String.self) { group in
@@ -75,30 +75,30 @@ struct PluginKeyTests {
     // MARK: Issuing
 
     @Test func aTokenIsReusedPerTargetUntilTenMinutesBeforeItsExpiry() async throws {
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let issuer = PluginTokenIssuer(
             pluginId: "scaffolder", signingKey: try PluginSigningKey.generate(), keyDurationSeconds: 3600, clock: clock)
         let first = try await issuer.token(for: "catalog")
         #expect(first.expiresAt - first.issuedAt == 3600)
-        clock.advance(by: 2999)
+        clock.advance(by: .seconds(2999))
         #expect(try await issuer.token(for: "catalog") == first)
         let search = try await issuer.token(for: "search")
         #expect(search.audience == "search" && search != first)
         #expect(issuer.signingCount == 2)
-        clock.advance(by: 1)  // 10 minutes before exp
+        clock.advance(by: .seconds(1))  // 10 minutes before exp
         let second = try await issuer.token(for: "catalog")
         #expect(second != first && second.issuedAt == Int(TokenFactory.now) + 3000)
         #expect(issuer.signingCount == 3)
     }
 
     @Test func shortLivedTokensAreReusedForHalfTheirLifetime() async throws {
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let issuer = PluginTokenIssuer(
             pluginId: "scaffolder", signingKey: try PluginSigningKey.generate(), keyDurationSeconds: 60, clock: clock)
         let first = try await issuer.token(for: "catalog")
-        clock.advance(by: 29)
+        clock.advance(by: .seconds(29))
         #expect(try await issuer.token(for: "catalog") == first)
-        clock.advance(by: 1)
+        clock.advance(by: .seconds(1))
         #expect(try await issuer.token(for: "catalog") != first)
     }
 
@@ -106,7 +106,7 @@ struct PluginKeyTests {
 
     @Test func keysArePublishedBeforeTheySignAndAheadOfTheirTurn() async throws {
         let store = MemoryPublicKeyStore()
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let source = RotatingPluginKeySource(
             store: store, keyDurationSeconds: 3600, clock: clock, logger: LogRecorder().logger)
         #expect(source.lookahead == 1)
@@ -116,13 +116,13 @@ struct PluginKeyTests {
         #expect(rows.map(\.key.keyId) == [first.keyId, rows[1].key.keyId])
         #expect(rows.map(\.expiresAt) == [TokenFactory.now + 3 * 3600, TokenFactory.now + 4 * 3600])
         #expect(try await source.signingKey().keyId == first.keyId)
-        clock.advance(by: 3600)
+        clock.advance(by: .seconds(3600))
         let second = try await source.signingKey()
         #expect(second.keyId == rows[1].key.keyId)
         rows = await store.rows
         #expect(rows.count == 3)
         // Every replica's keys are what the JWKS serves; expired rows are removed.
-        clock.advance(by: 3 * 3600)
+        clock.advance(by: .seconds(3 * 3600))
         _ = try await source.signingKey()
         let listed = try await source.publicKeys().map(\.keyId)
         #expect(!listed.contains(first.keyId) && !listed.contains(second.keyId))
@@ -130,7 +130,7 @@ struct PluginKeyTests {
 
     @Test func shortKeyDurationsPublishAtLeast30SecondsAhead() async throws {
         let store = MemoryPublicKeyStore()
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let source = RotatingPluginKeySource(
             store: store, keyDurationSeconds: 4, clock: clock, logger: LogRecorder().logger)
         #expect(source.lookahead == 8)
@@ -139,7 +139,7 @@ struct PluginKeyTests {
         _ = try await source.signingKey()
         var known = Set(await store.keyIds)
         for _ in 0..<120 {
-            clock.advance(by: 1)
+            clock.advance(by: .seconds(1))
             let key = try await source.signingKey()
             if clock.now() - fetchedAt >= PluginKeySetCache.refetchInterval {
                 fetchedAt = clock.now()

@@ -8,7 +8,7 @@ import Testing
 struct PluginTokenTests {
     /// A verifier for plugin `catalog` whose issuers' sets are `document`, served from a source that counts fetches.
     static func verifier(
-        _ source: any JSONWebKeySetSource, clock: TestClock = TestClock(Date().timeIntervalSince1970)
+        _ source: any JSONWebKeySetSource, clock: ManualClock = ManualClock(Date().timeIntervalSince1970)
     ) -> PluginTokenVerifier {
         let cache = PluginKeySetCache(
             keySetURL: { "http://127.0.0.1:7007/api/\($0)/.backstage/auth/v1/jwks.json" }, source: source,
@@ -71,7 +71,7 @@ struct PluginTokenTests {
     @Test(.enabled(if: pyJWTAvailable, "PyJWT is not installed"))
     func pyJWTVerifiesOurTokensAgainstOurKeySet() async throws {
         let key = try PluginSigningKey.generate()
-        let clock = TestClock(Date().timeIntervalSince1970)
+        let clock = ManualClock(Date().timeIntervalSince1970)
         let issuer = PluginTokenIssuer(pluginId: "scaffolder", signingKey: key, keyDurationSeconds: 3600, clock: clock)
         let token = try await issuer.token(for: "catalog")
         let jwks = PluginPublicKey.keySet([key.publicKey]).jsonText()
@@ -140,7 +140,7 @@ struct PluginTokenTests {
 
     @Test func aVerifiedTokenIsRememberedUntilItsExpiry() async throws {
         let key = try PluginSigningKey.generate()
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let source = FakeKeySetSource(Array(PluginPublicKey.keySet([key.publicKey]).jsonText().utf8))
         let verifier = Self.verifier(source, clock: clock)
         let token = try PluginTokenIssuer.sign(
@@ -156,7 +156,7 @@ struct PluginTokenTests {
         #expect(
             await Self.reason(verifier, token, audience: "scaffolder")
                 == #"Invalid plugin token: unexpected audience "catalog", this is plugin 'scaffolder'"#)
-        clock.advance(by: 60)
+        clock.advance(by: .seconds(60))
         #expect(
             await Self.reason(verifier, token)?.hasPrefix("Invalid plugin token: expired at 2027-01-15T08:01:00")
                 == true)
@@ -165,7 +165,7 @@ struct PluginTokenTests {
     @Test func theVerifiedTokenCacheIsBounded() async throws {
         let key = try PluginSigningKey.generate()
         let source = FakeKeySetSource(Array(PluginPublicKey.keySet([key.publicKey]).jsonText().utf8))
-        let clock = TestClock(TokenFactory.now)
+        let clock = ManualClock(TokenFactory.now)
         let cache = PluginKeySetCache(
             keySetURL: { "http://keys/\($0)" }, source: source, clock: clock, logger: LogRecorder().logger)
         let verifier = PluginTokenVerifier(keySets: cache, clock: clock, cacheCapacity: 10)

@@ -26,7 +26,7 @@ struct SelectionTests {
         let log = LogRecorder()
         let selection = try TokenManagerPolicy.resolve(
             config: config(keys: keys([F.firstSecret, F.secondSecret])), logger: log.logger, environment: environment,
-            clock: TestClock(F.now))
+            clock: ManualClock(F.now))
         #expect(selection.kind == .configuredKeys(count: 2))
         #expect(selection.kind.description == "server (2 keys)")
         let manager = try #require(selection.manager as? HMACTokenManager)

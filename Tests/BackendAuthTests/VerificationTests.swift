@@ -1,3 +1,4 @@
+import BackendJSON
 import COpenSSL
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ struct VerificationTests {
 
     init() throws {
         manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: TestClock(F.now))
+            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
     }
 
     func expectRejected(

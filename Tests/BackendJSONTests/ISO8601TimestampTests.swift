@@ -19,10 +19,11 @@ struct ISO8601TimestampTests {
         #expect(ISO8601Timestamp.format(1_800_000_000.25, milliseconds: .always) == "2027-01-15T08:00:00.250Z")
     }
 
-    /// `now()` is JavaScript's `toISOString()` shape and agrees with Foundation's clock and formatter.
+    /// `SystemClock().timestamp()` is JavaScript's `toISOString()` shape and agrees with Foundation's clock and
+    /// formatter.
     @Test func nowMatchesFoundation() throws {
         let before = Date()
-        let text = ISO8601Timestamp.now()
+        let text = SystemClock().timestamp()
         let after = Date()
         #expect(text.count == 24 && text.hasSuffix("Z"))
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)

@@ -54,17 +54,6 @@ struct JWKSFetchTests {
         func token(_ name: String) -> String { tokens[name] ?? "" }
     }
 
-    /// A settable clock, so refetches need no 30 s waits.
-    final class ManualClock: TokenClock {
-        private let seconds = NIOLockedValueBox(Date().timeIntervalSince1970)
-
-        /// Now.
-        func now() -> Double { seconds.withLockedValue { $0 } }
-
-        /// Moves the clock on.
-        func advance(by interval: Double) { seconds.withLockedValue { $0 += interval } }
-    }
-
     /// What a key set server answers at `/api/keys/jwks.json`, and what it was asked.
     final class KeyServer: Sendable {
         /// The answer.
@@ -192,7 +181,7 @@ struct JWKSFetchTests {
             try await TestHost.with(plugins: [redirecting.plugin(elsewhere: { target })]) { host in
                 let logs = LogCapture()
                 let manager = try Self.manager(
-                    url: "\(host.baseURL)/api/keys/elsewhere", clock: ManualClock(), logs: logs)
+                    url: "\(host.baseURL)/api/keys/elsewhere", clock: ManualClock(SystemClock().now()), logs: logs)
                 #expect(await Self.reason(manager, fixture.token("rs256")) == Self.noKey)
                 #expect(redirecting.requests == ["/elsewhere"])
                 #expect(other.requests.isEmpty)
@@ -206,7 +195,7 @@ struct JWKSFetchTests {
 
                 // Within the origin, a redirect is followed.
                 let sameOrigin = try Self.manager(
-                    url: "\(host.baseURL)/api/keys/moved", clock: ManualClock(), logs: LogCapture())
+                    url: "\(host.baseURL)/api/keys/moved", clock: ManualClock(SystemClock().now()), logs: LogCapture())
                 #expect(try await sameOrigin.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
                 #expect(redirecting.requests == ["/elsewhere", "/moved", "/jwks.json"])
                 #expect(other.requests.isEmpty)
@@ -260,14 +249,14 @@ struct JWKSFetchTests {
         let keys = KeyServer(.keys(fixture.jwksA))
         try await TestHost.with(plugins: [keys.plugin(elsewhere: { "" })]) { host in
             defer { keys.release() }
-            let clock = ManualClock()
+            let clock = ManualClock(SystemClock().now())
             let manager = try Self.manager(url: "\(host.baseURL)/api/keys/jwks.json", clock: clock, logs: LogCapture())
             #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
 
             // The issuer rotates rsa-2 in; the key set server then takes its time.
             keys.answer(.keys(fixture.jwksB))
             keys.hold()
-            clock.advance(by: 31)
+            clock.advance(by: .seconds(31))
             let rotated = Task { try await manager.authenticate(fixture.token("rotated")).subject }
             #expect(await eventually { keys.holding == 1 })
 
@@ -304,13 +293,13 @@ struct JWKSFetchTests {
         let fixture = try Fixture.make()
         let keys = KeyServer(.status(503))
         try await TestHost.with(plugins: [keys.plugin(elsewhere: { "" })]) { host in
-            let clock = ManualClock()
+            let clock = ManualClock(SystemClock().now())
             let logs = LogCapture()
             let manager = try Self.manager(url: "\(host.baseURL)/api/keys/jwks.json", clock: clock, logs: logs)
             let entry = "backend.auth.externalAccess[0] (\(host.baseURL))"
             for _ in 0..<3 {
                 #expect(await Self.reason(manager, fixture.token("rs256")) == Self.noKey)
-                clock.advance(by: 31)
+                clock.advance(by: .seconds(31))
             }
             #expect(keys.requests.count == 3)
             let first =
@@ -328,7 +317,7 @@ struct JWKSFetchTests {
             // A new streak: one more warning, and the cached keys keep serving.
             keys.answer(.status(500))
             for _ in 0..<2 {
-                clock.advance(by: 31)
+                clock.advance(by: .seconds(31))
                 #expect(await Self.reason(manager, fixture.token("rotated")) == Self.noKey)
             }
             #expect(try await manager.authenticate(fixture.token("es256")).subject == "external:idp:bob")

@@ -1,6 +1,7 @@
-import Logging
 import BackendKit
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 
 /// Captures log lines (level, message, metadata) for assertions.
 ///
@@ -10,7 +11,7 @@ import Foundation
 /// …
 /// #expect(logs.messages.contains("Listening on 127.0.0.1:7007"))
 /// ```
-public final class LogCapture: @unchecked Sendable {
+public final class LogCapture: Sendable {
     /// One captured line; `metadata` merges the logger's and the call's, rendered as text.
     public struct Entry: Sendable {
         /// The level it was logged at.
@@ -21,8 +22,7 @@ public final class LogCapture: @unchecked Sendable {
         public let metadata: [String: String]
     }
 
-    private let lock = NSLock()
-    private var stored: [Entry] = []
+    private let stored = NIOLockedValueBox<[Entry]>([])
 
     /// An empty capture.
     public init() {}
@@ -39,14 +39,14 @@ public final class LogCapture: @unchecked Sendable {
 
     /// Everything logged so far.
     public var entries: [Entry] {
-        lock.withLock { stored }
+        stored.withLockedValue { $0 }
     }
 
     /// Every message logged so far.
     public var messages: [String] { entries.map(\.message) }
 
     fileprivate func append(_ entry: Entry) {
-        lock.withLock { stored.append(entry) }
+        stored.withLockedValue { $0.append(entry) }
     }
 
     private struct Handler: LogHandler {

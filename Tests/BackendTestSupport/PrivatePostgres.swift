@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A PostgreSQL server of one test's own, for tests that stop and start it: the shared server of
 /// `BACKEND_TEST_POSTGRES_URL` serves other tests at the same time and must never go down.
@@ -28,11 +29,9 @@ public final class PrivatePostgres: @unchecked Sendable {
     /// The folder holding the cluster, its socket and its log.
     private let folder: URL
     private let binaries: URL
-    private let lock = NSLock()
-    /// The running server (`postgres` in the foreground, through `runuser` as root), guarded by `lock`.
-    private var server: Process?
-    /// The server's processes that ``freeze()`` stopped, guarded by `lock`.
-    private var frozen: [pid_t] = []
+    /// The running server (`postgres` in the foreground, through `runuser` as root) and the server's processes
+    /// that ``freeze()`` stopped.
+    private let processes = NIOLockedValueBox<(server: Process?, frozen: [pid_t])>((nil, []))
 
     /// `postgresql://postgres:<password>@127.0.0.1:<port>`.
     public var url: String { "postgresql://postgres:\(Self.password)@127.0.0.1:\(port)" }
@@ -106,7 +105,7 @@ public final class PrivatePostgres: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         try? log.close()
-        lock.withLock { server = process }
+        processes.withLockedValue { $0.server = process }
         let deadline = ContinuousClock.now + .seconds(60)
         while try await run(
             binaries.appendingPathComponent("pg_isready").path, ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
@@ -126,14 +125,14 @@ public final class PrivatePostgres: @unchecked Sendable {
     /// flushed beyond what was committed, and the next start recovers from the write-ahead log. Returns once the
     /// server process has exited.
     public func stop() async throws {
-        guard let process = lock.withLock({ server }) else { return }
+        guard let process = processes.withLockedValue({ $0.server }) else { return }
         try await runAsServerUser("pg_ctl", "-D", cluster, "-m", "immediate", "-w", "stop")
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw TestSetupError("postgres did not exit within 30 s") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        lock.withLock { server = nil }
+        processes.withLockedValue { $0.server = nil }
     }
 
     /// Freezes the server as a hung host or a cut network would look to its clients: the postmaster and every
@@ -143,11 +142,11 @@ public final class PrivatePostgres: @unchecked Sendable {
         let postmaster = try postmasterPID()
         // The postmaster first, so that it starts no new backend meanwhile.
         var stopped = [postmaster]
-        lock.withLock { frozen = stopped }
+        processes.withLockedValue { $0.frozen = stopped }
         kill(postmaster, SIGSTOP)
         for child in Self.children(of: postmaster) {
             stopped.append(child)
-            lock.withLock { frozen = stopped }
+            processes.withLockedValue { $0.frozen = stopped }
             kill(child, SIGSTOP)
         }
         let deadline = ContinuousClock.now + .seconds(10)
@@ -159,9 +158,9 @@ public final class PrivatePostgres: @unchecked Sendable {
 
     /// Lets the processes ``freeze()`` stopped run again (`SIGCONT`); does nothing when none are stopped.
     public func resume() {
-        let stopped = lock.withLock {
-            defer { frozen = [] }
-            return frozen
+        let stopped = processes.withLockedValue { processes in
+            defer { processes.frozen = [] }
+            return processes.frozen
         }
         for pid in stopped.reversed() { kill(pid, SIGCONT) }
     }

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import Testing
 
 /// Faults a deployment meets in production: SIGTERM under load, the catalog deployment dying under the
@@ -62,9 +62,10 @@ struct FaultTests {
                 let port = try await backend.waitForListeningPort()
                 let base = "http://127.0.0.1:\(port)"
 
-                let signalled = Locked<ContinuousClock.Instant?>(nil)
-                let exited = Locked<ContinuousClock.Instant?>(nil)
-                let tally = Locked<(ok: Int, other: [Int], errorsBefore: [String], errorsAfter: Int)>((0, [], [], 0))
+                let signalled = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+                let exited = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+                let tally = NIOLockedValueBox<(ok: Int, other: [Int], errorsBefore: [String], errorsAfter: Int)>(
+                    (0, [], [], 0))
                 // The load has its own client: enough connections per host that it is not queued behind the slow
                 // requests, and short timeouts, since a refused connection after SIGTERM is retried until the deadline.
                 var configuration = HTTPClient.Configuration()
@@ -87,13 +88,13 @@ struct FaultTests {
                         // 32 clients hammering the catalog until the process has exited.
                         for _ in 0..<32 {
                             group.addTask {
-                                while exited.withLock({ $0 }) == nil {
+                                while exited.withLockedValue({ $0 }) == nil {
                                     do {
                                         var request = HTTPClientRequest(url: base + "/api/catalog/entities")
                                         request.headers.add(name: "Authorization", value: "Bearer \(token)")
                                         let response = try await loadClient.execute(request, timeout: .seconds(5))
                                         _ = try await response.body.collect(upTo: 4 << 20)
-                                        tally.withLock {
+                                        tally.withLockedValue {
                                             if response.status == .ok {
                                                 $0.ok += 1
                                             } else {
@@ -101,11 +102,11 @@ struct FaultTests {
                                             }
                                         }
                                     } catch {
-                                        if signalled.withLock({ $0 }) == nil {
-                                            tally.withLock { $0.errorsBefore.append("\(error)") }
+                                        if signalled.withLockedValue({ $0 }) == nil {
+                                            tally.withLockedValue { $0.errorsBefore.append("\(error)") }
                                         } else {
                                             // After SIGTERM, new connections are refused.
-                                            tally.withLock { $0.errorsAfter += 1 }
+                                            tally.withLockedValue { $0.errorsAfter += 1 }
                                             try? await Task.sleep(for: .milliseconds(20))
                                         }
                                     }
@@ -114,14 +115,14 @@ struct FaultTests {
                         }
                         group.addTask {
                             while backend.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-                            exited.withLock { $0 = .now }
+                            exited.withLockedValue { $0 = .now }
                         }
                         // Signalled once every slow request is in the server's hands (each collation has called the
                         // upstream). A fixed wait raced on a busy machine: a request still in the listener's accept
                         // queue when the server stopped listening was reset (remoteConnectionClosed); such a request
                         // was never in flight, and retrying it is the client's part.
                         try await upstream.waitForRequests(8)
-                        signalled.withLock { $0 = .now }
+                        signalled.withLockedValue { $0 = .now }
                         backend.send(SIGTERM)
                         try await group.waitForAll()
                     }
@@ -131,8 +132,8 @@ struct FaultTests {
                 }
                 try await loadClient.shutdown()
                 let code = try await backend.wait(timeout: .seconds(10))
-                let shutdown = (exited.withLock { $0 } ?? .now) - (signalled.withLock { $0 } ?? started)
-                let result = tally.withLock { $0 }
+                let shutdown = (exited.withLockedValue { $0 } ?? .now) - (signalled.withLockedValue { $0 } ?? started)
+                let result = tally.withLockedValue { $0 }
                 #expect(code == 0, "\(backend.stderr.suffix(2000))")
                 #expect(shutdown < .seconds(10), "exit took \(shutdown): \(backend.stderr.suffix(3000))")
                 #expect(result.ok > 0)
@@ -372,18 +373,5 @@ struct FaultTests {
                 "silent-clients: \(closed) of \(descriptors.count) idle connections closed; slowest request \(slowest)")
             #expect(backend.process.isRunning)
         }
-    }
-}
-
-/// A lock-protected value that tasks can share.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) {
-        mutex = Mutex(value)
-    }
-
-    func withLock<T: Sendable>(_ body: (inout sending Value) -> sending T) -> T {
-        mutex.withLock(body)
     }
 }

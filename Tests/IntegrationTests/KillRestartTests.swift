@@ -1,13 +1,13 @@
 import BackendJSON
 import BackendTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 import NIOHTTP1
-import Synchronization
 import Testing
 
 /// Writes acknowledged by a 201, collected by concurrent clients.
 private final class Acknowledged: Sendable {
-    let state = Mutex<(entities: [String], tasks: [String])>(([], []))
+    let state = NIOLockedValueBox<(entities: [String], tasks: [String])>(([], []))
 }
 
 /// The backend under a load of registrations and task submissions is SIGKILLed and restarted ten times; nothing
@@ -50,7 +50,7 @@ struct KillRestartTests {
                                 + #""spec":{"type":"service","owner":"team-a","lifecycle":"production"}}"#
                             guard let response = try? await HTTP.send(.POST, "\(base)/api/catalog/entities", json: body)
                             else { return }
-                            if response.status == 201 { acknowledged.state.withLock { $0.entities.append(name) } }
+                            if response.status == 201 { acknowledged.state.withLockedValue { $0.entities.append(name) } }
                         } else {
                             let body =
                                 #"{"templateRef":"template:default/create-component","values":{"name":"\#(name)","owner":"team-a"}}"#
@@ -59,7 +59,7 @@ struct KillRestartTests {
                                     .POST, "\(base)/api/scaffolder/v2/tasks", json: body),
                                 response.status == 201, let id = response.json["id"] as? String
                             else { continue }
-                            acknowledged.state.withLock { $0.tasks.append(id) }
+                            acknowledged.state.withLockedValue { $0.tasks.append(id) }
                         }
                     }
                 }
@@ -84,7 +84,7 @@ struct KillRestartTests {
                     load.cancel()
                     await load.value
                 }
-                let (entities, tasks) = acknowledged.state.withLock { ($0.entities, $0.tasks) }
+                let (entities, tasks) = acknowledged.state.withLockedValue { ($0.entities, $0.tasks) }
                 #expect(entities.count > 20 && tasks.count > 20, "\(entities.count) entities, \(tasks.count) tasks")
 
                 try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in

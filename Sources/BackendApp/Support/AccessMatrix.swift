@@ -99,10 +99,7 @@ struct AccessMatrix: Equatable {
     /// `{"deployments":[…],"plugins":{…},"matrix":{"caller":{"called":true}},"subjects":{"caller":{"called":"s"}}}`
     /// with keys in command-line order; a subject is `null` where access is refused or restricted.
     func json() -> String {
-        func quote(_ text: String) -> String {
-            let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
-        }
+        func quote(_ text: String) -> String { JSONValue.quoted(text) }
         let columns = columns
         func rows(_ cell: (Access) -> String) -> String {
             deployments.map { caller in

@@ -1,3 +1,4 @@
+import BackendJSON
 import COpenSSL
 
 /// Cryptographically secure random bytes from OpenSSL's `RAND_bytes`.
@@ -18,7 +19,7 @@ enum SecureRandom {
 }
 
 /// The OpenSSL random generator failed, or an impossible amount of randomness was requested.
-public struct SecureRandomError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SecureRandomError: MessageError {
     /// The user-facing message.
     public let message: String
 
@@ -26,9 +27,6 @@ public struct SecureRandomError: Error, Sendable, Equatable, CustomStringConvert
     public init(_ message: String) {
         self.message = message
     }
-
-    /// The message.
-    public var description: String { message }
 }
 
 /// A new random secret for `backend.auth.keys`: `bytes` bytes from OpenSSL's `RAND_bytes`, as

@@ -1,9 +1,11 @@
+import BackendJSON
+
 /// The token manager cannot be built from the configuration; the host refuses to start.
 ///
 /// ``description`` is exactly the user-facing message, e.g.
 /// `You must configure at least one key in backend.auth.keys for production.` or
 /// `Invalid secret at 'backend.auth.keys[1].secret': …` (never containing the secret itself).
-public struct TokenManagerConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct TokenManagerConfigurationError: MessageError {
     /// The user-facing message.
     public let message: String
 
@@ -21,7 +23,4 @@ public struct TokenManagerConfigurationError: Error, Sendable, Equatable, Custom
     /// externalAccess only): there is no shared key to sign a legacy server token with.
     public static let noKeysToSign = TokenManagerConfigurationError(
         "This deployment has no backend.auth.keys to sign a legacy server token with")
-
-    /// The message.
-    public var description: String { message }
 }

@@ -43,7 +43,7 @@ struct ExternalAccessSettings: Sendable {
 
     /// A verifier per `jwks` entry, each with its own key set cache fed by `source` and logging fetch failures to
     /// `logger`.
-    func jwksVerifiers(source: (any JSONWebKeySetSource)?, clock: any TokenClock, logger: Logger) -> [JWKSVerifier] {
+    func jwksVerifiers(source: (any JSONWebKeySetSource)?, clock: any WallClock, logger: Logger) -> [JWKSVerifier] {
         entries.compactMap { entry in
             guard case .jwks(let options) = entry.method else { return nil }
             let cache = JWKSKeyCache(

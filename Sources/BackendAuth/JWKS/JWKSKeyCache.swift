@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import Logging
 
@@ -15,7 +16,7 @@ actor JWKSKeyCache {
 
     private let url: String
     private let source: (any JSONWebKeySetSource)?
-    private let clock: any TokenClock
+    private let clock: any WallClock
     private let logger: Logger
     /// How log lines name the entry: its config key and the origin of its URL.
     private let entryName: String
@@ -30,7 +31,7 @@ actor JWKSKeyCache {
     /// A cache of the set at `url`, fetched through `source`, logging to `logger` under `entryKey`
     /// (`backend.auth.externalAccess[0]`).
     init(
-        url: String, source: (any JSONWebKeySetSource)?, clock: any TokenClock, logger: Logger,
+        url: String, source: (any JSONWebKeySetSource)?, clock: any WallClock, logger: Logger,
         entryKey: String = "a jwks entry"
     ) {
         self.url = url

@@ -1,3 +1,5 @@
+import BackendJSON
+
 /// Verifies the tokens of one `jwks` externalAccess entry: compact JWS signed with one of the entry's algorithms by
 /// a key of its key set, then the claims (`sub` required, `exp` and `nbf` when present, `iss` and `aud` when the
 /// entry names them). The caller is `external:[<subjectPrefix>:]<sub>`, with the entry's restrictions.
@@ -9,7 +11,7 @@ struct JWKSVerifier: Sendable {
     /// Its key set.
     let cache: JWKSKeyCache
     /// The time source for `exp`, `nbf` and refetches.
-    let clock: any TokenClock
+    let clock: any WallClock
 
     /// Tokens longer than this many bytes are refused before any decoding.
     static let maximumTokenBytes = 16384

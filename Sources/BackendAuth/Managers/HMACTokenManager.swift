@@ -1,3 +1,6 @@
+import BackendJSON
+import NIOConcurrencyHelpers
+
 /// The server token manager: issues HS256 tokens signed with the first configured key and accepts
 /// tokens signed with any configured key (Backstage's legacy `ServerTokenManager`).
 ///
@@ -22,8 +25,8 @@ public final class HMACTokenManager: TokenManager {
 
     private let signer: ServerTokenSigner
     private let verifier: ServerTokenVerifier
-    private let clock: any TokenClock
-    private let cache = LockedState(Cache())
+    private let clock: any WallClock
+    private let cache = NIOLockedValueBox(Cache())
 
     /// The caller each verifying key identifies, by the verifier's key index: ``ServicePrincipal/backstagePlugin``
     /// for `backend.auth.keys`, the entry's subject for a `legacy` `backend.auth.externalAccess` entry.
@@ -37,7 +40,7 @@ public final class HMACTokenManager: TokenManager {
     /// principal). All keys are tried in one verification pass, so a token costs one parse whichever key signed it.
     init(
         signingSecret: ServerSecret, additionalSecrets: [ServerSecret],
-        legacy: [(secret: ServerSecret, principal: ServicePrincipal)] = [], clock: any TokenClock
+        legacy: [(secret: ServerSecret, principal: ServicePrincipal)] = [], clock: any WallClock
     ) {
         let signingKey = HMACSHA256Key(key: signingSecret.bytes)
         signer = ServerTokenSigner(key: signingKey)
@@ -60,7 +63,7 @@ public final class HMACTokenManager: TokenManager {
     /// Synchronous ``getToken()``.
     public func currentToken() -> ServerToken {
         let now = clock.now()
-        return cache.withLock { cache in
+        return cache.withLockedValue { cache in
             if let token = cache.token, now < cache.reissueAt {
                 return token
             }
@@ -106,6 +109,6 @@ public final class HMACTokenManager: TokenManager {
 
     /// How many times this manager has signed a token through the cache (for tests and metrics).
     var signingCount: Int {
-        cache.withLock { $0.signings }
+        cache.withLockedValue { $0.signings }
     }
 }

@@ -19,7 +19,7 @@ public enum ServerTokenManager {
     ///
     /// - Throws: ``TokenManagerConfigurationError`` when `secrets` is empty or a secret is invalid.
     public static func fromSecrets(
-        _ secrets: [String], logger: Logger, clock: some TokenClock = SystemTokenClock(),
+        _ secrets: [String], logger: Logger, clock: some WallClock = SystemClock(),
         sourceName: String = "--secret"
     ) throws -> HMACTokenManager {
         let decoded = try secrets.enumerated().map { index, secret in

@@ -52,7 +52,7 @@ public enum TokenManagerPolicy {
     /// - Throws: `ConfigError` for missing or mistyped values, ``TokenManagerConfigurationError`` for an invalid
     ///   secret or externalAccess entry.
     public static func configuredManager(
-        config: Config, logger: Logger, clock: some TokenClock = SystemTokenClock()
+        config: Config, logger: Logger, clock: some WallClock = SystemClock()
     ) throws -> HMACTokenManager? {
         let external = try ExternalAccessSettings.fromConfig(config)
         guard let secrets = try decodedSecrets(config), let first = secrets.first else { return nil }
@@ -72,7 +72,7 @@ public enum TokenManagerPolicy {
     /// `keySetSource` fetches the key sets of `jwks` entries (the host passes an HTTP one); without it such entries
     /// refuse every token.
     public static func resolve(
-        config: Config, logger: Logger, environment: BackendEnvironment, clock: some TokenClock = SystemTokenClock(),
+        config: Config, logger: Logger, environment: BackendEnvironment, clock: some WallClock = SystemClock(),
         keySetSource: (any JSONWebKeySetSource)? = nil
     ) throws -> TokenManagerSelection {
         let external = try ExternalAccessSettings.fromConfig(config)

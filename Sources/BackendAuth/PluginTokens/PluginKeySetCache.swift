@@ -1,4 +1,6 @@
+import BackendJSON
 import Logging
+import NIOConcurrencyHelpers
 
 /// The key sets of the plugins that send this host plugin tokens, one per issuing plugin (the token's `sub`).
 ///
@@ -22,14 +24,14 @@ public final class PluginKeySetCache: Sendable {
 
     private let keySetURL: KeySetURL
     private let source: any JSONWebKeySetSource
-    private let clock: any TokenClock
+    private let clock: any WallClock
     private let logger: Logger
-    private let issuers = LockedState([String: IssuerKeySet]())
+    private let issuers = NIOLockedValueBox([String: IssuerKeySet]())
 
     /// A cache fetching each issuer's set from `keySetURL(pluginId)` through `source`; fetch failures are logged to
     /// `logger` (once per streak, as a warning).
     public init(
-        keySetURL: @escaping KeySetURL, source: any JSONWebKeySetSource, clock: any TokenClock = SystemTokenClock(),
+        keySetURL: @escaping KeySetURL, source: any JSONWebKeySetSource, clock: any WallClock = SystemClock(),
         logger: Logger
     ) {
         self.keySetURL = keySetURL
@@ -45,16 +47,16 @@ public final class PluginKeySetCache: Sendable {
 
     /// How many times the set of `pluginId` was fetched (attempts, failed ones included).
     public func fetchCount(of pluginId: String) -> Int {
-        issuers.withLock { $0[pluginId] }?.fetchCount ?? 0
+        issuers.withLockedValue { $0[pluginId] }?.fetchCount ?? 0
     }
 
     /// How many fetches were made for all issuers together.
     public var totalFetchCount: Int {
-        issuers.withLock { Array($0.values) }.reduce(0) { $0 + $1.fetchCount }
+        issuers.withLockedValue { Array($0.values) }.reduce(0) { $0 + $1.fetchCount }
     }
 
     private func keySet(of pluginId: String) -> IssuerKeySet {
-        issuers.withLock { issuers in
+        issuers.withLockedValue { issuers in
             if let existing = issuers[pluginId] { return existing }
             if issuers.count >= Self.maximumIssuers {
                 let oldest = issuers.min { $0.value.lastFetchTime < $1.value.lastFetchTime }
@@ -93,13 +95,13 @@ final class IssuerKeySet: Sendable {
     private let pluginId: String
     private let keySetURL: PluginKeySetCache.KeySetURL
     private let source: any JSONWebKeySetSource
-    private let clock: any TokenClock
+    private let clock: any WallClock
     private let logger: Logger
-    private let state = LockedState(State())
+    private let state = NIOLockedValueBox(State())
 
     init(
         pluginId: String, keySetURL: @escaping PluginKeySetCache.KeySetURL, source: any JSONWebKeySetSource,
-        clock: any TokenClock, logger: Logger
+        clock: any WallClock, logger: Logger
     ) {
         self.pluginId = pluginId
         self.keySetURL = keySetURL
@@ -108,13 +110,13 @@ final class IssuerKeySet: Sendable {
         self.logger = logger
     }
 
-    var fetchCount: Int { state.withLock { $0.fetches } }
-    var lastFetchTime: Double { state.withLock { $0.lastFetch ?? -.infinity } }
+    var fetchCount: Int { state.withLockedValue { $0.fetches } }
+    var lastFetchTime: Double { state.withLockedValue { $0.lastFetch ?? -.infinity } }
 
     /// The key `keyId`, fetching first when it is not cached and a fetch is due (or waiting for the one under way).
     func lookup(keyId: String) async -> Lookup {
         let now = clock.now()
-        let pending: Task<Void, Never>? = state.withLock { state in
+        let pending: Task<Void, Never>? = state.withLockedValue { state in
             if state.keys[keyId] != nil { return nil }
             if let fetching = state.fetching { return fetching }
             if let last = state.lastFetch, now - last < PluginKeySetCache.refetchInterval { return nil }
@@ -125,7 +127,7 @@ final class IssuerKeySet: Sendable {
             return task
         }
         if let pending { await pending.value }
-        return state.withLock { state in
+        return state.withLockedValue { state in
             if let key = state.keys[keyId] { return .found(key) }
             if let failure = state.failure { return .unreachable(reason: failure) }
             return .unknown(url: state.url ?? "its key set URL")
@@ -150,7 +152,7 @@ final class IssuerKeySet: Sendable {
         } catch {
             result = .failure(FetchFailure(reason: "could not find the key set of plugin '\(pluginId)': \(error)"))
         }
-        let logLine: (Logger.Level, String)? = state.withLock { state in
+        let logLine: (Logger.Level, String)? = state.withLockedValue { state in
             state.fetching = nil
             if let url { state.url = url }
             switch result {

@@ -78,8 +78,7 @@ public struct PluginKeyStoreSettings: Sendable, Equatable {
         let durationKey = "\(configKey).keyDuration"
         var seconds = defaultKeyDurationSeconds
         if let duration = try config.getOptionalDuration(durationKey) {
-            let milliseconds =
-                Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+            let milliseconds = Double(duration.milliseconds)
             guard milliseconds >= 1000 else {
                 let location = config.source(of: durationKey)?.location ?? "config"
                 throw PluginKeyStoreConfigurationError(

@@ -1,4 +1,5 @@
 import BackendJSON
+import NIOConcurrencyHelpers
 
 /// Issues the plugin tokens one plugin sends to other plugins: ES256 compact JWS, wire-compatible with Backstage.
 ///
@@ -24,12 +25,12 @@ public final class PluginTokenIssuer: Sendable {
     public let pluginId: String
     /// The keys.
     public let keys: any PluginKeySource
-    private let clock: any TokenClock
-    private let cache = LockedState([String: (token: PluginToken, reissueAt: Double)]())
-    private let signings = LockedState(0)
+    private let clock: any WallClock
+    private let cache = NIOLockedValueBox([String: (token: PluginToken, reissueAt: Double)]())
+    private let signings = NIOLockedValueBox(0)
 
     /// An issuer for `pluginId` signing with `keys`.
-    public init(pluginId: String, keys: any PluginKeySource, clock: any TokenClock = SystemTokenClock()) {
+    public init(pluginId: String, keys: any PluginKeySource, clock: any WallClock = SystemClock()) {
         self.pluginId = pluginId
         self.keys = keys
         self.clock = clock
@@ -38,7 +39,7 @@ public final class PluginTokenIssuer: Sendable {
     /// An issuer for `pluginId` signing with one key it is given; tokens live `keyDurationSeconds`.
     public convenience init(
         pluginId: String, signingKey: PluginSigningKey, keyDurationSeconds: Int = 3600,
-        clock: any TokenClock = SystemTokenClock()
+        clock: any WallClock = SystemClock()
     ) {
         self.init(
             pluginId: pluginId,
@@ -52,13 +53,13 @@ public final class PluginTokenIssuer: Sendable {
     ///   ``PluginKeyError``.
     public func token(for targetPluginId: String) async throws -> PluginToken {
         let now = clock.now()
-        if let cached = cache.withLock({ $0[targetPluginId] }), now < cached.reissueAt {
+        if let cached = cache.withLockedValue({ $0[targetPluginId] }), now < cached.reissueAt {
             return cached.token
         }
         let token = try await issueToken(for: targetPluginId, now: now)
         let lifetime = Double(token.expiresAt - token.issuedAt)
         let margin = min(Double(Self.reissueBeforeExpirySeconds), lifetime / 2)
-        cache.withLock { $0[targetPluginId] = (token, Double(token.expiresAt) - margin) }
+        cache.withLockedValue { $0[targetPluginId] = (token, Double(token.expiresAt) - margin) }
         return token
     }
 
@@ -73,14 +74,14 @@ public final class PluginTokenIssuer: Sendable {
         let expiresAt = issuedAt + keys.keyDurationSeconds
         let token = try Self.sign(
             subject: pluginId, audience: targetPluginId, issuedAt: issuedAt, expiresAt: expiresAt, key: key)
-        signings.withLock { $0 += 1 }
+        signings.withLockedValue { $0 += 1 }
         return PluginToken(
             token: token, keyId: key.keyId, subject: pluginId, audience: targetPluginId, issuedAt: issuedAt,
             expiresAt: expiresAt)
     }
 
     /// How many tokens this issuer has signed (for tests).
-    public var signingCount: Int { signings.withLock { $0 } }
+    public var signingCount: Int { signings.withLockedValue { $0 } }
 
     /// A compact ES256 plugin token with exactly these claims, signed by `key` (no checks: a test may sign an
     /// expired token or a foreign audience on purpose).

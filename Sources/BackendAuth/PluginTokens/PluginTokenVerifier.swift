@@ -23,14 +23,14 @@ public final class PluginTokenVerifier: Sendable {
 
     /// The issuers' key sets.
     public let keySets: PluginKeySetCache
-    private let clock: any TokenClock
+    private let clock: any WallClock
     private let verified: VerifiedPluginTokenCache
     /// base64url of the header of every server token; such a token is never a plugin token.
     private static let serverTokenHeader = ServerTokenSigner.encodedHeader + "."
 
     /// A verifier looking keys up in `keySets`, remembering up to `cacheCapacity` verified tokens.
     public init(
-        keySets: PluginKeySetCache, clock: any TokenClock = SystemTokenClock(),
+        keySets: PluginKeySetCache, clock: any WallClock = SystemClock(),
         cacheCapacity: Int = 10_000
     ) {
         self.keySets = keySets

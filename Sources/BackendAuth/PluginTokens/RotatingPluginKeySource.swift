@@ -27,7 +27,7 @@ public actor RotatingPluginKeySource: PluginKeySource {
     }
 
     private let store: any PluginPublicKeyStore
-    private let clock: any TokenClock
+    private let clock: any WallClock
     private let logger: Logger
     /// Generated keys in start order, each signing from `start` for one key duration.
     private var schedule: [(start: Double, key: PluginSigningKey)] = []
@@ -36,7 +36,7 @@ public actor RotatingPluginKeySource: PluginKeySource {
 
     /// A source publishing to `store`, rotating every `keyDurationSeconds` (at least 1).
     public init(
-        store: any PluginPublicKeyStore, keyDurationSeconds: Int, clock: any TokenClock = SystemTokenClock(),
+        store: any PluginPublicKeyStore, keyDurationSeconds: Int, clock: any WallClock = SystemClock(),
         logger: Logger
     ) {
         self.store = store

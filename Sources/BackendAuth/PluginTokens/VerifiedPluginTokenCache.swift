@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// Plugin tokens that passed verification, by their exact text, until their `exp`: a reused token costs a
 /// dictionary lookup instead of an ECDSA verification.
 ///
@@ -13,7 +15,7 @@ final class VerifiedPluginTokenCache: Sendable {
     }
 
     let capacity: Int
-    private let state = LockedState(State())
+    private let state = NIOLockedValueBox(State())
 
     init(capacity: Int = defaultCapacity) {
         self.capacity = max(1, capacity)
@@ -21,7 +23,7 @@ final class VerifiedPluginTokenCache: Sendable {
 
     /// The cached claims of `token` while it has not expired at `now`.
     func lookup(_ token: String, now: Double) -> VerifiedPluginToken? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard let entry = state.entries[token] else { return nil }
             guard entry.token.expiresAt > now else {
                 state.entries[token] = nil
@@ -33,7 +35,7 @@ final class VerifiedPluginTokenCache: Sendable {
 
     /// Remembers a verified token.
     func insert(_ token: String, _ verified: VerifiedPluginToken, now: Double) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.entries.count >= capacity {
                 state.entries = state.entries.filter { $0.value.token.expiresAt > now }
             }
@@ -47,5 +49,5 @@ final class VerifiedPluginTokenCache: Sendable {
     }
 
     /// How many tokens are held.
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLockedValue { $0.entries.count } }
 }

@@ -5,7 +5,7 @@
 /// - `Missing required config value at '<key>' (environment variable NAME is not set)`
 /// - `Invalid type in config for key '<key>' in '<file>', got <type>, wanted <expected>`
 /// - `<file>:<line>:<column>: <libyaml problem>` (parse errors; 1-based line and column)
-public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ConfigError: MessageError {
     /// The user-facing message.
     public let message: String
 
@@ -13,7 +13,4 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public init(_ message: String) {
         self.message = message
     }
-
-    /// The user-facing message.
-    public var description: String { message }
 }

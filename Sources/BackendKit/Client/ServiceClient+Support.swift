@@ -31,9 +31,7 @@ extension ServiceClient {
 
     /// `value` as JSON (ISO 8601 dates, as Hummingbird encodes them).
     static func encode(_ value: some Encodable) throws -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return ByteBuffer(bytes: try encoder.encode(value))
+        ByteBuffer(bytes: try JSONEncoder.backend().encode(value))
     }
 
     /// NIO's `TimeAmount` for a Swift `Duration` (nanosecond precision).
@@ -88,13 +86,5 @@ struct RemoteErrorBody: Decodable {
         let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return (nil, nil) }
         return (nil, text.count > 500 ? String(text.prefix(500)) + "…" : text)
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -31,13 +31,17 @@ public struct ServiceResponse: Sendable {
     /// The body as UTF-8 text.
     public var text: String { String(buffer: body) }
 
-    /// The body decoded from JSON (ISO 8601 dates, as Hummingbird encodes them).
+    /// The body decoded from JSON (ISO 8601 dates, as Hummingbird encodes them). A ``JSONValue`` is parsed with
+    /// ``JSONValue/init(parsing:)-(String)``, so its members keep the order the other plugin wrote them in.
     ///
     /// - Throws: ``ServiceCallError`` of kind ``ServiceCallError/Kind/invalidResponse``.
     public func decode<Output: Decodable>(_ type: Output.Type = Output.self) throws -> Output {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
+            if Output.self == JSONValue.self, let value = try JSONValue(parsing: body.readableBytesView) as? Output {
+                return value
+            }
             return try decoder.decode(Output.self, from: Data(body.readableBytesView))
         } catch {
             throw ServiceCallError(

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Discovery for a host (Backstage's `HostDiscovery`).
 ///
@@ -82,14 +83,13 @@ public struct HostDiscovery: PluginEndpointDiscovery {
 }
 
 /// A shared, settable port (set once the server listens).
-final class BoundPort: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
+final class BoundPort: Sendable {
+    private let port = NIOLockedValueBox<Int?>(nil)
 
     /// The bound port, if known.
     var value: Int? {
-        get { lock.withLock { port } }
-        set { lock.withLock { port = newValue } }
+        get { port.withLockedValue { $0 } }
+        set { port.withLockedValue { $0 = newValue } }
     }
 }
 

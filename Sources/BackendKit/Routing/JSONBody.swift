@@ -29,9 +29,7 @@ public struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
         if let json = value as? JSONValue {
             body = json.jsonBuffer
         } else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            body = ByteBuffer(bytes: try encoder.encode(value))
+            body = ByteBuffer(bytes: try JSONEncoder.backend().encode(value))
         }
         return EncodedJSONBody(body, status: status).response(from: request, context: context)
     }
@@ -76,7 +74,7 @@ extension Request {
             throw InputError(malformedMessage ?? "The request body is empty; expected \(description)")
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            return try JSONValue(parsing: buffer.readableBytesView)
         } catch {
             throw InputError(malformedMessage ?? "The request body is not valid JSON")
         }

@@ -43,7 +43,7 @@ extension PluginRoutes {
     public func addOpenAPIDocument(_ json: Data, serverURL: String?) throws {
         let parsed: JSONValue
         do {
-            parsed = try JSONDecoder().decode(JSONValue.self, from: json)
+            parsed = try JSONValue(parsing: json)
         } catch {
             throw OpenAPIDocumentError(pluginId: pluginId, reason: "openapi.json is not valid JSON")
         }

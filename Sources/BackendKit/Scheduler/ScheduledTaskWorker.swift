@@ -81,6 +81,8 @@ enum ScheduledRunStop: Error, CustomStringConvertible {
 struct ScheduledTaskWorker: Sendable {
     let scheduler: PluginScheduler
     let task: ScheduledTask
+    /// The clock of a local task's times, which are this process's own (a global task's come from the database).
+    var clock: any WallClock = SystemClock()
 
     private var logger: Logger {
         var logger = scheduler.logger
@@ -159,16 +161,16 @@ struct ScheduledTaskWorker: Sendable {
     private func runLocal() async {
         while !Task.isCancelled {
             let startedAt = ContinuousClock.now
-            task.localState.startedAt = ISO8601Timestamp.now()
-            task.localState.timesOutAt = Self.timestamp(after: task.schedule.timeout)
+            task.localState.startedAt = clock.timestamp()
+            task.localState.timesOutAt = clock.timestamp(after: task.schedule.timeout)
             let error = await execute(liveness: nil)
             var state = task.localState
             state.startedAt = nil
             state.timesOutAt = nil
-            state.lastRunEndedAt = ISO8601Timestamp.now()
+            state.lastRunEndedAt = clock.timestamp()
             state.lastRunError = error.map { "\($0)" }
             let wait = task.schedule.frequency - (ContinuousClock.now - startedAt)
-            state.startsAt = Self.timestamp(after: max(wait, .zero))
+            state.startsAt = clock.timestamp(after: max(wait, .zero))
             task.localState = state
             guard !Task.isCancelled else { return }
             if wait > .zero { await task.wake.wait(upTo: wait) }
@@ -184,30 +186,16 @@ struct ScheduledTaskWorker: Sendable {
         metrics.recordTaskRun(taskId: task.id, scope: task.schedule.scope, result: .started)
         let (work, timeout) = (task.work, task.schedule.timeout)
         let poll = PluginScheduler.pollInterval(task.schedule)
-        let result: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
-            group.addTask {
-                do {
-                    try await work()
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return CancellationError() }
-                return ScheduledRunStop.timedOut(timeout)
-            }
-            if let liveness {
-                group.addTask {
-                    while true {
-                        do { try await Task.sleep(for: poll) } catch { return CancellationError() }
-                        if let held = try? await liveness(), !held { return ScheduledRunStop.leaseLost }
-                    }
-                }
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        // A lease check that cannot tell (the database is briefly unreachable) keeps the run going.
+        let lease = liveness.map { liveness in
+            Liveness(every: poll, orThrow: { ScheduledRunStop.leaseLost }) { (try? await liveness()) ?? true }
+        }
+        let result: (any Error)?
+        do {
+            try await withTimeout(timeout, orThrow: { ScheduledRunStop.timedOut(timeout) }, liveness: lease, work)
+            result = nil
+        } catch {
+            result = error
         }
         if let result {
             // A run that found its database unavailable is recorded like any failure, but not logged as one each
@@ -218,11 +206,5 @@ struct ScheduledTaskWorker: Sendable {
         }
         metrics.recordTaskRun(taskId: task.id, scope: task.schedule.scope, result: result == nil ? .completed : .failed)
         return result
-    }
-
-    /// This process's clock `duration` from now (a local task's times are this process's own).
-    private static func timestamp(after duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return ISO8601Timestamp.format(Date().timeIntervalSince1970 + seconds, milliseconds: .always)
     }
 }

@@ -87,7 +87,7 @@ public struct TaskSchedule: Sendable, Equatable {
 
     /// An ISO 8601 duration in the largest whole unit: `PT10M`, `PT1H`, `PT2S`, `PT1.5S`.
     static func iso(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.milliseconds
         if milliseconds > 0, milliseconds % 3_600_000 == 0 { return "PT\(milliseconds / 3_600_000)H" }
         if milliseconds > 0, milliseconds % 60_000 == 0 { return "PT\(milliseconds / 60_000)M" }
         if milliseconds % 1000 == 0 { return "PT\(milliseconds / 1000)S" }

@@ -1,12 +1,19 @@
-/// Percent-encoding as JavaScript's `encodeURIComponent` does it, and decoding of path and query components.
-enum PercentEncoding {
+/// Percent-encoding as JavaScript's `encodeURIComponent` does it, and decoding of path and query components: the
+/// framework's one percent coder, for discovery URLs, the service client's queries and a plugin's own paths.
+///
+/// ```swift
+/// PercentEncoding.encodeComponent("a b/c")   // "a%20b%2Fc"
+/// PercentEncoding.decode("a%20b%2Fc")        // "a b/c"
+/// ```
+public enum PercentEncoding {
     /// Characters `encodeURIComponent` leaves alone.
     private static let unreserved: Set<UInt8> = Set(
         Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()".utf8)
     )
 
-    /// `value` encoded like `encodeURIComponent(value)`.
-    static func encodeComponent(_ value: String) -> String {
+    /// `value` encoded like `encodeURIComponent(value)`: every byte but letters, digits and `-_.!~*'()` as `%XX`,
+    /// so the result is one path segment or query value whatever `value` holds.
+    public static func encodeComponent(_ value: String) -> String {
         var result = ""
         result.reserveCapacity(value.utf8.count)
         for byte in value.utf8 {
@@ -24,7 +31,7 @@ enum PercentEncoding {
 extension PercentEncoding {
     /// `text` with `%XX` escapes decoded, or nil when an escape is not two hex digits or the decoded bytes are
     /// not UTF-8 (Foundation's `removingPercentEncoding` rules, without its `NSString` round trip).
-    static func decode(_ text: some StringProtocol) -> String? {
+    public static func decode(_ text: some StringProtocol) -> String? {
         let utf8 = text.utf8
         guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var bytes: [UInt8] = []

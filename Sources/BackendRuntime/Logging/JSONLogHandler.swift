@@ -45,7 +45,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let (level, extra) = (event.level, event.metadata)
         var members: JSONObject = [
-            "timestamp": .string(ISO8601Timestamp.now()),
+            "timestamp": .string(SystemClock().timestamp()),
             "level": .string(level.rawValue),
             "message": .string(event.message.description),
             "label": .string(label),

@@ -49,7 +49,7 @@ struct EntityCursor: Sendable, Equatable {
     /// `limits` (a cursor is text a caller can forge, so every bound is checked again).
     init(decoding text: String, limits: CatalogLimits) throws(InputError) {
         guard text.utf8.count <= Self.maximumBytes, let data = Data(base64Encoded: text),
-            let json = try? JSONDecoder().decode(JSONValue.self, from: data)
+            let json = try? JSONValue(parsing: data)
         else {
             throw InputError("Malformed cursor, it is not one that GET /entities/by-query returned")
         }

@@ -1,6 +1,8 @@
+import BackendKit
+
 /// A catalog location that could not be read at startup; the host reports it as
 /// `Backend failed to start up: <message>`.
-struct CatalogLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+struct CatalogLoadError: MessageError {
     /// For example `Failed to read catalog location '/x/all.yaml': no such file`.
     let message: String
 
@@ -8,7 +10,4 @@ struct CatalogLoadError: Error, Sendable, Equatable, CustomStringConvertible {
     init(_ message: String) {
         self.message = message
     }
-
-    /// The message.
-    var description: String { message }
 }

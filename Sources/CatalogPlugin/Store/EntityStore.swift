@@ -357,7 +357,7 @@ struct EntityStore: Sendable {
 
     /// Parses a stored body back into an entity.
     static func decode(_ body: String) throws -> Entity {
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))
+        let document = try JSONValue(parsing: body)
         return try EntityValidator.validate(document)
     }
 

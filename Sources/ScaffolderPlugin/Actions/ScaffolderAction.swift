@@ -13,7 +13,7 @@ protocol ScaffolderAction: Sendable {
 }
 
 /// An action's failure, with a readable reason for the task log.
-struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
+struct ActionError: MessageError {
     /// The reason.
     let message: String
 
@@ -21,9 +21,6 @@ struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     init(_ message: String) {
         self.message = message
     }
-
-    /// The reason.
-    var description: String { message }
 }
 
 /// What an action gets when a step runs.

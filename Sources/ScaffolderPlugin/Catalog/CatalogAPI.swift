@@ -10,7 +10,7 @@ protocol CatalogAPI: Sendable {
 }
 
 /// A call to the catalog that failed, with a readable reason for the task log.
-struct CatalogCallError: Error, Sendable, Equatable, CustomStringConvertible {
+struct CatalogCallError: MessageError {
     /// The reason, for example `The catalog rejected the request (409 ConflictError): …`.
     let message: String
 
@@ -18,7 +18,4 @@ struct CatalogCallError: Error, Sendable, Equatable, CustomStringConvertible {
     init(_ message: String) {
         self.message = message
     }
-
-    /// The reason.
-    var description: String { message }
 }

@@ -53,6 +53,6 @@ struct ServiceCatalogAPI: CatalogAPI {
     }
 
     private static func encode(_ component: String) -> String {
-        component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? component
+        PercentEncoding.encodeComponent(component)
     }
 }

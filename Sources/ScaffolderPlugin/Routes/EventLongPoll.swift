@@ -1,5 +1,4 @@
 import BackendKit
-import Synchronization
 
 /// `GET /v2/tasks/:id/events?after=<id>` as Backstage's long poll: the events after `after` at once when there are
 /// some, else the first new ones as soon as they are stored (the database is polled every ``interval``, so events
@@ -41,13 +40,13 @@ struct EventLongPoll: Sendable {
 /// A flag the host's graceful shutdown sets (through ``ShutdownFlag/Watcher``, a background service), so that long
 /// polls end instead of holding the drain.
 final class ShutdownFlag: Sendable {
-    private let value = Atomic<Bool>(false)
+    private let value = NIOLockedValueBox(false)
 
     /// An unset flag.
     init() {}
 
     /// Whether shutdown has begun.
-    var isSet: Bool { value.load(ordering: .acquiring) }
+    var isSet: Bool { value.withLockedValue { $0 } }
 
     /// A background service that sets the flag when graceful shutdown begins.
     struct Watcher: Service {
@@ -57,7 +56,7 @@ final class ShutdownFlag: Sendable {
         /// Waits for graceful shutdown (or cancellation), then sets the flag.
         func run() async {
             try? await gracefulShutdown()
-            flag.value.store(true, ordering: .releasing)
+            flag.value.withLockedValue { $0 = true }
         }
     }
 }

@@ -4,8 +4,7 @@ import BackendKit
 enum DurationText {
     /// `250 milliseconds`, `5 seconds`, `1.5 seconds`.
     static func describe(_ duration: Duration) -> String {
-        let components = duration.components
-        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        let milliseconds = Double(duration.milliseconds)
         if milliseconds < 1000 {
             return "\(JSONValue.numberText(milliseconds.rounded())) milliseconds"
         }

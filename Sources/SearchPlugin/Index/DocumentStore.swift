@@ -57,8 +57,7 @@ struct DocumentStore: Sendable {
     /// Replaces the stored documents with `documents`, in one transaction; returns the new generation.
     @discardableResult
     func replace(with documents: [CatalogEntityDocument]) async throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.backend()
         let bodies = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return try await database.transaction { db in
             try await db.delete(from: "documents").run()

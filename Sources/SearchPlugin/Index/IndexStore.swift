@@ -10,12 +10,17 @@ actor IndexStore {
     private var lastApplied = 0
     /// The generation of the stored document set the index holds.
     private(set) var generation = 0
+    /// The clock of the status times (this process's own, like the status).
+    private let clock: any WallClock
 
     /// An empty index.
-    init() {}
+    init(clock: any WallClock = SystemClock()) {
+        self.clock = clock
+    }
 
     /// An index of documents kept in the database, of `generation` (no run counted).
-    init(restored documents: [CatalogEntityDocument], generation: Int = 0) {
+    init(restored documents: [CatalogEntityDocument], generation: Int = 0, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         index = SearchIndex(documents: documents)
         status.documents = documents.count
         self.generation = generation
@@ -34,7 +39,7 @@ actor IndexStore {
     func beginRun() -> Int {
         lastStarted += 1
         status.runs = lastStarted
-        status.lastRunAt = ISO8601Timestamp.now()
+        status.lastRunAt = clock.timestamp()
         return lastStarted
     }
 
@@ -45,7 +50,7 @@ actor IndexStore {
         if let generation { self.generation = max(self.generation, generation) }
         index = SearchIndex(documents: documents)
         status.documents = documents.count
-        status.lastSuccessAt = ISO8601Timestamp.now()
+        status.lastSuccessAt = clock.timestamp()
         status.lastError = nil
     }
 

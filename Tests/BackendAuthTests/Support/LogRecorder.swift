@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 
 @testable import BackendAuth
 
@@ -9,19 +10,19 @@ final class LogRecorder: Sendable {
         var message: String
     }
 
-    private let entries = LockedState<[Entry]>([])
+    private let entries = NIOLockedValueBox<[Entry]>([])
 
     /// A logger writing into this recorder.
     var logger: Logger {
         Logger(label: "test") { _ in RecordingLogHandler(recorder: self) }
     }
 
-    var all: [Entry] { entries.withLock { $0 } }
+    var all: [Entry] { entries.withLockedValue { $0 } }
 
     var warnings: [String] { all.filter { $0.level == .warning }.map(\.message) }
 
     func record(_ entry: Entry) {
-        entries.withLock { $0.append(entry) }
+        entries.withLockedValue { $0.append(entry) }
     }
 }
 

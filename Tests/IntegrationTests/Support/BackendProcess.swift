@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The built `backend` executable, run as a real OS process, with its output captured.
 ///
@@ -21,7 +21,7 @@ final class BackendProcess: Sendable {
 
     /// Bytes captured from the child's standard output and error; filled from pipe handlers on other threads.
     final class Output: Sendable {
-        let bytes = Mutex<(stdout: [UInt8], stderr: [UInt8])>(([], []))
+        let bytes = NIOLockedValueBox<(stdout: [UInt8], stderr: [UInt8])>(([], []))
     }
 
     /// The child process.
@@ -78,11 +78,11 @@ final class BackendProcess: Sendable {
         self.process = process
         outPipe.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            output.bytes.withLock { $0.stdout += data }
+            output.bytes.withLockedValue { $0.stdout += data }
         }
         errPipe.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            output.bytes.withLock { $0.stderr += data }
+            output.bytes.withLockedValue { $0.stderr += data }
         }
         try process.run()
         if let stdin {
@@ -92,9 +92,9 @@ final class BackendProcess: Sendable {
     }
 
     /// Everything the process wrote to standard output so far.
-    var stdout: String { output.bytes.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+    var stdout: String { output.bytes.withLockedValue { String(decoding: $0.stdout, as: UTF8.self) } }
     /// Everything the process wrote to standard error so far.
-    var stderr: String { output.bytes.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
+    var stderr: String { output.bytes.withLockedValue { String(decoding: $0.stderr, as: UTF8.self) } }
 
     /// Waits for the process to exit, killing it after `timeout`.
     func wait(timeout: Duration = .seconds(60)) async throws -> Int32 {

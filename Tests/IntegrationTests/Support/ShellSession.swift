@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A long-lived `/bin/sh` fed commands one at a time, as a user types them into a terminal: shell variables set by
 /// one command (`TOKEN=$(…)`) are there for the next. Standard output and standard error go to one pipe, in the
@@ -15,7 +15,7 @@ final class ShellSession: Sendable {
     private let input: FileHandle
     /// The bytes the shell printed since the current command was sent; filled from a pipe handler.
     final class Buffer: Sendable {
-        let bytes = Mutex<[UInt8]>([])
+        let bytes = NIOLockedValueBox<[UInt8]>([])
     }
 
     private let buffer = Buffer()
@@ -34,7 +34,7 @@ final class ShellSession: Sendable {
         process.standardInput = input
         output.fileHandleForReading.readabilityHandler = { [buffer] handle in
             let data = handle.availableData
-            buffer.bytes.withLock { $0 += data }
+            buffer.bytes.withLockedValue { $0 += data }
         }
         self.process = process
         self.input = input.fileHandleForWriting
@@ -43,12 +43,12 @@ final class ShellSession: Sendable {
 
     /// Runs `command` (which may span lines: continuations, here-documents) and returns what it printed.
     func run(_ command: String, timeout: Duration = .seconds(60)) async throws -> Result {
-        buffer.bytes.withLock { $0.removeAll() }
+        buffer.bytes.withLockedValue { $0.removeAll() }
         let script = "\(command)\nprintf '\\n%s %s\\n' '\(marker)' \"$?\"\n"
         try input.write(contentsOf: Data(script.utf8))
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
-            let text = buffer.bytes.withLock { String(decoding: $0, as: UTF8.self) }
+            let text = buffer.bytes.withLockedValue { String(decoding: $0, as: UTF8.self) }
             if let range = text.range(of: "\n\(marker) "), let end = text[range.upperBound...].firstIndex(of: "\n") {
                 let status = Int32(text[range.upperBound..<end]) ?? -1
                 return Result(output: String(text[..<range.lowerBound]), status: status)

@@ -10,7 +10,7 @@ import Testing
 @Suite("Catalog filters")
 struct EntityFilterTests {
     private func entity(_ json: String) throws -> Entity {
-        try EntityValidator.validate(try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        try EntityValidator.validate(try JSONValue(parsing: json))
     }
 
     private var service: Entity {

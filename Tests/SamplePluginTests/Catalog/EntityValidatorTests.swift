@@ -11,7 +11,7 @@ import Testing
 struct EntityValidatorTests {
     private func problem(_ json: String) -> String? {
         do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+            let value = try JSONValue(parsing: json)
             _ = try EntityValidator.validate(value)
             return nil
         } catch let error as InputError {
@@ -23,9 +23,8 @@ struct EntityValidatorTests {
 
     @Test("a valid entity gets the default namespace")
     func valid() throws {
-        let value = try JSONDecoder().decode(
-            JSONValue.self,
-            from: Data(#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x"}}"#.utf8))
+        let value = try JSONValue(
+            parsing: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"x"}}"#)
         let entity = try EntityValidator.validate(value)
         #expect(entity.ref.description == "component:default/x")
         #expect(entity.document["metadata"]?["namespace"] == .string("default"))

@@ -9,7 +9,7 @@ import Testing
 @Suite("Templates")
 struct TemplateTests {
     static func json(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONValue(parsing: text)
     }
 
     static let templateJSON = """

@@ -4,8 +4,8 @@ import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 import NIOHTTP1
-import Synchronization
 import Testing
 
 @testable import SearchPlugin
@@ -153,8 +153,8 @@ struct SearchBoundsTests {
         try SearchTermLimits.defaults.check(term)
         let tokens = Tokenizer.tokens(term).count
         #expect(tokens == 30)
-        let pauses = Mutex(0)
-        var meter = WorkMeter(onPause: { pauses.withLock { $0 += 1 } })
+        let pauses = NIOLockedValueBox(0)
+        var meter = WorkMeter(onPause: { pauses.withLockedValue { $0 += 1 } })
         let results = await index.search(term: term, filters: [:], meter: &meter)
         #expect(!results.isEmpty)
         // Each query token is compared at most once with each vocabulary token and visits each posting at most
@@ -165,7 +165,7 @@ struct SearchBoundsTests {
         // and visits only the postings of those it matched.
         #expect(meter.steps < tokens * (index.vocabularyCount + index.postingsCount) / 5, "\(meter.steps) steps")
         #expect(meter.pauses == meter.steps / WorkMeter.defaultInterval)
-        #expect(pauses.withLock { $0 } == meter.pauses)
+        #expect(pauses.withLockedValue { $0 } == meter.pauses)
         #expect(meter.pauses > 0)
     }
 
@@ -218,7 +218,7 @@ struct SearchBoundsTests {
     @available(macOS 15.0, *)
     final class Progress: Sendable {
         /// Pauses the query made so far, whether it is done, and its pauses when the other task got the thread.
-        let state = Mutex((pauses: 0, done: false, seenByOther: -1))
+        let state = NIOLockedValueBox((pauses: 0, done: false, seenByOther: -1))
     }
 
     @available(macOS 15.0, *)
@@ -233,20 +233,20 @@ struct SearchBoundsTests {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var meter = WorkMeter(onPause: {
-                        progress.state.withLock { $0.pauses += 1 }
+                        progress.state.withLockedValue { $0.pauses += 1 }
                         await Task.yield()
                     })
                     _ = await index.search(term: term, filters: [:], meter: &meter)
-                    progress.state.withLock { $0.done = true }
+                    progress.state.withLockedValue { $0.done = true }
                 }
                 group.addTask {
                     // Like a liveness request: it asks for the thread until the query has started.
-                    while progress.state.withLock({ $0.pauses == 0 && !$0.done }) { await Task.yield() }
-                    progress.state.withLock { $0.seenByOther = $0.pauses }
+                    while progress.state.withLockedValue({ $0.pauses == 0 && !$0.done }) { await Task.yield() }
+                    progress.state.withLockedValue { $0.seenByOther = $0.pauses }
                 }
             }
         }
-        let (pauses, seenByOther) = progress.state.withLock { ($0.pauses, $0.seenByOther) }
+        let (pauses, seenByOther) = progress.state.withLockedValue { ($0.pauses, $0.seenByOther) }
         #expect(seenByOther >= 1, "the other task only ran after the query")
         #expect(seenByOther < pauses, "the other task ran while the query had \(pauses - seenByOther) pauses to go")
     }

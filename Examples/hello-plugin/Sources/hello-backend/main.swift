@@ -1,5 +1,6 @@
-import BackendKit
+import BackendApp
 import HelloPlugin
 
-// `swift run hello-backend [--config FILE]… [--env development|production]`
-await BackendHost(arguments: CommandLine.arguments).runMain(plugins: [HelloPlugin()])
+// `swift run hello-backend [run] [--config FILE]… [--env development|production]`, and the rest of the `backend`
+// tool (`config check`, `token create`, …) for a backend of this one plugin.
+await BackendCommand.main(plugins: [HelloPlugin()])

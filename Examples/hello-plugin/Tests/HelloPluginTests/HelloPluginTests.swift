@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BackendKit
+import BackendRuntime
 import HelloPlugin
 import Testing
 
