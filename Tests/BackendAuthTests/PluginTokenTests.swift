@@ -113,7 +113,7 @@ struct PluginTokenTests {
         #expect(verified.keyId == "py-1")
         let url = "http://127.0.0.1:7007/api/scaffolder/.backstage/auth/v1/jwks.json"
         let expected: [(String, String)] = [
-            ("wrongAudience", #"Invalid plugin token: unexpected audience "search", this is plugin 'catalog'"#),
+            ("wrongAudience", #"Invalid plugin token: unexpected audience "other", this is plugin 'catalog'"#),
             (
                 "unknownKid",
                 #"Invalid plugin token: unknown key "py-unknown": the key set of plugin 'scaffolder' at \#(url) does not list it"#

@@ -7,6 +7,9 @@
         other-public.pem, a second key's SPKI), and prints {"jwks": …, "tokens": {…}} with tokens minted by PyJWT for
         `issuer` (sub) and `audience` (aud): valid, wrongAudience, expired, unknownKid, hs256, none, foreignKey,
         noSubject, badSubject, noIat.
+    plugin_token_oracle.py unknown <private.pem> <issuer> <audience> <count>
+        Prints a JSON list of <count> valid-looking tokens signed with the key in private.pem, each naming a kid that
+        no key set lists.
 """
 import json
 import sys
@@ -58,7 +61,7 @@ def mint(issuer, audience, directory):
 
     tokens = {
         "valid": token(),
-        "wrongAudience": token(aud="search"),
+        "wrongAudience": token(aud="other"),
         "expired": token(iat=now - 7200, exp=now - 3600),
         "unknownKid": token(kid="py-unknown"),
         "hs256": token(signing_key=b"0123456789abcdef0123456789abcdef", algorithm="HS256"),
@@ -71,8 +74,22 @@ def mint(issuer, audience, directory):
     print(json.dumps({"jwks": {"keys": [jwk]}, "tokens": tokens}))
 
 
+def unknown(private_pem, issuer, audience, count):
+    with open(private_pem, "rb") as source:
+        key = serialization.load_pem_private_key(source.read(), password=None)
+    now = int(time.time())
+    claims = {"sub": issuer, "aud": audience, "iat": now, "exp": now + 3600}
+    tokens = [
+        jwt.encode(claims, key, algorithm="ES256", headers={"typ": TYP, "kid": f"unknown-{index}"})
+        for index in range(count)
+    ]
+    print(json.dumps(tokens))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "verify":
         verify(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "unknown":
+        unknown(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
         mint(sys.argv[2], sys.argv[3], sys.argv[4])

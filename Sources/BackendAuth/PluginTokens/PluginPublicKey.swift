@@ -39,6 +39,16 @@ public struct PluginPublicKey: Sendable {
             algorithm: string("alg"), use: string("use"))
     }
 
+    /// The key of a JWK written as JSON text (a key store's `key` column).
+    ///
+    /// - Throws: ``PluginKeyError`` when the text is not a JSON object or not a P-256 signature key.
+    public init(jsonText: String) throws(PluginKeyError) {
+        guard let value = try? StrictJSONParser.parse(Array(jsonText.utf8), maximumValues: 64) else {
+            throw PluginKeyError("The JSON Web Key is not a JSON object")
+        }
+        try self.init(strict: value)
+    }
+
     /// The key of a JWK as the strict parser reads fetched documents.
     init(strict jwk: StrictJSONValue) throws(PluginKeyError) {
         func string(_ name: String) -> String? {

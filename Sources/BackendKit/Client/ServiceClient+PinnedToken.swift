@@ -1,4 +1,5 @@
 import BackendAuth
+
 extension ServiceClient {
     /// A client that sends one token, issued now, with every call, instead of asking the token manager per call.
     ///
@@ -11,14 +12,24 @@ extension ServiceClient {
     /// ```
     ///
     /// - Throws: The token manager's error when it cannot issue a token.
+    ///
+    /// Plugin tokens are already signed once per target and reused, so with plugin tokens on only the legacy server
+    /// token is pinned, and a deployment without `backend.auth.keys` (which signs none) returns this client as is.
     public func pinningCurrentToken() async throws -> ServiceClient {
-        let token = try await tokenManager.getToken()
+        let token: ServerToken
+        do {
+            token = try await tokenManager.getToken()
+        } catch let error as TokenManagerConfigurationError where error == .noKeysToSign && pluginTokens != nil {
+            return self
+        }
         return ServiceClient(
             httpClient: httpClient,
             discovery: discovery,
             tokenManager: PinnedTokenManager(token: token, verifier: tokenManager),
             configuration: configuration,
-            logger: logger
+            logger: logger,
+            pluginTokens: pluginTokens,
+            callerPluginId: callerPluginId
         )
     }
 }

@@ -3,11 +3,15 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Calls other plugins' APIs with a server token.
+/// Calls other plugins' APIs with a plugin token, or a server token for plugins that take no plugin tokens.
 ///
-/// Each call resolves the plugin's base URL through discovery, asks the token manager for a token
-/// (`getToken()`, which reuses a cached token while it is fresh) and sends it as
-/// `Authorization: Bearer <token>` when it is non-empty (the noop manager's token is empty). Redirects
+/// Each call resolves the plugin's base URL through discovery and sends a token as `Authorization: Bearer <token>`
+/// when it is non-empty (the noop manager's token is empty). With auth on, that is a plugin token of the calling
+/// plugin for the target (``PluginTokenIssuer``, reused until ten minutes before its `exp`); a target whose
+/// `/.backstage/auth/v1/jwks.json` answers 404 gets the token manager's legacy server token instead (`getToken()`,
+/// cached while fresh). A target that refuses a plugin token with 401 while `backend.auth.keys` configures a key is
+/// called again with the legacy token, and gets it for ten minutes (a split deployment that cannot find this
+/// plugin's keys). Redirects
 /// are not followed; connect, read and whole-request timeouts come from ``ServiceClientConfiguration``.
 /// A non-2xx answer throws ``ServiceCallError`` carrying the remote JSON error body.
 ///
@@ -25,19 +29,27 @@ public struct ServiceClient: Sendable {
     public let configuration: ServiceClientConfiguration
     /// Logs one debug line per call (never the token).
     let logger: Logger
+    /// The host's plugin tokens; `nil` when auth is off.
+    let pluginTokens: PluginTokenAuthority?
+    /// The plugin this client calls for (the `sub` of its plugin tokens); `nil` for a client of no plugin.
+    let callerPluginId: String?
 
     package init(
         httpClient: HTTPClient,
         discovery: any PluginEndpointDiscovery,
         tokenManager: any TokenManager,
         configuration: ServiceClientConfiguration,
-        logger: Logger
+        logger: Logger,
+        pluginTokens: PluginTokenAuthority? = nil,
+        callerPluginId: String? = nil
     ) {
         self.httpClient = httpClient
         self.discovery = discovery
         self.tokenManager = tokenManager
         self.configuration = configuration
         self.logger = logger
+        self.pluginTokens = pluginTokens
+        self.callerPluginId = callerPluginId
     }
 
     /// Sends a request to `pluginId` and returns its 2xx response.
@@ -65,13 +77,47 @@ public struct ServiceClient: Sendable {
             ServiceCallError(kind: kind, pluginId: pluginId, method: method.rawValue, url: url, reason: reason)
         }
 
-        let token: String
-        do {
-            token = try await tokenManager.getToken().token
-        } catch {
-            throw callError(.tokenUnavailable, "could not issue a server token: \(error)")
+        let (token, isPluginToken) = try await bearerToken(for: pluginId, baseUrl: baseUrl, callError: callError)
+        var (response, responseBody, milliseconds) = try await send(
+            method, url: url, headers: headers, body: body, token: token, callError: callError)
+        if isPluginToken, response.status.code == 401,
+            let legacy = await legacyFallback(pluginId, refusal: RemoteErrorBody.parse(responseBody).message)
+        {
+            (response, responseBody, milliseconds) = try await send(
+                method, url: url, headers: headers, body: body, token: legacy, callError: callError)
         }
+        logger.debug(
+            "Called plugin '\(pluginId)': \(method.rawValue) \(Self.withoutQuery(url)) \(response.status.code)",
+            metadata: ["duration_ms": "\(milliseconds)"]
+        )
 
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let remote = RemoteErrorBody.parse(responseBody)
+            throw ServiceCallError(
+                kind: .errorResponse,
+                pluginId: pluginId,
+                method: method.rawValue,
+                url: url,
+                statusCode: Int(response.status.code),
+                remoteName: remote.name,
+                remoteMessage: remote.message
+            )
+        }
+        return ServiceResponse(
+            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headers: Self.fields(response.headers),
+            body: responseBody,
+            pluginId: pluginId,
+            method: method.rawValue,
+            url: url
+        )
+    }
+
+    /// One HTTP exchange with `token`: the response, its body and how long it took in milliseconds.
+    private func send(
+        _ method: HTTPRequest.Method, url: String, headers: HTTPFields, body: ByteBuffer?, token: String,
+        callError: (ServiceCallError.Kind, String) -> ServiceCallError
+    ) async throws -> (HTTPClientResponse, ByteBuffer, Int64) {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method.rawValue)
         for field in headers where field.name != .authorization {
@@ -102,32 +148,7 @@ public struct ServiceClient: Sendable {
         } catch {
             throw callError(.connectionFailed, describe(error))
         }
-        let milliseconds = (ContinuousClock.now - started).milliseconds
-        logger.debug(
-            "Called plugin '\(pluginId)': \(method.rawValue) \(Self.withoutQuery(url)) \(response.status.code)",
-            metadata: ["duration_ms": "\(milliseconds)"]
-        )
-
-        guard (200..<300).contains(Int(response.status.code)) else {
-            let remote = RemoteErrorBody.parse(responseBody)
-            throw ServiceCallError(
-                kind: .errorResponse,
-                pluginId: pluginId,
-                method: method.rawValue,
-                url: url,
-                statusCode: Int(response.status.code),
-                remoteName: remote.name,
-                remoteMessage: remote.message
-            )
-        }
-        return ServiceResponse(
-            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-            headers: Self.fields(response.headers),
-            body: responseBody,
-            pluginId: pluginId,
-            method: method.rawValue,
-            url: url
-        )
+        return (response, responseBody, (ContinuousClock.now - started).milliseconds)
     }
 
     /// Sends `body` encoded as JSON to `pluginId` and returns the 2xx response.

@@ -15,11 +15,32 @@ package struct ServiceAuthenticator: Sendable {
     let acceptsRequestsWithoutToken: Bool
     /// Where refused requests are counted (`backend_auth_failures_total`).
     let metrics: BackendMetrics
+    /// The host's plugin tokens: a token whose header says `typ: vnd.backstage.plugin` is verified there (caller
+    /// `plugin:<sub>`, `backend.auth.pluginAccess`); `nil` when auth is off.
+    let pluginTokens: PluginTokenAuthority?
 
-    package init(tokenManager: any TokenManager, metrics: BackendMetrics = .disabled) {
+    package init(
+        tokenManager: any TokenManager, metrics: BackendMetrics = .disabled, pluginTokens: PluginTokenAuthority? = nil
+    ) {
         self.tokenManager = tokenManager
         self.acceptsRequestsWithoutToken = tokenManager.acceptsRequestsWithoutToken
         self.metrics = metrics
+        self.pluginTokens = pluginTokens
+    }
+
+    /// The caller a bearer token identifies for plugin `pluginId`: a plugin token goes to the plugin token verifier
+    /// and `backend.auth.pluginAccess` (its refused caller is left in `record`), any other token to the manager.
+    @inline(__always)
+    func principal(of token: String, pluginId: String, record: RequestCallerRecord?) async throws -> ServicePrincipal {
+        guard let pluginTokens, PluginTokenVerifier.isPluginToken(token) else {
+            return try await tokenManager.authenticate(token)
+        }
+        let verified = try await pluginTokens.verifier.verify(token, audience: pluginId)
+        guard pluginTokens.access.allows(caller: verified.pluginId, pluginId: pluginId) else {
+            record?.subject = verified.principal.subject
+            throw NotAllowedError(PluginAccessSettings.deniedMessage(pluginId: pluginId, caller: verified.pluginId))
+        }
+        return verified.principal
     }
 
     /// The one guard of every plugin route, for routes and mounted collections alike: the caller of a request to a
@@ -48,7 +69,7 @@ package struct ServiceAuthenticator: Sendable {
         do {
             switch Self.credentials(in: request.headers) {
             case .bearer(let token):
-                let principal = try await tokenManager.authenticate(token)
+                let principal = try await principal(of: token, pluginId: pluginId, record: record)
                 if let restrictions = principal.accessRestrictions, !restrictions.allows(pluginId: pluginId) {
                     record?.subject = principal.subject
                     throw NotAllowedError(restrictions.deniedMessage)
@@ -86,7 +107,7 @@ package struct ServiceAuthenticator: Sendable {
     func identify(_ request: Request, pluginId: String) async -> Caller {
         guard case .bearer(let token) = Self.credentials(in: request.headers) else { return .anonymous }
         do {
-            let principal = try await tokenManager.authenticate(token)
+            let principal = try await principal(of: token, pluginId: pluginId, record: nil)
             return principal.mayAccess(pluginId: pluginId) ? .service(principal) : .anonymous
         } catch {
             return .anonymous

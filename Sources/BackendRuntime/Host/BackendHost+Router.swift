@@ -16,9 +16,12 @@ struct BuiltRouter: Sendable {
 extension BackendHost {
     /// The router served while plugins register: the health routes, and 503 `Backend has not started yet` under
     /// `/api`.
-    static func startupRouter(health: HostHealth) -> Router<BackendRequestContext> {
+    static func startupRouter(
+        health: HostHealth, pluginIds: [String] = [], pluginTokens: PluginTokenAuthority? = nil
+    ) -> Router<BackendRequestContext> {
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
         health.addRoutes(to: router)
+        addKeySetRoute(to: router, pluginIds: pluginIds, pluginTokens: pluginTokens)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] {
             router.on("/api/**", method: method) { _, _ -> Response in
                 throw ServiceUnavailableError("Backend has not started yet")
@@ -33,8 +36,10 @@ extension BackendHost {
         let (plugins, health) = (state.plugins, state.health)
         let router = Router(context: BackendRequestContext.self, options: .autoGenerateHeadEndpoints)
         health.addRoutes(to: router)
+        addKeySetRoute(to: router, pluginIds: state.pluginIds, pluginTokens: state.pluginTokens)
 
-        let authenticator = ServiceAuthenticator(tokenManager: state.tokenManager, metrics: state.metrics)
+        let authenticator = ServiceAuthenticator(
+            tokenManager: state.tokenManager, metrics: state.metrics, pluginTokens: state.pluginTokens)
         var backgroundServices: [BackgroundService] = []
         for plugin in plugins {
             var pluginLogger = state.logger
@@ -56,7 +61,9 @@ extension BackendHost {
                     discovery: state.discovery,
                     tokenManager: state.tokenManager,
                     configuration: state.clientConfiguration,
-                    logger: pluginLogger
+                    logger: pluginLogger,
+                    pluginTokens: state.pluginTokens,
+                    callerPluginId: plugin.id
                 ),
                 scheduler: scheduler,
                 metrics: state.metrics

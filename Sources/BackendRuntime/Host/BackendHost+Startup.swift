@@ -1,3 +1,4 @@
+import BackendAuth
 import BackendDatabase
 import BackendConfig
 import ServiceLifecycle
@@ -21,11 +22,17 @@ extension BackendHost {
         let plugins = try selectPlugins(allPlugins)
         let databases = try openDatabases(config: config, plugins: plugins, logger: logger)
         let network: HostNetwork
-        let auth: (manager: any TokenManager, kind: String)
+        let auth: (manager: any TokenManager, kind: String, selection: TokenManagerSelection?)
+        let pluginTokens: PluginTokenAuthority?
         do {
             auth = try startupStep { try makeTokenManager(config: config, environment: environment, logger: logger) }
             logger.info("Service-to-service auth: \(auth.kind)")
             network = try resolveNetwork(config: config)
+            pluginTokens = try startupStep {
+                try Self.makePluginTokens(
+                    selection: auth.selection, plugins: plugins, databases: databases, discovery: network.discovery,
+                    logger: logger)
+            }
         } catch {
             await databases.shutdown()
             throw error
@@ -35,12 +42,15 @@ extension BackendHost {
         let health = HostHealth()
         return HostState(
             logger: logger, config: config, environment: environment, plugins: plugins, databases: databases,
-            tokenManager: auth.manager, tokenManagerKind: auth.kind, listen: network.listen,
+            tokenManager: auth.manager, tokenManagerKind: auth.kind, pluginTokens: pluginTokens,
+            listen: network.listen,
             discovery: network.discovery, metricsListen: network.metricsListen, metrics: metrics,
             clientConfiguration: network.client, httpClient: Self.makeHTTPClient(network.client),
             shutdownDelay: network.shutdownDelay, health: health,
             responder: HostResponder(
-                startup: Self.startupRouter(health: health).buildResponder(),
+                startup: Self.startupRouter(
+                    health: health, pluginIds: plugins.map(\.id), pluginTokens: pluginTokens
+                ).buildResponder(),
                 handling: RequestHandling(logger: logger, metrics: metrics)),
             metricsListening: network.metricsListen.map { _ in StartupSignal() })
     }

@@ -22,6 +22,8 @@ struct HostState: Sendable {
     let tokenManager: any TokenManager
     /// How it was chosen, for logs and ``RunningBackend``.
     let tokenManagerKind: String
+    /// The hosted plugins' plugin tokens; `nil` when auth is off.
+    let pluginTokens: PluginTokenAuthority?
     /// The effective listen address (the port may be `0`).
     let listen: ListenAddress
     /// The host's discovery.
