@@ -11,7 +11,7 @@ import BackendKit
 ///   reading any entity body; `original_value` is the value as written, for facets.
 /// - `relations`: Backstage's relations table: `source_entity_ref` `type` `target_entity_ref` (lower-cased refs),
 ///   each row owned by the entity whose field produced it (`originating_entity_id`, removed with it). An entity's
-///   `relations` array is the rows whose source it is, whichever entity they came from (``EntityStore``).
+///   `relations` array is the rows whose source it is, whichever entity they came from (``RelationStitcher``).
 /// - `locations`: `id`, `type`, `target` (unique together) and `from_config` (1 for a `catalog.locations` entry,
 ///   0 for one registered through `POST /locations`, whose entities have `location_key` `location:<id>`).
 /// - `entities.source_body`: the entity as its location or `POST` gave it (with its uid, without `relations`), so a
@@ -62,7 +62,7 @@ enum CatalogMigrations {
                 .run()
             try await db.alter(table: "entities").column("source_body", type: .text).run()
             try await db.alter(table: "search").column("original_value", type: .text).run()
-            try await EntityStore.rebuildAll(db)
+            try await RelationStitcher.rebuildAll(db)
         },
         // Locations: the ones `catalog.locations` declares and the ones registered through the API.
         DatabaseMigration(id: "20261201_05_locations") { db in

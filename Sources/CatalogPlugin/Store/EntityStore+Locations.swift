@@ -1,24 +1,75 @@
 import BackendKit
 
-/// The entities of locations registered through `POST /locations`: `location_key` `location:<id>`.
+/// The entities of locations: those of `catalog.locations`, replaced at every startup, and those of locations
+/// registered through `POST /locations` (`location_key` `location:<id>`), added and removed with their location.
+///
+/// Each is one exclusive transaction, all or nothing, however many entities it writes: the rows go in as multi-row
+/// statements (``EntityRows``), so a first load of 100,000 entities takes seconds, not minutes (BENCHMARKS.md, "Bulk
+/// loads").
 extension EntityStore {
+    /// Makes the entities of configured locations what `entities` says, keeping each one's `metadata.uid` across
+    /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
+    /// Entities registered through the API are kept, unless a location now declares the same ref.
+    func replaceLocationEntities(_ entities: [(entity: Entity, locationKey: String)]) async throws {
+        // Exclusive: replicas starting together would otherwise insert the same location entities at once.
+        let changed = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Bool in
+            // One read of what the locations stored last time; an entity that has not changed is not rewritten,
+            // so a restart with a large catalog costs a read, not a rewrite.
+            let previous = try await EntityRows.configuredLocationRows(db)
+            // A ref declared twice is written once, as its last declaration (as writing them in turn would leave it).
+            var last: [String: Int] = [:]
+            for (index, declared) in entities.enumerated() { last[declared.entity.ref.key] = index }
+            let declared = entities.indices.filter { last[entities[$0].entity.ref.key] == $0 }.map { entities[$0] }
+            // Another entity with a declared ref (registered through the API or a location) is replaced, keeping its
+            // uid.
+            let others = try await EntityRows.uids(
+                of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
+            var replaced: [String] = []
+            var writes: [(source: Entity, locationKey: String?)] = []
+            for (entity, locationKey) in declared {
+                let key = entity.ref.key
+                let existingUID = previous[key]?.uid ?? others[key]
+                let source = EntityRows.source(entity, uid: existingUID)
+                if let old = previous[key], old.locationKey == locationKey,
+                    old.sourceBody == source.document.jsonText(options: .sortedKeys)
+                {
+                    continue
+                }
+                if existingUID != nil { replaced.append(key) }
+                writes.append((source, locationKey))
+            }
+            let dropped = previous.keys.filter { last[$0] == nil }
+            var peers = try await EntityRows.delete(replaced + dropped, db)
+            peers.formUnion(try await EntityRows.insert(writes, into: db, onSQLite: onSQLite).peers)
+            try await RelationStitcher.restitch(peers, db)
+            return !dropped.isEmpty || !writes.isEmpty
+        }
+        cache?.clear()
+        if changed {
+            // Fresh statistics after a bulk load: without them PostgreSQL guesses a handful of rows per key and
+            // scans where it should look up (BENCHMARKS.md, "Durable state").
+            try await database.withSession { db in
+                try await db.raw("ANALYZE entities").run()
+                try await db.raw("ANALYZE search").run()
+                try await db.raw("ANALYZE relations").run()
+            }
+        }
+    }
+
     /// Adds the entities read from a registered location, all or none; returns them as stored. Throws
     /// `ConflictError` naming the first whose ref another entity already has.
     func addLocationEntities(_ entities: [Entity], locationKey: String) async throws -> [Entity] {
         let outcome = try await database.exclusiveTransaction(named: Self.writeLock) {
             db -> Result<([Entity], Set<String>), ConflictError> in
-            for entity in entities where try await Self.row(db, ref: entity.ref) != nil {
-                return .failure(CatalogError.entityExists(entity.ref))
+            let keys = entities.map(\.ref.key)
+            let existing = try await EntityRows.uids(of: keys, db)
+            if let taken = entities.first(where: { existing[$0.ref.key] != nil }) {
+                return .failure(CatalogError.entityExists(taken.ref))
             }
-            var stored: [Entity] = []
-            var peers = Set<String>()
-            for entity in entities {
-                let inserted = try await Self.insert(Self.source(entity, uid: nil), locationKey: locationKey, into: db)
-                stored.append(inserted.stored)
-                peers.formUnion(inserted.peers)
-            }
-            let touched = try await Self.restitch(peers, db)
-            return .success((stored, touched.union(entities.map(\.ref.key))))
+            let inserted = try await EntityRows.insert(
+                entities.map { (EntityRows.source($0, uid: nil), locationKey) }, into: db, onSQLite: onSQLite)
+            let touched = try await RelationStitcher.restitch(inserted.peers, db)
+            return .success((inserted.stored, touched.union(keys)))
         }
         let (stored, touched) = try outcome.get()
         forget(touched)
@@ -30,9 +81,8 @@ extension EntityStore {
         let touched = try await database.exclusiveTransaction(named: Self.writeLock) { db -> Set<String> in
             let keys = try await db.select().column("entity_ref").from("entities")
                 .where("location_key", .equal, locationKey).all(decodingColumn: "entity_ref", as: String.self)
-            var peers = Set<String>()
-            for key in keys { peers.formUnion(try await Self.delete(key, db)) }
-            return try await Self.restitch(peers.subtracting(keys), db).union(keys)
+            let peers = try await EntityRows.delete(keys, db)
+            return try await RelationStitcher.restitch(peers.subtracting(keys), db).union(keys)
         }
         forget(touched)
     }

@@ -1,289 +1,53 @@
 import BackendKit
 
-/// `GET /entities/by-query`, `POST /entities/by-refs` and `GET /entity-facets` on the database.
-///
-/// Pages are keyset pages: a page is the first `limit` matches strictly after (or before) a position, the sort values
-/// and uid of an item, in the query's order; never an offset. So following the cursors visits every match that stays
-/// exactly once while entities come and go, and a page deep in the catalog costs what the first one does: ordered by
-/// uid alone it is a walk of the primary key from the position.
+/// The store's reads of many entities: `GET /entities`, `GET /entities/by-query`, `POST /entities/by-refs` and
+/// `GET /entity-facets`, planned by ``EntityQueryPlanner`` and ``EntityQueryPage``.
 extension EntityStore {
-    /// One page of a query: the items' uids, sort values and stored bodies, in order.
-    struct QueryPage: Sendable {
-        /// The items, in the query's order.
-        var items: [(uid: String, values: [String?], body: String)]
-        /// Whether there are more matches beyond the page in the direction read.
-        var hasMore: Bool
-        /// The number of matches, when it was asked for.
-        var totalItems: Int?
+    /// The entities matching `filter`, in ref order, skipping `offset` and returning at most `limit` (all when nil).
+    func list(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) async throws -> [Entity] {
+        try await bodies(filter: filter, offset: offset, limit: limit).map { body in
+            try Self.decode(body)
+        }
+    }
+
+    /// The same entities as ``list(filter:offset:limit:)`` as one JSON array, assembled from the stored bodies.
+    func encodedList(filter: EntityFilter, offset: Int = 0, limit: Int? = nil) async throws -> ByteBuffer {
+        let bodies = try await bodies(filter: filter, offset: offset, limit: limit)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bodies.reduce(2) { $0 + $1.utf8.count + 1 })
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, body) in bodies.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            buffer.writeString(body)
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+        return buffer
+    }
+
+    private func bodies(filter: EntityFilter, offset: Int, limit: Int?) async throws -> [String] {
+        if database.dialect == .postgresql {
+            return try await database.transaction { db in
+                try await EntityQueryPlanner.bodies(db, filter: filter, offset: offset, limit: limit, isPostgres: true)
+            }
+        }
+        return try await database.withSession { db in
+            try await EntityQueryPlanner.bodies(db, filter: filter, offset: offset, limit: limit, isPostgres: false)
+        }
     }
 
     /// Reads up to `limit` matches of `query` after `position` (before it when `backward`; from the start when
     /// nil), and counts all matches when `countTotal`.
     func queryPage(
         _ query: EntityQuery, after position: EntityCursor.Position?, backward: Bool, limit: Int, countTotal: Bool
-    ) async throws -> QueryPage {
+    ) async throws -> EntityQueryPage {
         let isPostgres = database.dialect == .postgresql
-        let read = { @Sendable (db: any SQLDatabase) async throws -> QueryPage in
-            if isPostgres, !query.filter.clauses.isEmpty { try await Self.pinPostgresPlan(db) }
-            return try await Self.queryPage(
+        let read = { @Sendable (db: any SQLDatabase) async throws -> EntityQueryPage in
+            if isPostgres, !query.filter.clauses.isEmpty { try await EntityQueryPlanner.pinPostgresPlan(db) }
+            return try await EntityQueryPage.read(
                 db, query, after: position, backward: backward, limit: limit, countTotal: countTotal)
         }
         if isPostgres { return try await database.transaction(read) }
         return try await database.withSession(read)
-    }
-
-    private static func queryPage(
-        _ db: any SQLDatabase, _ query: EntityQuery, after position: EntityCursor.Position?, backward: Bool,
-        limit: Int, countTotal: Bool
-    ) async throws -> QueryPage {
-        guard let conditions = try await matchConditions(query, db) else {
-            return QueryPage(items: [], hasMore: false, totalItems: countTotal ? 0 : nil)
-        }
-        var totalItems: Int?
-        if countTotal {
-            totalItems =
-                try await db.raw("SELECT COUNT(*) AS n FROM entities e WHERE " + conditions)
-                .first(decodingColumn: "n", as: Int.self) ?? 0
-        }
-        guard limit > 0 else { return QueryPage(items: [], hasMore: false, totalItems: totalItems) }
-        // No page is larger than the catalog can hold; the bound keeps `limit + 1` from overflowing.
-        let limit = min(limit, Int(Int32.max))
-        if query.order.count == 1 {
-            var page = try await singleFieldPage(
-                db, query.order[0], conditions, after: position, backward: backward, limit: limit)
-            page.totalItems = totalItems
-            return page
-        }
-        // The sort values: the smallest value of each order field's key (an array field has several), NULL when
-        // the entity has none; NULLs sort last in either direction, as in Backstage.
-        var select: SQLQueryString = "SELECT e.entity_id, e.body"
-        for (index, order) in query.order.enumerated() {
-            select =
-                select
-                + ", (SELECT MIN(o.value) FROM search o WHERE o.entity_id = e.entity_id AND o.key = \(bind: order.field))"
-                + " AS v\(unsafeRaw: String(index))"
-        }
-        select = select + " FROM entities e WHERE " + conditions
-        // Ordered by uid alone, the position is a condition on the primary key; with sort values it applies to the
-        // computed columns, so the matches are a derived table.
-        var sql: SQLQueryString
-        if query.order.isEmpty {
-            sql = select
-            if let position { sql = sql + " AND " + keyset(query.order, position, backward: backward) }
-        } else {
-            sql = "SELECT * FROM (" + select + ") e"
-            if let position { sql = sql + " WHERE " + keyset(query.order, position, backward: backward) }
-        }
-        sql = sql + " ORDER BY " + orderBy(query.order, backward: backward) + " LIMIT \(bind: limit + 1)"
-        let rows = try await db.raw(sql).all()
-        var items: [(uid: String, values: [String?], body: String)] = []
-        for row in rows.prefix(limit) {
-            let values = try query.order.indices.map { try row.decode(column: "v\($0)", as: String?.self) }
-            items.append(
-                (
-                    try row.decode(column: "entity_id", as: String.self), values,
-                    try row.decode(column: "body", as: String.self)
-                ))
-        }
-        if backward { items.reverse() }
-        return QueryPage(items: items, hasMore: rows.count > limit, totalItems: totalItems)
-    }
-
-    /// The keys every stored entity has a string value for (the validator requires them, the store fills in
-    /// namespace and uid).
-    static let alwaysPresentKeys: Set<String> = [
-        "apiversion", "kind", "metadata.name", "metadata.namespace", "metadata.uid",
-    ]
-
-    /// A page ordered by one field, read in index order: the entities with a value for the field through
-    /// `search (key, value, entity_id)` from the position on (each entity at its smallest value), then those without
-    /// one by uid; so a page costs the rows it reads, not the matches, wherever it is.
-    private static func singleFieldPage(
-        _ db: any SQLDatabase, _ order: EntityQuery.Order, _ conditions: SQLQueryString,
-        after position: EntityCursor.Position?, backward: Bool, limit: Int
-    ) async throws -> QueryPage {
-        let descending = order.descending != backward
-        let beyond = descending ? "<" : ">"
-        let direction = descending ? "DESC" : "ASC"
-        let key = order.field
-        func valued(_ start: (value: String, uid: String)?, _ count: Int) async throws -> [any SQLRow] {
-            var sql: SQLQueryString =
-                "SELECT e.entity_id, e.body, o.value AS v0 FROM search o CROSS JOIN entities e"
-                + " WHERE o.key = \(bind: key) AND o.value IS NOT NULL AND e.entity_id = o.entity_id AND "
-                + conditions
-                + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = o.entity_id AND m.key = \(bind: key)"
-                + " AND m.value < o.value)"
-            if let start {
-                // The first bound alone is a range of the index (an OR of the two would not be).
-                let atOrBeyond = descending ? "<=" : ">="
-                sql =
-                    sql + " AND o.value \(unsafeRaw: atOrBeyond) \(bind: start.value)"
-                    + " AND (o.value \(unsafeRaw: beyond) \(bind: start.value)"
-                    + " OR o.entity_id \(unsafeRaw: beyond) \(bind: start.uid))"
-            }
-            sql =
-                sql
-                + " ORDER BY o.value \(unsafeRaw: direction), o.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
-            return try await db.raw(sql).all()
-        }
-        func allValueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
-            var sql: SQLQueryString =
-                "SELECT e.entity_id, e.body, NULL AS v0 FROM entities e WHERE " + conditions
-                + " AND NOT EXISTS (SELECT 1 FROM search m WHERE m.entity_id = e.entity_id AND m.key = \(bind: key)"
-                + " AND m.value IS NOT NULL)"
-            if let startUID { sql = sql + " AND e.entity_id \(unsafeRaw: beyond) \(bind: startUID)" }
-            sql = sql + " ORDER BY e.entity_id \(unsafeRaw: direction) LIMIT \(bind: count)"
-            return try await db.raw(sql).all()
-        }
-        // Entities without a value come after all others in either order; reading backwards, before them. Finding
-        // them reads every match, so it is skipped for the fields every entity has.
-        let wanted = limit + 1
-        let everyEntityHasIt = alwaysPresentKeys.contains(key)
-        func valueless(_ startUID: String?, _ count: Int) async throws -> [any SQLRow] {
-            everyEntityHasIt ? [] : try await allValueless(startUID, count)
-        }
-        var rows: [any SQLRow]
-        let start = position.flatMap { position in position.values[0].map { (value: $0, uid: position.uid) } }
-        switch (position, start, backward) {
-        case (_?, nil, false):
-            rows = try await valueless(position?.uid, wanted)
-        case (_, _, false):
-            rows = try await valued(start, wanted)
-            if rows.count < wanted { rows += try await valueless(nil, wanted - rows.count) }
-        case (_?, nil, true):
-            rows = try await valueless(position?.uid, wanted)
-            if rows.count < wanted { rows += try await valued(nil, wanted - rows.count) }
-        case (_, _, true):
-            rows = try await valued(start, wanted)
-        }
-        var items: [(uid: String, values: [String?], body: String)] = []
-        for row in rows.prefix(limit) {
-            items.append(
-                (
-                    try row.decode(column: "entity_id", as: String.self),
-                    [try row.decode(column: "v0", as: String?.self)],
-                    try row.decode(column: "body", as: String.self)
-                ))
-        }
-        if backward { items.reverse() }
-        return QueryPage(items: items, hasMore: rows.count > limit, totalItems: nil)
-    }
-
-    /// The `WHERE` conditions of the query's filter and full-text filter on `entities e` (`1 = 1` for none), or nil
-    /// when the filter can match nothing.
-    private static func matchConditions(_ query: EntityQuery, _ db: any SQLDatabase) async throws -> SQLQueryString? {
-        var conditions: SQLQueryString = "1 = 1"
-        if !query.filter.clauses.isEmpty {
-            if let broad = try await broadFilterConditions(query.filter, db) {
-                conditions = conditions + " AND (" + broad + ")"
-            } else {
-                guard let matching = try await matchingIDs(query.filter, db) else { return nil }
-                conditions = conditions + " AND e.entity_id IN (" + matching + ")"
-            }
-        }
-        if let fullText = query.fullText {
-            let escaped = fullText.term.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            conditions =
-                conditions
-                + " AND e.entity_id IN (SELECT t.entity_id FROM search t WHERE t.key IN (\(binds: fullText.fields))"
-                + " AND t.value LIKE \(bind: "%" + escaped + "%") ESCAPE '\\')"
-        }
-        return conditions
-    }
-
-    /// For a filter whose every clause is broad (even its rarest condition reaches ``selectivityProbeLimit`` index
-    /// rows), the clauses as conditions on each row of `entities e` read in page order (`EXISTS` probes of the
-    /// `(entity_id, key, value)` index), so a page reads about as many rows as it returns; nil when a clause is
-    /// selective, whose few matches are better read first (``matchingIDs(_:_:)``).
-    ///
-    /// Measured (BENCHMARKS.md, section 6): `filter=kind=component` over 100,000 components read all of them for
-    /// every page on SQLite when its ids were a sub-select.
-    private static func broadFilterConditions(
-        _ filter: EntityFilter, _ db: any SQLDatabase
-    ) async throws
-        -> SQLQueryString?
-    {
-        var clauses: [SQLQueryString] = []
-        for clause in filter.clauses {
-            var probes: [SQLQueryString] = []
-            var rarest = Int.max
-            var matchesNothing = false
-            for (index, condition) in clause.conditions.enumerated() {
-                let probe: SQLQueryString =
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search WHERE " + predicate(condition, alias: "search")
-                    + " LIMIT \(bind: selectivityProbeLimit)) p"
-                let count = try await db.raw(probe).first(decodingColumn: "n", as: Int.self) ?? 0
-                if count == 0 { matchesNothing = true }
-                rarest = min(rarest, count)
-                let alias = "f\(index)"
-                probes.append(
-                    "EXISTS (SELECT 1 FROM search \(unsafeRaw: alias) WHERE \(unsafeRaw: alias).entity_id = e.entity_id AND "
-                        + predicate(condition, alias: alias) + ")")
-            }
-            if matchesNothing { continue }
-            guard rarest >= selectivityProbeLimit else { return nil }
-            var all: SQLQueryString = ""
-            for (index, probe) in probes.enumerated() {
-                all = index == 0 ? probe : all + " AND " + probe
-            }
-            clauses.append("(" + all + ")")
-        }
-        guard !clauses.isEmpty else { return "1 = 0" }
-        var any: SQLQueryString = ""
-        for (index, clause) in clauses.enumerated() {
-            any = index == 0 ? clause : any + " OR " + clause
-        }
-        return any
-    }
-
-    /// `ORDER BY` of the query's order (each field's NULLs last), then uid in the first field's direction; every
-    /// direction reversed when reading backwards.
-    private static func orderBy(_ order: [EntityQuery.Order], backward: Bool) -> SQLQueryString {
-        var parts: [SQLQueryString] = []
-        for (index, field) in order.enumerated() {
-            let column = "v\(index)"
-            let descending = field.descending != backward
-            parts.append("(\(unsafeRaw: column) IS NULL) \(unsafeRaw: backward ? "DESC" : "ASC")")
-            parts.append("\(unsafeRaw: column) \(unsafeRaw: descending ? "DESC" : "ASC")")
-        }
-        let uidDescending = (order.first?.descending ?? false) != backward
-        parts.append("e.entity_id \(unsafeRaw: uidDescending ? "DESC" : "ASC")")
-        var sql: SQLQueryString = ""
-        for (index, part) in parts.enumerated() {
-            sql = index == 0 ? part : sql + ", " + part
-        }
-        return sql
-    }
-
-    /// Items strictly after `position` in the order (strictly before it when `backward`): a lexicographic comparison
-    /// of the sort values, NULL last, then the uid.
-    private static func keyset(
-        _ order: [EntityQuery.Order], _ position: EntityCursor.Position, backward: Bool
-    ) -> SQLQueryString {
-        let uidDescending = (order.first?.descending ?? false)
-        var sql: SQLQueryString =
-            "e.entity_id \(unsafeRaw: uidDescending != backward ? "<" : ">") \(bind: position.uid)"
-        for index in order.indices.reversed() {
-            let column = "v\(index)"
-            let beyond = order[index].descending != backward ? "<" : ">"
-            switch (position.values[index], backward) {
-            case (nil, false):
-                // Nothing sorts after NULL but other NULLs.
-                sql = "(\(unsafeRaw: column) IS NULL AND " + sql + ")"
-            case (nil, true):
-                sql = "(\(unsafeRaw: column) IS NOT NULL OR (\(unsafeRaw: column) IS NULL AND " + sql + "))"
-            case (let value?, false):
-                sql =
-                    "(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: column) \(unsafeRaw: beyond) \(bind: value)"
-                    + " OR (\(unsafeRaw: column) = \(bind: value) AND " + sql + "))"
-            case (let value?, true):
-                sql =
-                    "(\(unsafeRaw: column) IS NOT NULL AND (\(unsafeRaw: column) \(unsafeRaw: beyond) \(bind: value)"
-                    + " OR (\(unsafeRaw: column) = \(bind: value) AND " + sql + ")))"
-            }
-        }
-        return sql
     }
 
     /// The stored bodies of the entities with these refs (compared case-insensitively) that match `filter`, in the
@@ -294,13 +58,14 @@ extension EntityStore {
             var found: [String: String] = [:]
             var matching: SQLQueryString?
             if !filter.clauses.isEmpty {
-                guard let ids = try await Self.matchingIDs(filter, db) else { return [:] }
+                guard let ids = try await EntityQueryPlanner.matchingIDs(filter, db) else { return [:] }
                 matching = ids
             }
-            let unique = Array(Set(keys))
-            for start in stride(from: 0, to: unique.count, by: 200) {
-                let chunk = Array(unique[start..<min(start + 200, unique.count)])
-                var sql: SQLQueryString = "SELECT entity_ref, body FROM entities WHERE entity_ref IN (\(binds: chunk))"
+            // The filter's sub-select shares each statement with a batch of refs.
+            let reserved = matching.map { db.bindCount(of: $0) } ?? 0
+            for batch in db.batches(of: Array(Set(keys)), bindsPerItem: 1, reserving: reserved) {
+                var sql: SQLQueryString =
+                    "SELECT entity_ref, body FROM entities WHERE entity_ref IN (\(binds: Array(batch)))"
                 if let matching { sql = sql + " AND entity_id IN (" + matching + ")" }
                 for row in try await db.raw(sql).all() {
                     found[try row.decode(column: "entity_ref", as: String.self)] = try row.decode(
@@ -322,7 +87,7 @@ extension EntityStore {
                 "SELECT key, original_value AS value, COUNT(DISTINCT entity_id) AS n FROM search"
                 + " WHERE key IN (\(binds: keys)) AND original_value IS NOT NULL"
             if !filter.clauses.isEmpty {
-                guard let matching = try await Self.matchingIDs(filter, db) else { return [] }
+                guard let matching = try await EntityQueryPlanner.matchingIDs(filter, db) else { return [] }
                 sql = sql + " AND entity_id IN (" + matching + ")"
             }
             sql = sql + " GROUP BY key, original_value"

@@ -31,7 +31,7 @@ struct EntityQueryTests {
         try await TestDatabases.with(engine, pluginId: "catalog") { database, _ in
             let store = EntityStore(database: database)
             try await store.migrate()
-            let count = EntityStore.selectivityProbeLimit + 200
+            let count = EntityQueryPlanner.selectivityProbeLimit + 200
             var entities: [(entity: Entity, locationKey: String)] = []
             for index in 0..<count {
                 let entity = try EntityValidator.validate(
