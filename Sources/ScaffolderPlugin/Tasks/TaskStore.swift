@@ -209,9 +209,8 @@ struct TaskStore: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var written = 0
-            for start in stride(from: 0, to: ids.count, by: Self.pageChunk) {
-                let chunk = Array(ids[start..<min(start + Self.pageChunk, ids.count)])
-                for task in try await Self.summaries(db, ids: chunk) {
+            for chunk in ids.batches(of: Self.pageChunk) {
+                for task in try await Self.summaries(db, ids: Array(chunk)) {
                     let encoded = try encoder.encode(task)
                     let separator = written == 0 ? 0 : 1
                     guard body.readableBytes + separator + encoded.count + tail.utf8.count <= maxBytes else {
@@ -320,10 +319,9 @@ struct TaskStore: Sendable {
     /// The tasks with `ids` that are still kept, with their logs, in the order of `ids`.
     private static func tasks(_ db: any SQLDatabase, ids: [String]) async throws -> [ScaffolderTask] {
         var found: [String: ScaffolderTask] = [:]
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+        for chunk in db.batches(of: ids, bindsPerItem: 1) {
             let rows = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
-                .where("id", .in, chunk).all()
+                .where("id", .in, Array(chunk)).all()
             for row in rows {
                 let task = try decode(row)
                 found[task.id] = task
@@ -582,11 +580,10 @@ struct TaskStore: Sendable {
         guard !taskIds.isEmpty else { return [:] }
         let decoder = JSONDecoder()
         var result: [String: [TaskLogEntry]] = [:]
-        // Chunks keep each statement well under the databases' bind-parameter limits.
-        for start in stride(from: 0, to: taskIds.count, by: 500) {
-            let chunk = Array(taskIds[start..<min(start + 500, taskIds.count)])
+        // Chunks as large as the engine's bind-parameter limit allows (`batches(of:bindsPerItem:)`).
+        for chunk in db.batches(of: taskIds, bindsPerItem: 1) {
             let rows = try await db.select().columns("task_id", "event_type", "body").from("task_events")
-                .where("task_id", .in, chunk).orderBy("id").all()
+                .where("task_id", .in, Array(chunk)).orderBy("id").all()
             for row in rows {
                 let taskId = try row.decode(column: "task_id", as: String.self)
                 let body = try row.decode(column: "body", as: String.self)

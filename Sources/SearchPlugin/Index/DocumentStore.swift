@@ -61,13 +61,9 @@ struct DocumentStore: Sendable {
         let bodies = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return try await database.transaction { db in
             try await db.delete(from: "documents").run()
-            // Batches keep each statement well under the databases' bind-parameter limits.
-            for start in stride(from: 0, to: bodies.count, by: 500) {
-                var insert = db.insert(into: "documents").columns("position", "body")
-                for index in start..<min(start + 500, bodies.count) {
-                    insert = insert.values(SQLBind(index), SQLBind(bodies[index]))
-                }
-                try await insert.run()
+            // As few statements as the engine's bind-parameter limit allows.
+            try await db.insert(into: "documents", columns: ["position", "body"], rows: bodies.enumerated()) {
+                [$0.offset, $0.element]
             }
             return try await db.update("document_sets")
                 .set("generation", to: SQLBinaryExpression(SQLColumn("generation"), .add, SQLLiteral.numeric("1")))
