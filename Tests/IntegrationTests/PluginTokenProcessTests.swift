@@ -554,4 +554,61 @@ struct PluginTokenProcessTests {
             }
         }
     }
+
+    @Test("three deployments on plugin keys alone, no shared secret: the scaffolder and search call the catalog")
+    func threeDeploymentsWithoutASharedSecret() async throws {
+        let example = Repository.path("Examples/three-deployments/plugin-keys")
+        let names = ["catalog", "scaffolder", "search"]
+        var ports: [String: Int] = [:]
+        for name in names { ports[name] = try Loopback.freePort() }
+        func endpoint(_ plugin: String) -> String {
+            #"{"target":"http://127.0.0.1:\#(ports[plugin] ?? 0)/api/{{pluginId}}","plugins":["\#(plugin)"]}"#
+        }
+        let endpoints = [
+            "catalog": "[\(endpoint("scaffolder")),\(endpoint("search"))]",
+            "scaffolder": "[\(endpoint("catalog"))]", "search": "[\(endpoint("catalog"))]",
+        ]
+        var processes: [String: BackendProcess] = [:]
+        defer { processes.values.forEach { $0.stop() } }
+        for name in names {
+            processes[name] = try BackendProcess(
+                ["run", "--config", "\(name).yaml", "--plugins", name],
+                environment: [
+                    "BACKEND_ENV": "production", "APP_CONFIG_backend_listen_port": "\(ports[name] ?? 0)",
+                    "APP_CONFIG_discovery_endpoints": endpoints[name] ?? "[]",
+                ],
+                currentDirectory: example)
+        }
+        for name in names { _ = try await processes[name]?.waitForListeningPort() }
+        let catalog = try #require(processes["catalog"])
+        #expect(catalog.stderr.contains("Service-to-service auth: plugin keys only (no backend.auth.keys)"))
+        // A scaffolder task reads the template from, and registers the component in, the catalog deployment.
+        let scaffolderURL = "http://127.0.0.1:\(ports["scaffolder"] ?? 0)/api/scaffolder"
+        let token = "ci-token-for-the-scaffolder"
+        let created = try await HTTP.send(
+            .POST, "\(scaffolderURL)/v2/tasks", token: token,
+            json: #"{"templateRef":"template:default/create-component","values":{"name":"no-secret","owner":"team-a"}}"#
+        )
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(created.json["id"] as? String)
+        var status = ""
+        for _ in 0..<400 {
+            status =
+                try await HTTP.send(.GET, "\(scaffolderURL)/v2/tasks/\(id)", token: token).json["status"] as? String
+                ?? ""
+            if status == "completed" || status == "failed" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == "completed")
+        #expect(catalog.stderr.contains("subject=plugin:scaffolder"), "\(catalog.stderr)")
+        // The search collator reads the catalog with its own plugin token.
+        let searched = try await Self.waitUntil { catalog.stderr.contains("subject=plugin:search") }
+        #expect(searched, "\(catalog.stderr)")
+        #expect(!Self.has401(catalog.stderr), "\(catalog.stderr)")
+        // The external caller keeps its static token.
+        let entity = try await HTTP.send(
+            .GET, "http://127.0.0.1:\(ports["catalog"] ?? 0)/api/catalog/entities/by-name/component/default/no-secret",
+            token: "ci-token-for-the-catalog")
+        #expect(entity.status == 200, "\(entity.body)")
+    }
 }
