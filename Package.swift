@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "BackendKit", targets: ["BackendKit"]),
         .library(name: "BackendRuntime", targets: ["BackendRuntime"]),
         .library(name: "BackendApp", targets: ["BackendApp"]),
+        .library(name: "BackendTesting", targets: ["BackendTesting"]),
         .library(name: "CatalogPlugin", targets: ["CatalogPlugin"]),
         .library(name: "ScaffolderPlugin", targets: ["ScaffolderPlugin"]),
         .library(name: "SearchPlugin", targets: ["SearchPlugin"]),
@@ -176,6 +177,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The test kit plugin packages add to their test targets: an in-process host of the given plugins driven
+        // through Hummingbird's router test mode (or a loopback server), real tokens, fresh databases, captured logs.
+        .target(
+            name: "BackendTesting",
+            dependencies: [
+                "BackendJSON",
+                "BackendConfig",
+                "BackendAuth",
+                "BackendDatabase",
+                "BackendKit",
+                "BackendRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `backend` binary: the tool with the sample plugins.
         .executableTarget(
             name: "BackendMain",
@@ -215,6 +239,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BackendTestingTests",
+            dependencies: [
+                "BackendTesting", "BackendKit", "BackendRuntime", "BackendDatabase", "BackendJSON", "BackendConfig",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

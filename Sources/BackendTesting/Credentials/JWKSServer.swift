@@ -1,0 +1,67 @@
+import BackendAuth
+import BackendJSON
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The key sets of a test host's JWKS callers, served on 127.0.0.1 at a free port while a test runs: the host
+/// fetches them as it fetches an identity provider's, over HTTP. Started only for a test that declares a
+/// ``TestTokenKind/jwks`` caller.
+enum JWKSServer {
+    /// Serves `keys[i]` as a one-key set at `/jwks/<i>.json`, runs `body` with the server's base URL
+    /// (`http://127.0.0.1:<port>`), then stops the server.
+    static func withServer<Result>(
+        keys: [PluginSigningKey],
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (String) async throws -> Result
+    ) async throws -> Result {
+        let router = Router()
+        for (index, key) in keys.enumerated() {
+            let keySet = PluginPublicKey.keySet([key.publicKey]).jsonText()
+            router.get("/jwks/\(index).json") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: keySet)))
+            }
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "backend-testing.jwks")
+        logger.logLevel = .warning
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [application], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await tasks.waitForAll()
+                throw JWKSServerError()
+            }
+            let result: Result
+            do {
+                result = try await body("http://127.0.0.1:\(port)")
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
+    }
+}
+
+/// The JWKS server stopped before it listened.
+struct JWKSServerError: Error, CustomStringConvertible {
+    var description: String { "The test host's JWKS server stopped before it listened on 127.0.0.1" }
+}
