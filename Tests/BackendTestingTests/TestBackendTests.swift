@@ -125,3 +125,40 @@ let echo = TestPlugin("echo") { routes, _ in
         #expect(invalid != nil)
     }
 }
+
+@Suite struct PluginCallerTests {
+    @Test(arguments: [TestTransport.router, .live])
+    func pluginCallersCarryPluginTokensTheHostVerifiesByDiscovery(transport: TestTransport) async throws {
+        let config = "backend: {auth: {pluginAccess: [{plugin: echo, callers: [scaffolder]}]}}"
+        let callers: [TestCaller] = [.plugin("scaffolder"), .plugin("search")]
+        try await TestBackend(plugins: [echo], config: config, callers: callers).test(transport) { client in
+            let scaffolder = try await client.get("/api/echo/whoami", as: .plugin("scaffolder"))
+            #expect(scaffolder.status == .ok)
+            #expect(scaffolder.text == "plugin:scaffolder")
+
+            let search = try await client.get("/api/echo/whoami", as: .plugin("search"))
+            #expect(search.status == .forbidden)
+            #expect(search.errorMessage == "Plugin 'echo' does not accept calls from plugin 'search'")
+
+            let token = try #require(try client.token(for: .plugin("scaffolder"), audience: "echo"))
+            #expect(token.split(separator: ".").count == 3)
+            let missingAudience = #expect(throws: PluginCallerAudienceError.self) {
+                try client.token(for: .plugin("scaffolder"))
+            }
+            #expect(
+                missingAudience?.description
+                    == "A plugin token of 'scaffolder' is addressed to one plugin: request a path under "
+                    + "/api/<plugin id>/, or pass the audience to token(for:audience:)")
+        }
+    }
+
+    @Test func aPluginCallerCannotBeAHostedPlugin() async throws {
+        let error = await #expect(throws: HostedPluginCallerError.self) {
+            try await TestBackend(plugins: [echo], callers: [.plugin("echo")]).test { _ in }
+        }
+        #expect(
+            error?.description
+                == "TestCaller.plugin(\"echo\") stands for a plugin the test host does not run, but the host runs "
+                + "'echo': let that plugin call through env.client, or name another plugin")
+    }
+}

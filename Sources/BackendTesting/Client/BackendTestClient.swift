@@ -38,7 +38,7 @@ public struct BackendTestClient: Sendable {
         body: ByteBuffer? = nil
     ) async throws -> BackendTestResponse {
         var headers = headers
-        if let authorization = try credentials.authorization(for: caller) {
+        if let authorization = try credentials.authorization(for: caller, path: path) {
             headers[.authorization] = authorization
         }
         return try await transport.execute(uri: path, method: method, headers: headers, body: body)
@@ -91,9 +91,10 @@ public struct BackendTestClient: Sendable {
         try await request(.delete, path, as: caller, headers: headers)
     }
 
-    /// The bearer token `caller` sends (`nil` for ``TestCaller/none``), for a request the client does not make.
-    public func token(for caller: TestCaller) throws -> String? {
-        try credentials.token(for: caller)
+    /// The bearer token `caller` sends (`nil` for ``TestCaller/none``), for a request the client does not make; a
+    /// plugin caller's token is addressed to plugin `audience`.
+    public func token(for caller: TestCaller, audience: String? = nil) throws -> String? {
+        try credentials.token(for: caller, audience: audience)
     }
 
     /// The environment the host registered `pluginId` with: its database, scheduler, client, config and logger.

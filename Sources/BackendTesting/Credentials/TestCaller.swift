@@ -9,8 +9,9 @@
 /// }
 /// ```
 ///
-/// A ``service(_:token:restrictedTo:)`` caller needs an entry in `backend.auth.externalAccess`, so the host must know
-/// it before it starts: list it in ``TestBackend/callers``. The others need no declaration.
+/// A ``service(_:token:restrictedTo:)`` caller needs an entry in `backend.auth.externalAccess` and a ``plugin(_:)``
+/// caller a discovery entry, so the host must know them before it starts: list them in ``TestBackend/callers``. The
+/// others need no declaration.
 public struct TestCaller: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
         case none
@@ -20,6 +21,7 @@ public struct TestCaller: Sendable, Hashable, CustomStringConvertible {
         case malformed
         case foreignKey
         case deployment(String)
+        case plugin(String)
     }
 
     let kind: Kind
@@ -46,6 +48,14 @@ public struct TestCaller: Sendable, Hashable, CustomStringConvertible {
         TestCaller(kind: .deployment(name))
     }
 
+    /// A plugin token of plugin `pluginId`, a plugin the test host does not run: ES256, `typ` `vnd.backstage.plugin`,
+    /// the target plugin (from the request path) as audience, signed by a key whose key set the kit serves on a
+    /// loopback port of its own, where the host's discovery finds it. The host sees `plugin:<pluginId>`, and applies
+    /// `backend.auth.pluginAccess` to it. List it in ``TestBackend/callers``.
+    public static func plugin(_ pluginId: String) -> TestCaller {
+        TestCaller(kind: .plugin(pluginId))
+    }
+
     /// A caller with a subject of its own, from a `backend.auth.externalAccess` entry the test host adds.
     ///
     /// - Parameters:
@@ -69,6 +79,7 @@ public struct TestCaller: Sendable, Hashable, CustomStringConvertible {
         case .malformed: "malformed"
         case .foreignKey: "foreignKey"
         case .deployment(let name): "deployment(\(name))"
+        case .plugin(let id): "plugin(\(id))"
         case .service(let subject, let token, let plugins):
             "service(\(subject), \(token)\(plugins.map { ", restricted to \($0.joined(separator: ", "))" } ?? ""))"
         }

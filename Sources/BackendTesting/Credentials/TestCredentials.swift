@@ -23,6 +23,8 @@ struct TestCredentials: Sendable {
     let foreignSecret: String
     /// The declared service callers, by caller.
     let services: [TestCaller: ServiceEntry]
+    /// The declared plugin callers' signing keys, by plugin id.
+    let pluginKeys: [String: PluginSigningKey]
     /// In a topology, every deployment's host secret by deployment name (``TestCaller/deployment(_:)``).
     var peerSecrets: [String: String] = [:]
 
@@ -31,7 +33,11 @@ struct TestCredentials: Sendable {
         hostSecret = try generateSecret()
         foreignSecret = try generateSecret()
         var services: [TestCaller: ServiceEntry] = [:]
+        var pluginKeys: [String: PluginSigningKey] = [:]
         for caller in callers {
+            if case .plugin(let id) = caller.kind, pluginKeys[id] == nil {
+                pluginKeys[id] = try PluginSigningKey.generate()
+            }
             guard case .service(let subject, let token, let restrictedTo) = caller.kind, services[caller] == nil else {
                 continue
             }
@@ -41,6 +47,20 @@ struct TestCredentials: Sendable {
                 jwksKey: token == .jwks ? try PluginSigningKey.generate() : nil)
         }
         self.services = services
+        self.pluginKeys = pluginKeys
+    }
+
+    /// Whether the kit serves key sets for this host (JWKS callers or plugin callers).
+    var needsKeySetServer: Bool { !jwksKeys.isEmpty || !pluginKeys.isEmpty }
+
+    /// The `discovery.endpoints` entry sending the host to the kit's key sets of the plugin callers; `nil` without
+    /// any.
+    func pluginCallerEndpoint(keySetBaseURL: String?) -> JSONValue? {
+        guard let keySetBaseURL, !pluginKeys.isEmpty else { return nil }
+        return [
+            "target": .string("\(keySetBaseURL)/plugins/{{pluginId}}"),
+            "plugins": .array(pluginKeys.keys.sorted().map { .string($0) }),
+        ]
     }
 
     /// The JWKS entries' keys, each served at `/jwks/<index>.json`.
@@ -93,13 +113,20 @@ struct TestCredentials: Sendable {
     /// The `Authorization` value `caller` sends, or `nil` for ``TestCaller/none``.
     ///
     /// - Throws: ``UndeclaredCallerError`` for a service caller the host was not started with.
-    func authorization(for caller: TestCaller) throws -> String? {
-        guard let token = try token(for: caller) else { return nil }
+    func authorization(for caller: TestCaller, path: String) throws -> String? {
+        guard let token = try token(for: caller, audience: Self.targetPlugin(of: path)) else { return nil }
         return "Bearer \(token)"
     }
 
-    /// The bearer token `caller` sends, or `nil` for ``TestCaller/none``.
-    func token(for caller: TestCaller) throws -> String? {
+    /// The plugin a request path addresses: `catalog` of `/api/catalog/entities`; `nil` outside `/api`.
+    static func targetPlugin(of path: String) -> String? {
+        guard path.hasPrefix("/api/") else { return nil }
+        let id = path.dropFirst(5).prefix { $0 != "/" && $0 != "?" }
+        return id.isEmpty ? nil : String(id)
+    }
+
+    /// The bearer token `caller` sends, or `nil` for ``TestCaller/none``; a plugin caller's is for plugin `audience`.
+    func token(for caller: TestCaller, audience: String? = nil) throws -> String? {
         let now = Int(SystemClock().now())
         switch caller.kind {
         case .none:
@@ -112,6 +139,11 @@ struct TestCredentials: Sendable {
             return "not-a-token"
         case .foreignKey:
             return try Self.serverToken(secret: foreignSecret, expiresAt: now + 3600)
+        case .plugin(let id):
+            guard let key = pluginKeys[id] else { throw UndeclaredCallerError(caller: caller) }
+            guard let audience else { throw PluginCallerAudienceError(pluginId: id) }
+            return try PluginTokenIssuer.sign(
+                subject: id, audience: audience, issuedAt: now, expiresAt: now + 3600, key: key)
         case .deployment(let name):
             guard let secret = peerSecrets[name] else { throw UndeclaredCallerError(caller: caller) }
             return try Self.serverToken(secret: secret, expiresAt: now + 3600)
@@ -167,5 +199,17 @@ public struct UndeclaredCallerError: Error, CustomStringConvertible {
         }
         return "The test host has no caller \(caller): add it to TestBackend's callers, so that the host starts with "
             + "its backend.auth.externalAccess entry"
+    }
+}
+
+/// A plugin caller's token was asked for without a target plugin to address it to.
+public struct PluginCallerAudienceError: Error, CustomStringConvertible {
+    /// The calling plugin.
+    public let pluginId: String
+
+    /// What to change.
+    public var description: String {
+        "A plugin token of '\(pluginId)' is addressed to one plugin: request a path under /api/<plugin id>/, or "
+            + "pass the audience to token(for:audience:)"
     }
 }

@@ -84,12 +84,15 @@ public struct TestBackend: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (BackendTestClient) async throws -> Result
     ) async throws -> Result {
-        let jwksKeys = credentials.jwksKeys
-        guard !jwksKeys.isEmpty else {
+        if let hosted = credentials.pluginKeys.keys.sorted().first(where: { id in plugins.contains { $0.id == id } }) {
+            throw HostedPluginCallerError(pluginId: hosted)
+        }
+        guard credentials.needsKeySetServer else {
             return try await run(
                 transport, engine: engine, credentials: credentials, jwksBaseURL: nil, wiring: wiring, body)
         }
-        return try await JWKSServer.withServer(keys: jwksKeys) { jwksBaseURL in
+        return try await JWKSServer.withServer(keys: credentials.jwksKeys, pluginKeys: credentials.pluginKeys) {
+            jwksBaseURL in
             try await run(
                 transport, engine: engine, credentials: credentials, jwksBaseURL: jwksBaseURL, wiring: wiring, body)
         }
@@ -126,6 +129,11 @@ public struct TestBackend: Sendable {
         var root = try baseConfig().objectValue ?? JSONObject()
         var backend = root["backend"]?.objectValue ?? JSONObject()
         var auth = backend["auth"]?.objectValue ?? JSONObject()
+        if let endpoint = credentials.pluginCallerEndpoint(keySetBaseURL: jwksBaseURL) {
+            var discovery = root["discovery"]?.objectValue ?? JSONObject()
+            discovery["endpoints"] = .array([endpoint] + (discovery["endpoints"]?.arrayValue ?? []))
+            root["discovery"] = .object(discovery)
+        }
         if let wiring {
             auth["externalAccess"] = .array(wiring.trusted + (auth["externalAccess"]?.arrayValue ?? []))
             var discovery = root["discovery"]?.objectValue ?? JSONObject()
@@ -195,5 +203,17 @@ public struct TestBackend: Sendable {
             try? await databases.drop(pluginIds: pluginIds)
             throw error
         }
+    }
+}
+
+/// A plugin caller names a plugin the test host runs, whose tokens the host signs itself.
+public struct HostedPluginCallerError: Error, CustomStringConvertible {
+    /// The plugin.
+    public let pluginId: String
+
+    /// What to change.
+    public var description: String {
+        "TestCaller.plugin(\"\(pluginId)\") stands for a plugin the test host does not run, but the host runs "
+            + "'\(pluginId)': let that plugin call through env.client, or name another plugin"
     }
 }
