@@ -3,7 +3,7 @@
 import PackageDescription
 
 // A plugin written against BackendKit alone, in its own package; its backend binary adds the command-line tool
-// (BackendApp) and its tests the host runtime (BackendRuntime).
+// (BackendApp) and its tests the test kit (BackendTesting).
 let package = Package(
     name: "hello-plugin",
     platforms: [.macOS(.v14)],
@@ -12,8 +12,7 @@ let package = Package(
         .executable(name: "hello-backend", targets: ["hello-backend"]),
     ],
     dependencies: [
-        .package(name: "swift-backend", path: "../.."),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(name: "swift-backend", path: "../..")
     ],
     targets: [
         .target(
@@ -29,8 +28,7 @@ let package = Package(
             dependencies: [
                 "HelloPlugin",
                 .product(name: "BackendKit", package: "swift-backend"),
-                .product(name: "BackendRuntime", package: "swift-backend"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "BackendTesting", package: "swift-backend"),
             ]
         ),
     ],

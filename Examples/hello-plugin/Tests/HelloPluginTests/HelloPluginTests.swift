@@ -1,66 +1,130 @@
-import AsyncHTTPClient
 import BackendKit
-import BackendRuntime
+import BackendTesting
 import HelloPlugin
 import Testing
 
+// The tests of docs/testing.md, in its order: every snippet there is one of these.
+
 @Suite struct HelloPluginTests {
-    /// A host on 127.0.0.1 with a free port, a shared secret and the plugin's config.
-    static func options() throws -> BackendHostOptions {
-        let yaml = """
-            backend:
-              auth:
-                keys:
-                  - secret: aGVsbG8tcGx1Z2luLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk=
-            hello:
-              greeting: Hi there
-            """
-        return BackendHostOptions(
-            config: Config(try ConfigLoader.parse(yaml: yaml)),
-            environment: .development,
-            processEnvironment: [:],
-            logLevel: .warning,
-            listenHost: "127.0.0.1",
-            listenPort: 0
-        )
-    }
-
-    static func get(_ url: String, token: String? = nil) async throws -> (status: UInt, body: String) {
-        var request = HTTPClientRequest(url: url)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return (response.status.code, String(buffer: body))
-    }
-
-    @Test func publicGreetingNeedsNoToken() async throws {
-        try await BackendHost(options: try Self.options()).withRunning(plugins: [HelloPlugin()]) { host in
-            let response = try await Self.get("\(host.baseURL)/api/hello/greeting")
-            #expect(response.status == 200)
-            #expect(response.body == "Hi there")
+    // docs/testing.md: "A first test"
+    @Test func greets() async throws {
+        let backend = TestBackend(plugins: [HelloPlugin()], config: "hello: {greeting: Hi there}")
+        try await backend.test { client in
+            let response = try await client.get("/api/hello/greeting")
+            #expect(response.status == .ok)
+            #expect(response.text == "Hi there")
         }
     }
 
-    @Test func whoamiRequiresAServerToken() async throws {
-        try await BackendHost(options: try Self.options()).withRunning(plugins: [HelloPlugin()]) { host in
-            let anonymous = try await Self.get("\(host.baseURL)/api/hello/whoami")
-            #expect(anonymous.status == 401)
-            #expect(anonymous.body.contains(#""name":"AuthenticationError""#))
+    // docs/testing.md: "Guarded routes and callers"
+    @Test func whoamiNeedsAToken() async throws {
+        let ciBot = TestCaller.service("ci-bot", token: .staticToken)
+        let backend = TestBackend(plugins: [HelloPlugin()], callers: [ciBot])
+        try await backend.test { client in
+            let anonymous = try await client.get("/api/hello/whoami")
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.errorName == "AuthenticationError")
+            #expect(anonymous.errorMessage == "Missing credentials")
 
-            let token = try await host.tokenManager.getToken().token
-            let service = try await Self.get("\(host.baseURL)/api/hello/whoami", token: token)
-            #expect(service.status == 200)
-            #expect(service.body == #"{"caller":"service"}"#)
+            let bot = try await client.get("/api/hello/whoami", as: ciBot)
+            #expect(try bot.decode(WhoAmI.self) == WhoAmI(caller: "service", subject: "ci-bot"))
+
+            let line = client.logs.requests(bySubject: "ci-bot").last
+            #expect(line?.message.description.hasPrefix("GET /api/hello/whoami 200") == true)
+        }
+    }
+
+    // docs/testing.md: "Guarded routes and callers" (restrictions)
+    @Test func restrictedCallersAreRefused() async throws {
+        let searchOnly = TestCaller.service("indexer", restrictedTo: ["search"])
+        try await TestBackend(plugins: [HelloPlugin()], callers: [searchOnly]).test { client in
+            let response = try await client.get("/api/hello/whoami", as: searchOnly)
+            #expect(response.status == .forbidden)
+            #expect(response.errorMessage == "This token's access is restricted to plugin(s) 'search'")
+        }
+    }
+
+    // docs/testing.md: "The database, on every engine"
+    @Test func storesGreetings() async throws {
+        try await TestBackend(plugins: [HelloPlugin()]).testOnEveryEngine { engine, client in
+            let created = try await client.post("/api/hello/greetings", json: ["name": "Ada"], as: .backend)
+            #expect(created.status == .created)
+            let greetings = try await client.get("/api/hello/greetings").decode([Greeting].self)
+            #expect(greetings.map(\.name) == ["Ada"], "on \(engine)")
+            #expect(greetings.map(\.createdBy) == ["external:backstage-plugin"])
+
+            let empty = try await client.post("/api/hello/greetings", json: ["name": ""], as: .backend)
+            #expect(empty.status == .badRequest)
+            #expect(empty.errorMessage == "Expected a non-empty string 'name'")
+        }
+    }
+
+    // docs/testing.md: "Scheduled tasks"
+    @Test func tidyingKeepsTheNewestGreetings() async throws {
+        let backend = TestBackend(plugins: [HelloPlugin()], config: "hello: {keep: 2}")
+        try await backend.testOnEveryEngine { _, client in
+            for name in ["Ada", "Grace", "Edsger"] {
+                _ = try await client.post("/api/hello/greetings", json: ["name": name], as: .backend)
+            }
+            try await client.runScheduledTasks(of: "hello")
+
+            let greetings = try await client.get("/api/hello/greetings").decode([Greeting].self)
+            #expect(greetings.map(\.name) == ["Edsger", "Grace"])
+            #expect(client.logs.messages.contains("Removed 1 old greeting(s)"))
+        }
+    }
+
+    // docs/testing.md: "Calling another plugin"
+    @Test func greetsCatalogUsers() async throws {
+        let catalog = TestPlugin("catalog") { routes, _ in
+            routes.get("/entities/by-name/user/default/:name") { _, context in
+                let name = try context.pathParameter("name")
+                guard name == "jdoe" else { throw NotFoundError("No user named '\(name)'") }
+                let user: JSONValue = ["metadata": ["name": "jdoe"], "spec": ["profile": ["displayName": "Jane Doe"]]]
+                return JSONBody(user)
+            }
+        }
+        try await TestBackend(plugins: [HelloPlugin(), catalog]).test(.live) { client in
+            let jane = try await client.get("/api/hello/greetings/for/jdoe", as: .backend)
+            #expect(try jane.decode(Personal.self) == Personal(message: "Hello, Jane Doe!"))
+
+            let nobody = try await client.get("/api/hello/greetings/for/nobody", as: .backend)
+            #expect(nobody.status == .notFound)
+            #expect(nobody.errorMessage == "No user named 'nobody'")
+        }
+    }
+
+    // docs/testing.md: "Several deployments"
+    @Test func greetsUsersOfAnotherDeployment() async throws {
+        let catalog = TestPlugin("catalog") { routes, _ in
+            routes.get("/entities/by-name/user/default/:name") { _, context in
+                JSONBody(JSONValue.object(["metadata": ["name": .string(try context.pathParameter("name"))]]))
+            }
+        }
+        let topology = TestTopology([
+            "catalog": TestBackend(plugins: [catalog]),
+            "hello": TestBackend(plugins: [HelloPlugin()]),
+        ])
+        try await topology.test { deployments in
+            let hello = try #require(deployments["hello"])
+            let response = try await hello.get("/api/hello/greetings/for/ada", as: .backend)
+            #expect(try response.decode(Personal.self) == Personal(message: "Hello, ada!"))
+
+            let catalogLogs = try #require(deployments["catalog"]).logs
+            #expect(catalogLogs.requests(bySubject: "plugin:hello").count == 1)
         }
     }
 }
 
 @Suite struct HelloPluginConfigSchemaTests {
-    /// The plugin declares `hello.greeting`, so a typo under `hello` is reported with the key it meant.
-    @Test func typosUnderHelloAreReported() throws {
-        let config = Config(try ConfigLoader.parse(yaml: "hello: {greeting: Hi, greting: Hi}"))
-        let check = BackendHost.checkConfigKeys(config, plugins: [HelloPlugin()])
-        #expect(check.warnings == ["Unknown key 'hello.greting' in <memory>; did you mean 'hello.greeting'?"])
-        #expect(check.errors.isEmpty)
+    /// The plugin declares `hello.greeting` and `hello.keep`, so a typo under `hello` is a warning naming the key it
+    /// meant, at startup and in `config check`.
+    @Test func typosUnderHelloAreReported() async throws {
+        let backend = TestBackend(plugins: [HelloPlugin()], config: "hello: {greeting: Hi, greting: Hi}")
+        try await backend.test { client in
+            #expect(
+                client.logs.messages.contains(
+                    "Unknown key 'hello.greting' in <test config>; did you mean 'hello.greeting'?"))
+        }
     }
 }
