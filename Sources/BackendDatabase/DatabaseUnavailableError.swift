@@ -1,4 +1,3 @@
-import AsyncKit
 import NIOCore
 import NIOPosix
 import PostgresNIO
@@ -57,7 +56,7 @@ public struct DatabaseUnavailableError: Error, Sendable, CustomStringConvertible
             }
         case let error as SQLiteError:
             return isDriverOutage(error.reason)
-        case is ConnectionPoolTimeoutError, is NIOConnectionError, is ChannelError, is IOError:
+        case is ConnectionRequestTimeoutError, is NIOConnectionError, is ChannelError, is IOError:
             return true
         default:
             return false

@@ -36,8 +36,7 @@ struct PluginDatabaseTests {
             #expect(during.inUse == 1)
             let after = database.connectionUsage
             #expect(after.inUse == 0)
-            // SQLite has its one connection; AsyncKit's pool keeps one per event loop it was used on (the first was
-            // opened by the connection check), so at least the one the session used.
+            // SQLite has its one connection; PostgreSQL's pool keeps the one the session used, idle.
             #expect(engine == .sqlite ? after.idle == 1 : after.idle >= 1, "\(after)")
 
             guard engine == .postgres else { return }

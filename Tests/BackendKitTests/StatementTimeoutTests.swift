@@ -109,13 +109,14 @@ struct StatementTimeoutTests {
                 "backend:\n  database:\n    client: pg\n    connection: '\(server.url)'\n    statementTimeout: 1s"
             let logs = LogCapture()
             try await TestHost.with(yaml: yaml, logs: logs, plugins: [Self.notes]) { host in
-                // A pooled connection on every event loop, so that the request below reuses one.
+                // A pooled connection, so that the request below reuses it (the pool hands an idle connection to
+                // the next session, whatever its event loop).
                 var open = 0
-                for _ in 0..<50 where open < System.coreCount {
+                for _ in 0..<50 where open < 1 {
                     #expect(try await send(.GET, "\(host.baseURL)/api/notes/count").body == "0")
                     open = try await Int(send(.GET, "\(host.baseURL)/api/notes/connections").body) ?? 0
                 }
-                #expect(open >= System.coreCount)
+                #expect(open >= 1)
 
                 try await server.freeze()
                 defer { server.resume() }

@@ -107,13 +107,15 @@ extension BackendHost {
         )
     }
 
-    /// The host's services: the metrics listener, the plugins, the server and the shutdown delay.
+    /// The host's services: the plugins' databases, the metrics listener, the plugins, the server and the shutdown
+    /// delay.
     ///
     /// Graceful shutdown runs from the last service to the first: the delay (readiness already 503), then the
-    /// server (in-flight requests drain), then the plugins' background work. The metrics listener comes first, so
-    /// it stops last and a scrape during shutdown still answers.
+    /// server (in-flight requests drain), then the plugins' background work. The metrics listener comes next to
+    /// first, so a scrape during shutdown still answers; the databases (their connection pools) come first and close
+    /// last, once nothing uses them.
     func makeServiceGroup(_ state: HostState, handlesSignals: Bool) -> ServiceGroup {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: state.databases)]
         if let metricsListen = state.metricsListen, let metricsListening = state.metricsListening {
             services.append(
                 .init(
