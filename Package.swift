@@ -223,11 +223,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers shared by the test targets that host plugins in-process (log capture, closure plugins, polling).
+        // Helpers shared by the test targets that host plugins in-process (log capture, polling, private PostgreSQL
+        // servers); the closure plugin is the test kit's, re-exported.
         .target(
             name: "BackendTestSupport",
             dependencies: [
-                "BackendKit", "BackendRuntime", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "BackendKit", "BackendRuntime", "BackendTesting",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/BackendTestSupport",
             swiftSettings: swiftSettings),
