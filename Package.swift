@@ -220,6 +220,7 @@ let package = Package(
             name: "BackendAuthTests",
             dependencies: [
                 "BackendAuth", "BackendConfig", "BackendJSON", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -267,6 +268,7 @@ let package = Package(
             dependencies: [
                 "BackendMain", "BackendApp", "BackendKit", "BackendRuntime", "BackendTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -275,5 +277,3 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
