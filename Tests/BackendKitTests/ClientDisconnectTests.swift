@@ -1,6 +1,8 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import Foundation
+import SQLKit
 import NIOHTTP1
 import Testing
 
@@ -52,6 +54,64 @@ struct ClientDisconnectTests {
                 #expect(response.status == 200)
                 #expect(response.body == "rested")
             }
+        }
+    }
+}
+
+@Suite("A query whose client went away")
+struct ClientDisconnectQueryTests {
+    /// A plugin whose `/endless` runs a statement that never ends by itself, recording when the handler is done.
+    static func plugin(_ events: Recorder<String>) -> TestPlugin {
+        TestPlugin("reports") { routes, env in
+            let database = env.database
+            let endless: SQLQueryString =
+                database.dialect == .sqlite
+                ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+                : "SELECT pg_sleep(600)"
+            routes.get("/endless", access: .public) { _, _ -> String in
+                await events.record("started")
+                do {
+                    try await database.withSession { db in try await db.raw(endless).run() }
+                } catch {
+                    await events.record("ended")
+                    throw error
+                }
+                return "finished"
+            }
+            routes.get("/in-use", access: .public) { _, _ -> String in "\(database.connectionUsage.inUse)" }
+        }
+    }
+
+    /// The statement under a request whose client hung up stops within moments, long before the statement
+    /// timeout (10 minutes here), and gives its connection back; the database serves the next request.
+    @Test(arguments: Engine.allCases)
+    func statementStopsWhenTheClientHangsUp(_ engine: Engine) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hangup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await TestDatabases.withPrefix(engine, dropping: ["reports"]) { prefix in
+            let yaml = try StatementTimeoutTests.yaml(engine, directory: directory, prefix: prefix, timeout: "10m")
+            let events = Recorder<String>()
+            try await TestHost.with(yaml: yaml, plugins: [Self.plugin(events)]) { host in
+                // The client waits until the statement runs, then gives up.
+                let socket = try #require(
+                    connectAndSend(port: host.port, request: "GET /api/reports/endless HTTP/1.1\r\nHost: x\r\n\r\n"))
+                // Its session holds a connection (a session its task starts after cancellation runs in full, as
+                // cleanup code needs; so the client leaves only once the statement's session began).
+                let running = await eventually {
+                    (try? await send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "1"
+                }
+                #expect(running)
+                close(socket)
+                let hungUp = ContinuousClock.now
+                #expect(await eventually(timeout: .seconds(60)) { await events.values.contains("ended") })
+                // A generous bound for a loaded machine; without cancellation it is 10 minutes.
+                #expect(ContinuousClock.now - hungUp < .seconds(30))
+                let idle = await eventually {
+                    (try? await send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "0"
+                }
+                #expect(idle)
+            }
+            #expect(await events.values == ["started", "ended"])
         }
     }
 }
