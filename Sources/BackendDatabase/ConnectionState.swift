@@ -19,8 +19,10 @@ actor ConnectionState {
         opening = task
         do {
             let opened = try await task.value
-            backend = opened
             opening = nil
+            // Closed while opening: the closer awaited the same task and closes what it opened.
+            if closed { throw DatabaseClosedError() }
+            backend = opened
             return opened
         } catch {
             opening = nil
@@ -28,11 +30,18 @@ actor ConnectionState {
         }
     }
 
-    /// Refuses later calls; returns the engine to close, if it was open.
-    func close() -> PluginDatabase.Backend? {
+    /// Refuses later calls; returns the engine to close, if it was open or being opened.
+    ///
+    /// An open still in flight is awaited: the engine it opens is the closer's to close, or nobody would (an SQLite
+    /// connection that is never closed stops the process in its deinitializer).
+    func close() async -> PluginDatabase.Backend? {
         closed = true
-        defer { backend = nil }
-        return backend
+        if let backend {
+            self.backend = nil
+            return backend
+        }
+        guard let opening else { return nil }
+        return try? await opening.value
     }
 }
 

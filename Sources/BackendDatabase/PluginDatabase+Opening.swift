@@ -67,10 +67,16 @@ extension PluginDatabase {
             }
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         }
-        // Wait for another process's write lock instead of failing at once; keep writes durable.
-        try await connection.sql().raw("PRAGMA busy_timeout = 5000").run()
-        try await connection.sql().raw("PRAGMA synchronous = FULL").run()
-        try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
+        do {
+            // Wait for another process's write lock instead of failing at once; keep writes durable.
+            try await connection.sql().raw("PRAGMA busy_timeout = 5000").run()
+            try await connection.sql().raw("PRAGMA synchronous = FULL").run()
+            try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
+        } catch {
+            // An SQLite connection that is not closed stops the process in its deinitializer.
+            try? await connection.close()
+            throw error
+        }
         counts.withLockedValue { $0.open = 1 }
         let interrupter = SQLiteInterrupter(connection)
         if interrupter == nil, settings.statementTimeout != nil {
