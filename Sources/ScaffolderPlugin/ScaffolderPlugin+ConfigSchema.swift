@@ -26,6 +26,9 @@ extension ScaffolderPlugin {
             .init(
                 "scaffolder.eventsWaitTimeout", type: .duration, default: "30s",
                 description: "How long GET /v2/tasks/:id/events waits for a new event before it answers []."),
+            .init(
+                "scaffolder.eventsKeepAliveInterval", type: .duration, default: "15s",
+                description: "The longest silence on GET /v2/tasks/:id/eventstream before a comment line."),
             limit(
                 "maxTasks", limits.maxTasks,
                 "Tasks kept (oldest finished dropped first), and unfinished tasks accepted."),

@@ -62,8 +62,13 @@ public struct ScaffolderPlugin: BackendPlugin {
         routes.addBackgroundService(ShutdownFlag.Watcher(flag: shutdown), name: "events-long-poll-shutdown")
         let longPoll = EventLongPoll(
             store: store, timeout: eventsLongPollTimeout ?? settings.eventsWaitTimeout, shutdown: shutdown)
+        let watcher = TaskEventWatcher(store: store, metrics: env.metrics.factory)
+        routes.addBackgroundService(watcher, name: "event-stream-watcher")
+        let eventStream = EventStream(
+            store: store, watcher: watcher, keepAliveInterval: settings.eventsKeepAliveInterval)
         ScaffolderRoutes(
-            store: store, worker: worker, catalog: catalog, actions: actions, logger: logger, longPoll: longPoll
+            store: store, worker: worker, catalog: catalog, actions: actions, logger: logger, longPoll: longPoll,
+            eventStream: eventStream
         )
         .add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)

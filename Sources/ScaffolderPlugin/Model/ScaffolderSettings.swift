@@ -10,6 +10,7 @@ import BackendKit
 /// | `scaffolder.taskTimeoutJanitorFrequency` | `{seconds: 30}` | how often stale `processing` tasks are failed |
 /// | `scaffolder.taskHeartbeatTimeout` | `{seconds: 30}` | a `processing` task whose heartbeat is older is failed |
 /// | `scaffolder.eventsWaitTimeout` | `{seconds: 30}` | how long `GET /v2/tasks/:id/events` waits for a new event |
+/// | `scaffolder.eventsKeepAliveInterval` | `{seconds: 15}` | the longest silence on `GET /v2/tasks/:id/eventstream` before a comment line |
 /// | `scaffolder.maxTasks`, `.maxOpenTasksPerCaller`, … | see ``ScaffolderLimits`` | the bounds on tasks, templates, logs and pages |
 struct ScaffolderSettings: Sendable, Equatable {
     /// Limit for a whole task.
@@ -26,6 +27,8 @@ struct ScaffolderSettings: Sendable, Equatable {
     let heartbeatTimeout: Duration
     /// How long `GET /v2/tasks/:id/events` waits for a new event before it answers `[]` (Backstage's 30 s).
     let eventsWaitTimeout: Duration
+    /// The longest an event stream stays silent before it sends a comment line, so that proxies keep it open.
+    let eventsKeepAliveInterval: Duration
     /// Problems worth a warning (deprecated keys).
     let warnings: [String]
 
@@ -46,6 +49,8 @@ struct ScaffolderSettings: Sendable, Equatable {
         janitorFrequency = try Self.positiveDuration(config, "scaffolder.taskTimeoutJanitorFrequency") ?? .seconds(30)
         heartbeatTimeout = try Self.positiveDuration(config, "scaffolder.taskHeartbeatTimeout") ?? .seconds(30)
         eventsWaitTimeout = try Self.positiveDuration(config, "scaffolder.eventsWaitTimeout") ?? .seconds(30)
+        eventsKeepAliveInterval =
+            try Self.positiveDuration(config, "scaffolder.eventsKeepAliveInterval") ?? .seconds(15)
         self.warnings = warnings
     }
 

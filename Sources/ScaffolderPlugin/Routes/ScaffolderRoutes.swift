@@ -10,6 +10,7 @@ import BackendKit
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
 /// | `POST /v2/tasks/:id/cancel` | `{"status":"cancelled"}`: an `open` or `processing` task ends `cancelled` (its running step is stopped within a second, on whichever replica runs it); 404 for an unknown id, 409 for a finished task |
 /// | `GET /v2/tasks/:id/events?after=…` | the log as Backstage-style events after event `after` (all without it); when there are none yet, waits for the first new one (up to 30 s, polling the database) and answers `[]` if none comes |
+/// | `GET /v2/tasks/:id/eventstream?after=…` | the same events as Server-Sent Events (`event: <type>\ndata: <JSON>\n\n`), then each new one as any replica stores it, ending after `completion`; a `: keep-alive` comment every 15 s of silence; 404 for an unknown id |
 struct ScaffolderRoutes: Sendable {
     /// Where tasks live.
     let store: TaskStore
@@ -23,6 +24,8 @@ struct ScaffolderRoutes: Sendable {
     let logger: Logger
     /// Answers `GET /v2/tasks/:id/events`.
     let longPoll: EventLongPoll
+    /// Answers `GET /v2/tasks/:id/eventstream`.
+    let eventStream: EventStream
 
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
@@ -69,6 +72,11 @@ struct ScaffolderRoutes: Sendable {
                 throw NotFoundError("Task with id '\(id)' does not exist")
             }
             return JSONBody(events)
+        }
+        routes.get("/v2/tasks/:id/eventstream") { request, context in
+            let id = try context.pathParameter("id")
+            let after = try Self.after(request.uri.queryParameters["after"].map(String.init))
+            return try await eventStream.response(for: id, after: after)
         }
     }
 

@@ -147,6 +147,7 @@ struct TaskLogEntry: Sendable, Codable, Equatable {
     /// The text.
     let message: String
     /// The event type when it is not a plain log line: `cancelled` for the line a cancellation writes (the
-    /// `event_type` column; absent for `log`).
+    /// `event_type` column; absent for `log`). The `completion` line a finished task ends with is stored as such but
+    /// read back without a type, as the log of `GET /v2/tasks/:id` has always shown it.
     var type: String? = nil
 }

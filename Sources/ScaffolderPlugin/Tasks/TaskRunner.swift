@@ -19,11 +19,14 @@ struct TaskRunner: Sendable {
     /// Called for every log line (the plugin forwards it to its logger).
     let onLog: @Sendable (_ taskId: String, _ entry: TaskLogEntry) -> Void
     /// Counts the tasks that end here.
-    var metrics = TaskMetrics(factory: NOOPMetricsHandler.instance)
+    var metrics = TaskMetrics(factory: BackendMetrics.disabled.factory)
     /// How often the worker writes the task's `last_heartbeat_at`.
     var heartbeatInterval: Duration = .seconds(1)
     /// How often a read or write of the task's state is retried while the database is unavailable.
     var outageRetryInterval: Duration = .seconds(1)
+    /// The clock of log lines that are only logged, not stored (a task's stored times are the database's:
+    /// ``TaskStore/now()``).
+    var clock: any WallClock = SystemClock()
 
     /// Runs the task `id`, which this worker has claimed (``TaskStore/claimNext()``), to completion or failure. A
     /// task whose state cannot be read or written (the database stayed unavailable for longer than the task timeout,
@@ -36,7 +39,7 @@ struct TaskRunner: Sendable {
             onLog(
                 id,
                 TaskLogEntry(
-                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
+                    createdAt: clock.timestamp(), stepId: nil, level: "error",
                     message: "The task's state could not be stored: \(error)"))
         }
     }
@@ -51,10 +54,17 @@ struct TaskRunner: Sendable {
         let values = task.values
         let outcome: Result<JSONValue?, any Error>
         do {
-            let output = try await withTimeout(timeout) {
-                try await self.whileHeartbeating(id) {
-                    try await self.runSteps(id, template: template, values: values)
-                }
+            // The heartbeat is also how a cancellation made on any replica reaches the running step: within one
+            // interval (1 s) of it. A failed write (the database is briefly unreachable) is not a lost task: the
+            // janitor decides.
+            let heartbeat = Liveness(every: heartbeatInterval, orThrow: { TaskLostError() }) {
+                (try? await store.heartbeat(id)) ?? true
+            }
+            let timeout = self.timeout
+            let output = try await withTimeout(
+                timeout, orThrow: { TaskTimeoutError(timeout: timeout) }, liveness: heartbeat
+            ) {
+                try await self.runSteps(id, template: template, values: values)
             }
             outcome = .success(output)
         } catch {
@@ -66,58 +76,46 @@ struct TaskRunner: Sendable {
             onLog(
                 id,
                 TaskLogEntry(
-                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: cancelled ? "info" : "error",
+                    createdAt: clock.timestamp(), stepId: nil, level: cancelled ? "info" : "error",
                     message: cancelled
                         ? "Stopped running the task: it was cancelled"
                         : "Stopped running the task: it is no longer processing (the janitor failed it)"))
             return
         }
-        let now = ISO8601Timestamp.now()
+        let now = try await stored(id) { try await store.now() }
+        // The final line is stored with the final status, in one transaction (the completion event).
+        let finished: ScaffolderTask?
         switch outcome {
         case .success(let output):
-            guard
-                try await stored(
+            finished = try await stored(id) {
+                try await store.update(
                     id,
-                    {
-                        try await store.update(id) { task in
-                            task.status = .completed
-                            task.completedAt = now
-                            task.output = output
-                        }
-                    }) != nil
-            else { return }
-            metrics.ended(.completed)
-            await log(id, nil, "info", "Task completed")
+                    completion: { _ in
+                        TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task completed")
+                    }
+                ) { task in
+                    task.status = .completed
+                    task.completedAt = now
+                    task.output = output
+                }
+            }
         case .failure(let error):
             let reason = Self.reason(error)
             let failure = ScaffolderTask.Failure(name: Self.errorName(error), message: reason)
-            let failed = try await stored(id) { try await store.update(id) { $0.fail(at: now, error: failure) } }
-            guard let failed else { return }
-            metrics.ended(.failed)
-            await log(id, failed.steps.first { $0.status == .failed }?.id, "error", "Task failed: \(reason)")
-        }
-    }
-
-    /// Runs `body` while writing the task's heartbeat every ``heartbeatInterval``; throws ``TaskLostError`` (and
-    /// cancels `body`) when the task is no longer `processing`. The heartbeat is also how a cancellation made on any
-    /// replica reaches the running step: within one interval (1 s) of it.
-    private func whileHeartbeating<T: Sendable>(
-        _ id: String, _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        let (store, interval) = (self.store, heartbeatInterval)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: interval)
-                    // A failed write (the database is briefly unreachable) is not a lost task: the janitor decides.
-                    if let alive = try? await store.heartbeat(id), !alive { throw TaskLostError() }
-                }
+            finished = try await stored(id) {
+                try await store.update(
+                    id,
+                    completion: { failed in
+                        TaskLogEntry(
+                            createdAt: now, stepId: failed.steps.first { $0.status == .failed }?.id, level: "error",
+                            message: "Task failed: \(reason)")
+                    }
+                ) { $0.fail(at: now, error: failure) }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw CancellationError() }
-            return value
         }
+        guard let finished else { return }
+        metrics.ended(finished.status)
+        if let line = finished.log.last { onLog(id, line) }
     }
 
     private func runSteps(
@@ -135,7 +133,7 @@ struct TaskRunner: Sendable {
                 await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
                 continue
             }
-            let startedAt = ISO8601Timestamp.now()
+            let startedAt = try await stored(id) { try await store.now() }
             try await progress(id) {
                 try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
             }
@@ -152,7 +150,7 @@ struct TaskRunner: Sendable {
             } catch {
                 throw StepFailure(stepName: step.name, underlying: error)
             }
-            let endedAt = ISO8601Timestamp.now()
+            let endedAt = try await stored(id) { try await store.now() }
             try await progress(id) {
                 try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
             }
@@ -174,7 +172,7 @@ struct TaskRunner: Sendable {
         let store = self.store
         let entry =
             (try? await stored(id) { try await store.appendLog(id, stepId: stepId, level: level, message: message) })
-            ?? TaskLogEntry(createdAt: ISO8601Timestamp.now(), stepId: stepId, level: level, message: message)
+            ?? TaskLogEntry(createdAt: clock.timestamp(), stepId: stepId, level: level, message: message)
         onLog(id, entry)
     }
 
@@ -195,7 +193,7 @@ struct TaskRunner: Sendable {
                     onLog(
                         id,
                         TaskLogEntry(
-                            createdAt: ISO8601Timestamp.now(), stepId: nil, level: "info",
+                            createdAt: clock.timestamp(), stepId: nil, level: "info",
                             message: "Waiting for the database to store the task's progress"))
                 }
                 guard let deadline, now < deadline else { throw error }
@@ -248,23 +246,5 @@ struct TaskTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `Task timed out after 5 seconds`.
     var description: String {
         "Task timed out after \(DurationText.describe(timeout))"
-    }
-}
-
-/// Runs `operation`, throwing `TaskTimeoutError` if it takes longer than `timeout` (the operation
-/// is cancelled then).
-func withTimeout<T: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        guard let value = first else { throw TaskTimeoutError(timeout: timeout) }
-        return value
     }
 }

@@ -85,22 +85,25 @@ struct TaskStore: Sendable {
     func create(
         template: TemplateDefinition, values: JSONObject, createdBy: String? = nil
     ) async throws -> ScaffolderTask {
-        let now = ISO8601Timestamp.now()
-        let task = ScaffolderTask(
-            id: UUID().uuidString.lowercased(), templateRef: template.ref.description, values: values, status: .open,
-            createdAt: now, lastHeartbeatAt: now, completedAt: nil,
-            steps: template.steps.map {
-                TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
-            },
-            log: [], output: nil, error: nil, createdBy: createdBy)
-        let first = TaskLogEntry(
-            createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
-        let state = try Self.encode(task)
+        let id = UUID().uuidString.lowercased()
         let templateText = template.entity.jsonText(options: .sortedKeys)
         let limits = self.limits
         let clock = database.clock
-        try await database.exclusiveTransaction(named: "scaffolder-create-task") { db in
+        return try await database.exclusiveTransaction(named: "scaffolder-create-task") { db in
             try await Self.admit(db, createdBy: createdBy, limits: limits)
+            // Every time of the row (created_at, the state's, the first heartbeat) and of its first event is the
+            // database's, as its later heartbeats are: a row never mixes two clocks.
+            let now = try await Self.now(db, clock.now)
+            let task = ScaffolderTask(
+                id: id, templateRef: template.ref.description, values: values, status: .open,
+                createdAt: now, lastHeartbeatAt: now, completedAt: nil,
+                steps: template.steps.map {
+                    TaskStep(id: $0.id, name: $0.name, action: $0.action, status: .open, startedAt: nil, endedAt: nil)
+                },
+                log: [], output: nil, error: nil, createdBy: createdBy)
+            let first = TaskLogEntry(
+                createdAt: now, stepId: nil, level: "info", message: "Task created for \(template.ref)")
+            let state = try Self.encode(task)
             let last =
                 try await db.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "last")
                 .from("tasks").first(decodingColumn: "last", as: Int?.self) ?? nil
@@ -112,16 +115,33 @@ struct TaskStore: Sendable {
                 .values(
                     SQLBind(task.id), SQLBind((last ?? 0) + 1), SQLBind(task.status.rawValue),
                     SQLBind(task.templateRef),
-                    SQLBind(templateText), SQLBind(state), SQLBind(now), clock.now, SQLBind(createdBy),
+                    SQLBind(templateText), SQLBind(state), SQLBind(now), SQLBind(now), SQLBind(createdBy),
                     SQLBind(first.message.utf8.count)
                 )
                 .run()
             try await Self.insertEvent(first, taskId: task.id, into: db)
             try await Self.evict(db, capacity: limits.maxTasks)
+            var created = task
+            created.log = [first]
+            return created
         }
-        var created = task
-        created.log = [first]
-        return created
+    }
+
+    /// The database's clock now, as the text every stored time of a task is
+    /// (`2026-12-01T09:50:47.123Z`): replicas compare heartbeats written by different processes, so the times of
+    /// the `tasks` and `task_events` rows all come from the one clock they share.
+    func now() async throws -> String {
+        let clock = database.clock
+        return try await database.withSession { db in try await Self.now(db, clock.now) }
+    }
+
+    /// ``now()`` within a session or transaction (`clockNow` is `database.clock.now`).
+    static func now(_ db: any SQLDatabase, _ clockNow: SQLQueryString) async throws -> String {
+        let now = try await db.select().column(clockNow, as: "now").first(decodingColumn: "now", as: String.self)
+        guard let now else {
+            throw ServiceUnavailableError("The scaffolder plugin's database did not tell its time; try again later")
+        }
+        return now
     }
 
     /// Throws what ``create(template:values:createdBy:)`` would throw for `createdBy` now (429 or 503), so that a
@@ -172,8 +192,7 @@ struct TaskStore: Sendable {
         }
         guard let row else { return nil }
         let ref = try TemplateRef.parse(try row.decode(column: "template_ref", as: String.self))
-        let entity = try JSONDecoder().decode(
-            JSONValue.self, from: Data(try row.decode(column: "template", as: String.self).utf8))
+        let entity = try JSONValue(parsing: try row.decode(column: "template", as: String.self))
         return try TemplateDefinition(entity: entity, ref: ref)
     }
 
@@ -206,8 +225,7 @@ struct TaskStore: Sendable {
             let ids = try await Self.ids(db, query: query, offset: offset, limit: limit)
             let tail = #"],"totalTasks":\#(total)}"#
             var body = ByteBuffer(string: #"{"tasks":["#)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = JSONEncoder.backend()
             var written = 0
             for chunk in ids.batches(of: Self.pageChunk) {
                 for task in try await Self.summaries(db, ids: Array(chunk)) {
@@ -243,12 +261,10 @@ struct TaskStore: Sendable {
             )
             .from("tasks").where("id", .in, ids).all()
         var found: [String: TaskSummary] = [:]
-        let decoder = JSONDecoder()
         for row in rows {
             let id = try row.decode(column: "id", as: String.self)
             let task = try decode(try row.decode(column: "state", as: String.self))
-            let template = try decoder.decode(
-                JSONValue.self, from: Data(try row.decode(column: "template", as: String.self).utf8))
+            let template = try JSONValue(parsing: try row.decode(column: "template", as: String.self))
             found[id] = TaskSummary(
                 id: id,
                 spec: TaskSummary.spec(
@@ -340,28 +356,44 @@ struct TaskStore: Sendable {
     /// without its log (the worker never reads it, and re-reading every event on each step was a measured share of
     /// a task's cost; log lines are added with ``appendLog(_:stepId:level:message:)``), or nil when the task is gone
     /// or its status moved on.
+    ///
+    /// A change that finishes the task passes `completion`, the task's last log line (made from the changed task and
+    /// cut to `maxLogEventBytes`), stored in the same transaction as the `completion` event: whoever reads the task
+    /// finished also reads that line, so an event stream never sees a finished task without its completion event.
     @discardableResult
     func update(
         _ id: String, ifStatus expected: TaskStatus = .processing,
+        completion: (@Sendable (ScaffolderTask) -> TaskLogEntry)? = nil,
         _ change: @escaping @Sendable (inout ScaffolderTask) -> Void
     ) async throws
         -> ScaffolderTask?
     {
         let clock = database.clock
+        let maxLogEventBytes = limits.maxLogEventBytes
         return try await database.transaction { db in
             guard
-                let row = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
-                    .where("id", .equal, id).where("status", .equal, expected.rawValue).first()
+                let row = try await db.select().columns("state", "last_heartbeat_at", "created_by", "log_bytes")
+                    .from("tasks").where("id", .equal, id).where("status", .equal, expected.rawValue).first()
             else { return nil }
             var task = try Self.decode(row)
             change(&task)
             task.log = []
-            try await db.update("tasks")
+            var update = db.update("tasks")
                 .set("state", to: SQLBind(try Self.encode(task)))
                 .set("status", to: SQLBind(task.status.rawValue))
                 .set("last_heartbeat_at", to: clock.now)
-                .where("id", .equal, id)
-                .run()
+            if let completion {
+                let line = completion(task)
+                var entry = TaskLogEntry(
+                    createdAt: line.createdAt, stepId: line.stepId, level: line.level,
+                    message: Self.truncated(line.message, to: maxLogEventBytes))
+                entry.type = TaskEvent.completionType
+                try await Self.insertEvent(entry, taskId: id, into: db)
+                let used = try row.decode(column: "log_bytes", as: Int.self)
+                update = update.set("log_bytes", to: SQLBind(used + entry.message.utf8.count))
+                task.log = [entry]
+            }
+            try await update.where("id", .equal, id).run()
             return task
         }
     }
@@ -421,14 +453,15 @@ struct TaskStore: Sendable {
     /// (checked again in the transaction, so a worker that has just written one keeps its task); true when it did.
     func failIfStale(_ id: String, heartbeatTimeout timeout: Duration, message: String) async throws -> Bool {
         let clock = database.clock
-        let now = ISO8601Timestamp.now()
-        let entry = TaskLogEntry(createdAt: now, stepId: nil, level: "error", message: message)
         return try await database.transaction { db in
             guard
                 let row = try await db.select().columns("state", "last_heartbeat_at", "created_by").from("tasks")
                     .where("id", .equal, id).where("status", .equal, TaskStatus.processing.rawValue)
                     .where(SQLColumn("last_heartbeat_at"), .lessThan, clock.now(plus: .zero - timeout)).first()
             else { return false }
+            let now = try await Self.now(db, clock.now)
+            let entry = TaskLogEntry(
+                createdAt: now, stepId: nil, level: "error", message: message, type: TaskEvent.completionType)
             var task = try Self.decode(row)
             task.fail(at: now, error: ScaffolderTask.Failure(name: "Error", message: message))
             try await db.update("tasks")
@@ -458,6 +491,7 @@ struct TaskStore: Sendable {
     /// replica, finds it no longer `processing` at its next heartbeat and stops the step. A compare-and-set on the
     /// status, so a claim or an ending at the same moment either happens first or not at all.
     func cancel(_ id: String) async throws -> CancelOutcome {
+        let clock = database.clock
         while true {
             let outcome: CancelOutcome? = try await database.transaction { db in
                 guard
@@ -467,7 +501,7 @@ struct TaskStore: Sendable {
                 let seen = try row.decode(column: "status", as: String.self)
                 var task = try Self.decode(row)
                 if let status = TaskStatus(rawValue: seen), status.isFinal { return .finished(status) }
-                let now = ISO8601Timestamp.now()
+                let now = try await Self.now(db, clock.now)
                 let running = task.steps.first { $0.status == .processing }?.id
                 task.cancel(at: now)
                 let changed = try await db.update("tasks")
@@ -482,8 +516,10 @@ struct TaskStore: Sendable {
                     TaskLogEntry(createdAt: now, stepId: running, level: "info", message: message, type: "cancelled"),
                     taskId: id, into: db)
                 try await Self.insertEvent(
-                    TaskLogEntry(createdAt: now, stepId: nil, level: "info", message: "Task cancelled"), taskId: id,
-                    into: db)
+                    TaskLogEntry(
+                        createdAt: now, stepId: nil, level: "info", message: "Task cancelled",
+                        type: TaskEvent.completionType),
+                    taskId: id, into: db)
                 return .cancelled
             }
             if let outcome { return outcome }
@@ -495,11 +531,12 @@ struct TaskStore: Sendable {
     /// - a message longer than `maxLogEventBytes` keeps its start and ends in `… [truncated: N bytes]`, N the bytes
     ///   cut, so that it is at most `maxLogEventBytes` bytes long;
     /// - once the task's messages would pass `maxTaskLogBytes`, one marker line says so (naming the bound) and later
-    ///   lines are not stored, except those of a finished task: its last line (`Task completed`, `Task failed: …`)
-    ///   is the completion event of `GET /v2/tasks/:id/events`.
+    ///   lines are not stored; a finished task's last line (`Task completed`, `Task failed: …`) is still stored, by
+    ///   the transaction that finishes it (``update(_:ifStatus:completion:_:)``).
     ///
-    /// A line that is not stored is still returned (cut to `maxLogEventBytes`), for the process log; so is a line of
-    /// a task that is no longer kept.
+    /// A finished task's log ends with its completion event: later lines (of a worker that has not yet noticed a
+    /// cancellation or the janitor) are not stored. A line that is not stored is still returned (cut to
+    /// `maxLogEventBytes`), for the process log; so is a line of a task that is no longer kept.
     @discardableResult
     func appendLog(
         _ id: String, stepId: String?, level: String = "info", message: String
@@ -507,24 +544,23 @@ struct TaskStore: Sendable {
         -> TaskLogEntry
     {
         let limits = self.limits
-        let now = ISO8601Timestamp.now()
-        let entry = TaskLogEntry(
-            createdAt: now, stepId: stepId, level: level,
-            message: Self.truncated(message, to: limits.maxLogEventBytes))
-        try await database.transaction { db in
+        let clock = database.clock
+        let message = Self.truncated(message, to: limits.maxLogEventBytes)
+        return try await database.transaction { db in
+            let now = try await Self.now(db, clock.now)
+            let entry = TaskLogEntry(createdAt: now, stepId: stepId, level: level, message: message)
             guard
                 let row = try await db.select().columns("status", "log_bytes").from("tasks").where("id", .equal, id)
                     .first()
-            else { return }
+            else { return entry }
             let status = TaskStatus(rawValue: try row.decode(column: "status", as: String.self))
-            // A cancelled task's log ends with the lines its cancellation wrote; its worker may still say more.
-            guard status != .cancelled else { return }
-            let finished = status?.isFinal == true
+            // A finished task's log ends with its completion event; its worker may still say more.
+            guard status?.isFinal != true else { return entry }
             let used = try row.decode(column: "log_bytes", as: Int.self)
             let size = entry.message.utf8.count
             let stored: TaskLogEntry
             let total: Int
-            if finished || used + size <= limits.maxTaskLogBytes {
+            if used + size <= limits.maxTaskLogBytes {
                 (stored, total) = (entry, used + size)
             } else if used <= limits.maxTaskLogBytes {
                 // The first line that does not fit: a marker instead, and a count past the bound so it is the last.
@@ -533,12 +569,12 @@ struct TaskStore: Sendable {
                     message: Self.logFullMarker(limits.maxTaskLogBytes))
                 total = limits.maxTaskLogBytes + 1
             } else {
-                return
+                return entry
             }
             try await Self.insertEvent(stored, taskId: id, into: db)
             try await db.update("tasks").set("log_bytes", to: SQLBind(total)).where("id", .equal, id).run()
+            return entry
         }
-        return entry
     }
 
     /// The line that ends a task's log at `maxTaskLogBytes`.
@@ -563,9 +599,9 @@ struct TaskStore: Sendable {
         return kept + "… [truncated: \(total - kept.utf8.count) bytes]"
     }
 
-    private static func insertEvent(_ entry: TaskLogEntry, taskId: String, into db: any SQLDatabase) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    /// Stores `entry` as a `task_events` row of task `taskId` (its `type`, `log` when nil, in `event_type`).
+    static func insertEvent(_ entry: TaskLogEntry, taskId: String, into db: any SQLDatabase) async throws {
+        let encoder = JSONEncoder.backend()
         try await db.insert(into: "task_events").columns("task_id", "event_type", "body", "created_at")
             .values(
                 SQLBind(taskId), SQLBind(entry.type ?? "log"),
@@ -589,7 +625,8 @@ struct TaskStore: Sendable {
                 let body = try row.decode(column: "body", as: String.self)
                 var entry = try decoder.decode(TaskLogEntry.self, from: Data(body.utf8))
                 let type = try row.decode(column: "event_type", as: String.self)
-                entry.type = type == "log" ? nil : type
+                // The completion event is the last line of a finished task, which `TaskEvent` recognises as such.
+                entry.type = type == "log" || type == TaskEvent.completionType ? nil : type
                 result[taskId, default: []].append(entry)
             }
         }
@@ -642,9 +679,7 @@ struct TaskStore: Sendable {
         var stored = task
         stored.log = []
         stored.createdBy = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(stored), as: UTF8.self)
+        return String(decoding: try JSONEncoder.backend().encode(stored), as: UTF8.self)
     }
 
     private static func decode(_ state: String) throws -> ScaffolderTask {

@@ -45,7 +45,7 @@ struct TaskWorker: Service {
                             runner.onLog(
                                 "-",
                                 TaskLogEntry(
-                                    createdAt: ISO8601Timestamp.now(), stepId: nil, level: "error",
+                                    createdAt: runner.clock.timestamp(), stepId: nil, level: "error",
                                     message: "Could not claim a task: \(PluginDatabase.describe(error))"))
                         }
                         break

@@ -158,8 +158,17 @@ struct ScaffolderBoundsTests {
             for index in 0..<10 {
                 try await store.appendLog(task.id, stepId: "log", message: String(repeating: "\(index)", count: 100))
             }
-            try await store.update(task.id) { $0.status = .completed }
-            try await store.appendLog(task.id, stepId: nil, message: "Task completed")
+            // The final line is stored with the final status, as the task runner stores it.
+            try await store.update(
+                task.id,
+                completion: { _ in
+                    TaskLogEntry(
+                        createdAt: SystemClock().timestamp(), stepId: nil, level: "info", message: "Task completed")
+                }
+            ) { $0.status = .completed }
+            // A finished task's log ends with its completion line: a later line (a worker that has not yet noticed)
+            // is not stored.
+            try await store.appendLog(task.id, stepId: nil, message: "too late")
             let stored = try #require(try await store.task(task.id))
             let marker =
                 "… [truncated: this task's log reached 400 bytes (scaffolder.maxTaskLogBytes); later lines are not kept]"

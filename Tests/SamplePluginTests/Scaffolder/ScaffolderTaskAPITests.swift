@@ -21,9 +21,15 @@ struct ScaffolderTaskAPITests {
         ]
     }
 
-    /// The templates the tests run: `quick` logs a line, `broken` fails, `wait` waits 30 s and then logs.
+    /// The templates the tests run: `quick` logs a line, `broken` fails, `wait` waits 30 s and then logs, `steps`
+    /// runs ten steps of 100 ms each (three events per step).
     static let templates: [JSONValue] = [
         template("quick", steps: [["id": "log", "action": "debug:log", "input": ["message": "hi"]]]),
+        template(
+            "steps",
+            steps: (1...10).map { index in
+                ["id": .string("step\(index)"), "action": "debug:wait", "input": ["milliseconds": 100]]
+            }),
         template("broken", steps: [["id": "wait", "action": "debug:wait", "input": ["seconds": "soon"]]]),
         template(
             "wait",
@@ -56,9 +62,11 @@ struct ScaffolderTaskAPITests {
     /// Runs `body` with two hosts as ``withHost(_:scaffolder:_:)`` configures them: on PostgreSQL, replica A (which
     /// runs no tasks) and replica B (which runs them, logging to `logs`) sharing the database; on SQLite (one process
     /// per database), one host as both. Without `replicas`, one host on either engine.
+    ///
+    /// With `metrics`, both hosts serve metrics on a port of their own (`RunningBackend.metricsPort`).
     static func withHosts(
         _ engine: Engine, scaffolder: JSONObject = [:], replicas: Bool = true, logs: LogCapture? = nil,
-        _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
+        metrics: Bool = false, _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("task-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -67,10 +75,11 @@ struct ScaffolderTaskAPITests {
         try templates.map { $0.jsonText() }.joined(separator: "\n---\n").write(
             to: file, atomically: true, encoding: .utf8)
         try await TestDatabases.withPrefix(engine, dropping: ["catalog", "scaffolder"]) { prefix in
-            let backend: JSONObject = [
+            var backend: JSONObject = [
                 "baseUrl": "http://127.0.0.1:7007", "auth": auth,
                 "database": try TestDatabases.section(engine, directory: directory, prefix: prefix),
             ]
+            if metrics { backend["metrics"] = ["listen": "127.0.0.1:0"] }
             var section: JSONObject = ["taskTimeout": ["seconds": 60]]
             for (key, value) in scaffolder { section[key] = value }
             let config = TestHosts.config(extra: [
