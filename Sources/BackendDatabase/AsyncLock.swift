@@ -13,6 +13,9 @@ actor AsyncLock {
         return try await body()
     }
 
+    /// Whether a holder runs now.
+    var isHeld: Bool { locked }
+
     private func acquire() async {
         guard locked else {
             locked = true

@@ -111,9 +111,25 @@ public final class PluginDatabase: Service, Sendable {
     /// Closes the connection or pool, waiting until every connection has closed. Calls after this fail.
     public func shutdown() async {
         let backend = await state.close()
-        if case .sqlite(let connection, _, let interrupter) = backend {
+        if case .sqlite(let connection, let lock, let interrupter) = backend {
+            // SQLite refuses to close while a statement runs, and SQLiteNIO stops the process when a connection it
+            // could not close is deinitialized: stop the statement in progress (interrupting it every 100 ms, for
+            // at most 5 s) and close once no session holds the connection.
+            for _ in 0..<50 where await lock.isHeld {
+                interrupter?.interrupt()
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            for attempt in 1...3 {
+                do {
+                    try await connection.close()
+                    break
+                } catch {
+                    logger.warning("Could not close the SQLite database (attempt \(attempt) of 3): \(error)")
+                    interrupter?.interrupt()
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
             interrupter?.invalidate()
-            try? await connection.close()
             counts.withLockedValue { $0.open = 0 }
         }
         await pool?.shutdown()

@@ -16,12 +16,6 @@ public enum ISO8601Timestamp {
         case always
     }
 
-    /// The current time with milliseconds; kept only until its last callers take a ``WallClock``.
-    @available(*, deprecated, message: "Take a WallClock (SystemClock() by default) and call timestamp()")
-    public static func now() -> String {
-        SystemClock().timestamp()
-    }
-
     /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` for Unix `seconds`. Values outside ±10^11 seconds (years beyond ±5000) are
     /// printed as the raw number instead.
     public static func format(_ seconds: Double, milliseconds: Milliseconds = .whenNonZero) -> String {

@@ -2,8 +2,8 @@ import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
-import SQLKit
 import NIOHTTP1
+import SQLKit
 import Testing
 
 @Suite("A request whose client went away")

@@ -1,12 +1,12 @@
 import BackendConfig
 import BackendDatabase
+import BackendRuntime
 import BackendTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
 
 @testable import BackendKit
-import BackendRuntime
 
 /// Counts a scheduled task's runs and holds the first one until the test lets it end.
 private actor HeldRuns {

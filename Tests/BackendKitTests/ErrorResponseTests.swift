@@ -1,9 +1,9 @@
-import ServiceLifecycle
-import Hummingbird
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import Hummingbird
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 /// An internal error whose text must never reach the caller.

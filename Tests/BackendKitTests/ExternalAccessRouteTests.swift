@@ -1,7 +1,7 @@
-import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import Logging
 import NIOHTTP1
 import Testing
 

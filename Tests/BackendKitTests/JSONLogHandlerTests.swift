@@ -1,8 +1,8 @@
-import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import Logging
 import Testing
 
 @Suite("JSON logs")

@@ -1,9 +1,9 @@
-import HTTPTypes
-import BackendJSON
-import BackendConfig
 import BackendAuth
+import BackendConfig
+import BackendJSON
 import BackendTestSupport
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

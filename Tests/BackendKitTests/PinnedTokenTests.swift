@@ -1,8 +1,8 @@
-import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 /// Issues a different token on every call and accepts only tokens it issued.

@@ -1,11 +1,11 @@
 import BackendDatabase
+import BackendRuntime
 import BackendTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
 
 @testable import BackendKit
-import BackendRuntime
 
 /// Counts runs and the most that overlapped.
 private actor RunLog {

@@ -1,10 +1,10 @@
-import ServiceLifecycle
-import Hummingbird
-import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import Hummingbird
+import Logging
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 @Suite("Service auth on plugin routes")

@@ -1,9 +1,9 @@
-import ServiceLifecycle
 import BackendAuth
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 /// What the catalog test plugin returns.

@@ -1,8 +1,8 @@
-import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 @Suite("Graceful shutdown and background work")

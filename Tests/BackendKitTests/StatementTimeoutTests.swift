@@ -1,12 +1,12 @@
-import SQLKit
+import BackendRuntime
 import BackendTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SQLKit
 import Testing
 
 @testable import BackendKit
-import BackendRuntime
 
 /// Every statement runs under `backend.database.statementTimeout`: a slow one is cancelled and answers 503 naming
 /// the deadline; a PostgreSQL server that stops answering is given up on a little later, as an outage, and the

@@ -1,10 +1,10 @@
-import HTTPTypes
 import BackendConfig
+import BackendRuntime
 import Foundation
+import HTTPTypes
 import Testing
 
 @testable import BackendKit
-import BackendRuntime
 
 @Suite("Parsing helpers")
 struct SupportUnitTests {

@@ -1,7 +1,7 @@
-import Logging
 import BackendKit
 import BackendRuntime
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import Testing
 

@@ -1,9 +1,9 @@
-import BackendJSON
 import BackendConfig
-import Logging
 import BackendDatabase
+import BackendJSON
 import BackendKit
 import Foundation
+import Logging
 import Testing
 
 /// The engines every database test runs on (`@Test(arguments: Engine.allCases)`).

@@ -50,7 +50,9 @@ struct KillRestartTests {
                                 + #""spec":{"type":"service","owner":"team-a","lifecycle":"production"}}"#
                             guard let response = try? await HTTP.send(.POST, "\(base)/api/catalog/entities", json: body)
                             else { return }
-                            if response.status == 201 { acknowledged.state.withLockedValue { $0.entities.append(name) } }
+                            if response.status == 201 {
+                                acknowledged.state.withLockedValue { $0.entities.append(name) }
+                            }
                         } else {
                             let body =
                                 #"{"templateRef":"template:default/create-component","values":{"name":"\#(name)","owner":"team-a"}}"#

@@ -1,5 +1,5 @@
-import BackendConfig
 import ArgumentParser
+import BackendConfig
 
 /// `backend config`: inspect the merged app config.
 struct ConfigCommand: ParsableCommand {

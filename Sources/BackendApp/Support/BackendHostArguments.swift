@@ -1,5 +1,5 @@
-import BackendConfig
 import ArgumentParser
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import Foundation

@@ -1,6 +1,6 @@
-import BackendDatabase
 import BackendAuth
 import BackendConfig
+import BackendDatabase
 import BackendKit
 import BackendRuntime
 import Foundation

@@ -1,5 +1,6 @@
-import Logging
 import Hummingbird
+import Logging
+
 /// The outermost layer of every request, around the host's router: turns every error into Backstage's JSON error
 /// body, writes one log line per request (method, path without query, status, duration and the caller's `subject`
 /// when a token identified one; never headers or tokens) and records the request's duration by route template.
@@ -48,7 +49,7 @@ package struct RequestHandling: Sendable {
                 throw NotFoundError("No route for \(request.method.rawValue) \(request.uri.path)")
             }
             response = routed
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             // The client went away (the host cancels a request whose connection closed) or the host is past its
             // drain: nobody reads this response, and the failure (a cancelled sleep, an interrupted statement) is
             // not the server's. Logged and measured as nginx's 499 "client closed request", at info.

@@ -1,5 +1,5 @@
-import Hummingbird
 import Foundation
+import Hummingbird
 
 extension PluginRoutes {
     /// The path the OpenAPI document is served at, relative to the plugin mount: `/openapi.json`.

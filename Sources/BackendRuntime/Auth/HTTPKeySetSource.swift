@@ -1,9 +1,9 @@
-import BackendConfig
-import Hummingbird
-import BackendKit
 import AsyncHTTPClient
 import BackendAuth
+import BackendConfig
+import BackendKit
 import Foundation
+import Hummingbird
 import NIOCore
 import NIOHTTP1
 

@@ -1,5 +1,5 @@
-import Hummingbird
 import BackendKit
+import Hummingbird
 import NIOConcurrencyHelpers
 
 /// Where the host is in its life, as orchestrators see it through the health routes.

@@ -1,8 +1,8 @@
-import BackendDatabase
-import BackendConfig
-import Logging
-import BackendKit
 import BackendAuth
+import BackendConfig
+import BackendDatabase
+import BackendKit
+import Logging
 
 extension BackendHost {
     /// The config keys the host reads itself: `backend.baseUrl`, `backend.listen`, `backend.metrics`,

@@ -1,10 +1,10 @@
-import BackendDatabase
-import BackendConfig
-import ServiceLifecycle
-import Logging
-import Hummingbird
-import BackendKit
 import AsyncHTTPClient
+import BackendConfig
+import BackendDatabase
+import BackendKit
+import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// The router with every plugin mounted, and the plugins' background work (their schedulers included).
 struct BuiltRouter: Sendable {

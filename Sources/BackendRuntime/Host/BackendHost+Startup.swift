@@ -1,13 +1,13 @@
-import BackendAuth
-import BackendDatabase
-import BackendConfig
-import ServiceLifecycle
-import Logging
-import Hummingbird
-import BackendKit
 import AsyncHTTPClient
+import BackendAuth
+import BackendConfig
+import BackendDatabase
+import BackendKit
 import Foundation
+import Hummingbird
+import Logging
 import NIOPosix
+import ServiceLifecycle
 import UnixSignals
 
 extension BackendHost {
@@ -133,7 +133,8 @@ extension BackendHost {
                 service: HostServerService(
                     application: application, gate: state.listening, metricsGate: state.metricsListening),
                 failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: ShutdownDelayService(health: state.health, delay: state.shutdownDelay, logger: state.logger)),
+            .init(
+                service: ShutdownDelayService(health: state.health, delay: state.shutdownDelay, logger: state.logger)),
         ]
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],

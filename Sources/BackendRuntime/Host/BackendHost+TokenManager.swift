@@ -1,7 +1,7 @@
-import BackendConfig
-import Logging
-import BackendKit
 import BackendAuth
+import BackendConfig
+import BackendKit
+import Logging
 
 extension BackendHost {
     /// The token manager from options, else the one ``TokenManagerPolicy`` selects; with a description of

@@ -1,6 +1,6 @@
-import ServiceLifecycle
 import BackendKit
 import Foundation
+import ServiceLifecycle
 
 /// Runs plugins on one Hummingbird server: each plugin's routes under `/api/<id>`, `GET /healthcheck`,
 /// service-to-service auth, discovery and a shared HTTP client for plugin-to-plugin calls.

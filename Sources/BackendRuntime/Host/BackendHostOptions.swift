@@ -1,7 +1,7 @@
 import BackendConfig
-import Logging
 import BackendKit
 import Foundation
+import Logging
 
 /// How a ``BackendHost`` starts: config, environment, plugins, token manager and logging.
 ///

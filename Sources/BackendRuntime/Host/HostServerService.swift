@@ -1,6 +1,7 @@
-import ServiceLifecycle
-import Hummingbird
 import BackendKit
+import Hummingbird
+import ServiceLifecycle
+
 /// The Hummingbird application as a service of the host's service group; closes the listening gate when
 /// the server stops, so background work waiting for it does not wait forever.
 ///

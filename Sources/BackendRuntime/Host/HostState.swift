@@ -1,9 +1,9 @@
-import BackendDatabase
-import BackendConfig
-import ServiceLifecycle
-import Logging
 import AsyncHTTPClient
+import BackendConfig
+import BackendDatabase
 import BackendKit
+import Logging
+import ServiceLifecycle
 
 /// Everything a host holds from the end of startup to shutdown: what the steps of
 /// ``BackendHost/prepare(plugins:handlesSignals:)`` produced, and what registering the plugins and serving use.

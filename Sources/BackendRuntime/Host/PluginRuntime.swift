@@ -1,7 +1,8 @@
-import ServiceLifecycle
-import Logging
-import Hummingbird
 import BackendKit
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
 /// The plugins as a service of the host's service group: once the server listens it registers every plugin,
 /// installs the full router, marks the host ready, then runs the plugins' background work and schedulers until
 /// graceful shutdown (which reaches it last, after the server has drained).

@@ -1,7 +1,7 @@
 import BackendJSON
-import Logging
 import BackendKit
 import Foundation
+import Logging
 
 /// A swift-log handler writing one JSON object per line to standard output, for log shippers:
 ///

@@ -1,7 +1,7 @@
 import BackendConfig
-import Logging
 import BackendKit
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 
 /// How the host writes its log: human-readable lines (development) or one JSON object per line (production).

@@ -1,6 +1,6 @@
-import Logging
 import BackendKit
 import Foundation
+import Logging
 
 /// The text log format: swift-log's `StreamLogHandler` lines on standard error, character for character, with the
 /// metadata rendered when a line is written instead of whenever it changes.

@@ -1,9 +1,9 @@
 import BackendConfig
-import ServiceLifecycle
-import Logging
-import Hummingbird
 import BackendKit
+import Hummingbird
+import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The metrics listener of `backend.metrics.listen`: `GET /metrics` in the Prometheus text format, on its own
 /// address so that it can stay off the network the plugin routes are served on.

@@ -1,10 +1,10 @@
-import BackendConfig
-import Logging
 import AsyncHTTPClient
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 

@@ -1,8 +1,8 @@
 import BackendJSON
-import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import Foundation
+import ServiceLifecycle
 import Testing
 
 @testable import CatalogPlugin

@@ -1,9 +1,9 @@
-import ServiceLifecycle
 import BackendKit
 import BackendRuntime
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 @Suite("Catalog HTTP API", .serialized)

@@ -1,8 +1,8 @@
-import NIOCore
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import NIOCore
 import NIOHTTP1
 import SearchPlugin
 import Testing

@@ -1,11 +1,11 @@
-import NIOCore
-import HTTPTypes
 import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import CatalogPlugin
 import Foundation
+import HTTPTypes
+import NIOCore
 import NIOHTTP1
 import ScaffolderPlugin
 import SearchPlugin

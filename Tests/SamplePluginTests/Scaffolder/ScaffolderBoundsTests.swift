@@ -1,10 +1,10 @@
-import BackendJSON
 import BackendConfig
-import Logging
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import ScaffolderPlugin

@@ -1,5 +1,5 @@
-import BackendJSON
 import BackendDatabase
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

@@ -1,5 +1,5 @@
-import BackendJSON
 import BackendConfig
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport

@@ -1,10 +1,10 @@
 import BackendConfig
-import ServiceLifecycle
-import Logging
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import Logging
+import ServiceLifecycle
 import Testing
 
 @testable import SearchPlugin

@@ -1,5 +1,5 @@
-import BackendJSON
 import AsyncHTTPClient
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import Foundation

@@ -1,11 +1,11 @@
-import BackendJSON
 import BackendConfig
-import Logging
+import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import CatalogPlugin
 import Foundation
+import Logging
 import ScaffolderPlugin
 import SearchPlugin
 
