@@ -36,7 +36,7 @@ struct CommandDefaultsTests {
         try await withDefaultFiles { dir in
             try await BackendProcess.withServer(arguments: ["run", "--plugins", "search"], currentDirectory: dir) {
                 backend, _ in
-                #expect(backend.stderr.contains("[BackendKit] \(Self.loaded)\n"), "\(backend.stderr)")
+                #expect(backend.stderr.contains("[BackendRuntime] \(Self.loaded)\n"), "\(backend.stderr)")
                 #expect(backend.stderr.contains("Service-to-service auth: server (1 key)"), "\(backend.stderr)")
             }
         }

@@ -126,7 +126,7 @@ struct ConfigSchemaCommandTests {
                     "Unknown key 'search.maxTermLenght' in app-config.local.yaml:2; did you mean 'search.maxTermLength'?",
                 ] {
                     #expect(text.components(separatedBy: message).count == 2, "\(text)")
-                    #expect(text.contains("warning backend: [BackendKit] \(message)"), "\(text)")
+                    #expect(text.contains("warning backend: [BackendRuntime] \(message)"), "\(text)")
                 }
             }
         }

@@ -16,9 +16,13 @@ struct AuthenticatingResponder<Output: ResponseGenerator>: HTTPResponder {
     let handler: @Sendable (Request, BackendRequestContext) async throws -> Output
 
     func respond(to request: Request, context: BackendRequestContext) async throws -> Response {
-        var context = context
-        context.caller = try await authenticator.caller(
-            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-        return try await handler(request, context).response(from: request, context: context)
+        do {
+            var context = context
+            context.caller = try await authenticator.caller(
+                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
+            return try await handler(request, context).response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            throw HTTPResponseErrorPassage(error)
+        }
     }
 }

@@ -55,6 +55,7 @@ package struct RequestHandling: Sendable {
             // not the server's. Logged and measured as nginx's 499 "client closed request", at info.
             response = Response(status: Self.clientClosedRequest)
         } catch {
+            let error = (error as? HTTPResponseErrorPassage)?.underlying ?? error
             let described = ErrorDescriptor(error)
             response = ErrorResponse.make(
                 described,

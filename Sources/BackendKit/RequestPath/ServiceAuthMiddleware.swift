@@ -16,9 +16,13 @@ struct ServiceAuthMiddleware: RouterMiddleware {
         context: BackendRequestContext,
         next: (Request, BackendRequestContext) async throws -> Response
     ) async throws -> Response {
-        var context = context
-        context.caller = try await authenticator.caller(
-            of: request, access: access, pluginId: pluginId, record: context.callerRecord)
-        return try await next(request, context)
+        do {
+            var context = context
+            context.caller = try await authenticator.caller(
+                of: request, access: access, pluginId: pluginId, record: context.callerRecord)
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            throw HTTPResponseErrorPassage(error)
+        }
     }
 }
