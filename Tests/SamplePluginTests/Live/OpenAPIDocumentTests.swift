@@ -65,7 +65,8 @@ struct OpenAPIDocumentTests {
             ],
             "ScaffolderPlugin": [
                 ("get", "/v2/actions"), ("post", "/v2/tasks"), ("get", "/v2/tasks"), ("get", "/v2/tasks/{id}"),
-                ("get", "/v2/tasks/{id}/events"), ("get", "/v2/tasks/{id}/eventstream"), ("post", "/v2/tasks/{id}/cancel"),
+                ("get", "/v2/tasks/{id}/events"), ("get", "/v2/tasks/{id}/eventstream"),
+                ("post", "/v2/tasks/{id}/cancel"),
                 ("get", "/openapi.json"),
             ],
             "SearchPlugin": [
