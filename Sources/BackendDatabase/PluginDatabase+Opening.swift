@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOConcurrencyHelpers
 import PostgresKit
 import PostgresNIO
@@ -74,7 +75,8 @@ extension PluginDatabase {
             try await connection.sql().raw("PRAGMA foreign_keys = ON").run()
         } catch {
             // An SQLite connection that is not closed stops the process in its deinitializer.
-            try? await connection.close()
+            let closed: EventLoopFuture<Void> = connection.close()
+            try? await closed.get()
             throw error
         }
         counts.withLockedValue { $0.open = 1 }

@@ -121,7 +121,10 @@ public final class PluginDatabase: Service, Sendable {
             }
             for attempt in 1...3 {
                 do {
-                    try await connection.close()
+                    // The future-returning close: the async one refuses to run in a cancelled task, and a host's
+                    // databases close as its service group is cancelled.
+                    let closed: EventLoopFuture<Void> = connection.close()
+                    try await closed.get()
                     break
                 } catch {
                     logger.warning("Could not close the SQLite database (attempt \(attempt) of 3): \(error)")
