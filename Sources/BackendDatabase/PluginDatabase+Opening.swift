@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import PostgresKit
 import PostgresNIO
 import SQLKit
