@@ -26,39 +26,8 @@ final class FrontDoor: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (String) async throws -> Result
     ) async throws -> Result {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "backend-testing.front-door")
-        logger.logLevel = .warning
-        let application = Application(
-            responder: FrontDoorResponder(door: self),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [application], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw FrontDoorError()
-            }
-            let result: Result
-            do {
-                result = try await body("http://127.0.0.1:\(port)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        }
+        return try await LoopbackServer.with(
+            FrontDoorResponder(door: self), label: "backend-testing.front-door", notListening: FrontDoorError(), body)
     }
 }
 
