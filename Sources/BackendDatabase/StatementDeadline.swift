@@ -95,15 +95,9 @@ struct StatementDeadline: Sendable {
 }
 
 /// A session's database whose statements each run under a ``StatementDeadline``; everything else is the base's.
-private struct DeadlineDatabase: SQLDatabase {
+private struct DeadlineDatabase: WrappingDatabase {
     let base: any SQLDatabase
     let deadline: StatementDeadline
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(
         sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
@@ -123,10 +117,6 @@ private struct DeadlineDatabase: SQLDatabase {
                 timer.cancel()
                 throw deadline.translate(error, expired: expired.withLockedValue { $0 })
             }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await execute(sql: query, onRow).get()
     }
 }
 

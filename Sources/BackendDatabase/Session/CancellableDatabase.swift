@@ -4,17 +4,11 @@ import SQLKit
 
 /// A session's database whose statements stop when the session's task is cancelled while they run (see
 /// ``SessionCancellation``); everything else is the base's.
-struct CancellableDatabase: SQLDatabase {
+struct CancellableDatabase: WrappingDatabase {
     let base: any SQLDatabase
     let cancellation: SessionCancellation
     /// Stops the statement running on the session's connection.
     let stop: @Sendable () -> SessionCancellation.Stop
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(
         sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
@@ -43,9 +37,5 @@ struct CancellableDatabase: SQLDatabase {
             }
         }
         return promise.futureResult
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await execute(sql: query, onRow).get()
     }
 }
