@@ -203,6 +203,8 @@ struct ThreeDeploymentTopologyTests {
                     n2["search"]
                     n1 -->|"scaffolder"| n0
                     n2 -->|"search"| n0
+                    n0 ==>|"plugin:catalog"| n1
+                    n0 ==>|"plugin:catalog"| n2
 
                 """)
         let restricted = try await BackendProcess.run(
@@ -215,5 +217,125 @@ struct ThreeDeploymentTopologyTests {
         )
         #expect(restricted.stdout.contains(#"n2 -.->|"search: restricted"| n3"#), "\(restricted.stdout)")
         #expect(restricted.stdout.contains(#"n3["catalog/search"]"#))
+    }
+
+    @Test("topology shows plugin-token trust beside the keys: the catalog's discovery finds no other key set")
+    func pluginTokensOfTheKeysExample() async throws {
+        let result = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml"],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(
+            Array(lines.dropFirst(9).prefix(4)) == [
+                "plugin \\ called  catalog               scaffolder               search",
+                "catalog          yes (plugin:catalog)  yes (plugin:catalog)     yes (plugin:catalog)",
+                "scaffolder       no (key set)          yes (plugin:scaffolder)  no (key set)",
+                "search           no (key set)          no (key set)             yes (plugin:search)",
+            ])
+        let json = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "json"],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: Self.example
+        )
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let pluginTokens = object?["pluginTokens"] as? [String: Any]
+        let reasons = pluginTokens?["reasons"] as? [String: [String: Any]]
+        #expect(
+            reasons?["scaffolder"]?["catalog"] as? String
+                == "Invalid plugin token: could not fetch the key set of plugin 'scaffolder' from "
+                + "http://127.0.0.1:7101/api/scaffolder/.backstage/auth/v1/jwks.json: The key set answered 404")
+    }
+
+    static let pluginKeysExample = Repository.path("Examples/three-deployments/plugin-keys")
+
+    /// `backend topology` of the plugin-keys example in `format`.
+    static func pluginKeysTopology(_ format: String) async throws -> String {
+        let result = try await BackendProcess.run(
+            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", format],
+            environment: ["BACKEND_ENV": "production"],
+            currentDirectory: pluginKeysExample
+        )
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let loaded = ["catalog", "scaffolder", "search"].map { "Loaded config from \($0).yaml\n" }
+        #expect(result.stderr == loaded.joined())
+        return result.stdout
+    }
+
+    @Test("plugin keys alone: no legacy token passes, and only the scaffolder and search may call the catalog")
+    func pluginKeysText() async throws {
+        #expect(
+            try await Self.pluginKeysTopology("text") == """
+                caller \\ called  catalog  scaffolder  search
+                catalog          no       no          no
+                scaffolder       no       no          no
+                search           no       no          no
+
+                Rows call with a token signed by their first key. Columns accept tokens that one of their keys or
+                externalAccess entries verifies; the caller then has the subject shown. 'no (restricted)': the
+                entry's accessRestrictions exclude that plugin (a 403).
+
+                plugin \\ called  catalog                  scaffolder         search
+                catalog          no (pluginAccess)        no (pluginAccess)  no (pluginAccess)
+                scaffolder       yes (plugin:scaffolder)  no (pluginAccess)  no (key set)
+                search           yes (plugin:search)      no (key set)       no (pluginAccess)
+
+                Rows are plugins calling with plugin tokens (on with any backend.auth). A column accepts one when
+                its discovery.endpoints lead to the caller's key set, at the backend.listen or backend.baseUrl
+                address of the deployment that runs the caller (a plugin not listed is looked for at the column's
+                own deployment), and its backend.auth.pluginAccess lets the caller in. 'no (key set)': not found
+                there (a 401; a caller with backend.auth.keys then falls back to the legacy token above).
+                'no (pluginAccess)': a 403. 'no': the caller's deployment has auth off and sends no token.
+
+                """)
+    }
+
+    @Test("plugin keys alone as JSON: each refusal is the 401 or 403 message the called plugin answers")
+    func pluginKeysJSON() async throws {
+        let keySet = { (plugin: String, port: Int) in
+            "Invalid plugin token: could not fetch the key set of plugin '\(plugin)' from "
+                + "http://127.0.0.1:\(port)/api/\(plugin)/.backstage/auth/v1/jwks.json: The key set answered 404"
+        }
+        let denied = { (plugin: String, caller: String) in
+            "Plugin '\(plugin)' does not accept calls from plugin '\(caller)'"
+        }
+        let none = #"{"catalog":false,"scaffolder":false,"search":false}"#
+        let nulls = #"{"catalog":null,"scaffolder":null,"search":null}"#
+        let expected =
+            #"{"deployments":["catalog","scaffolder","search"],"#
+            + #""plugins":{"catalog":["catalog"],"scaffolder":["scaffolder"],"search":["search"]},"#
+            + #""matrix":{"catalog":\#(none),"scaffolder":\#(none),"search":\#(none)},"#
+            + #""subjects":{"catalog":\#(nulls),"scaffolder":\#(nulls),"search":\#(nulls)},"#
+            + #""pluginTokens":{"matrix":{"catalog":\#(none),"#
+            + #""scaffolder":{"catalog":true,"scaffolder":false,"search":false},"#
+            + #""search":{"catalog":true,"scaffolder":false,"search":false}},"#
+            + #""subjects":{"catalog":\#(nulls),"#
+            + #""scaffolder":{"catalog":"plugin:scaffolder","scaffolder":null,"search":null},"#
+            + #""search":{"catalog":"plugin:search","scaffolder":null,"search":null}},"#
+            + #""reasons":{"catalog":{"catalog":"\#(denied("catalog", "catalog"))","#
+            + #""scaffolder":"\#(denied("scaffolder", "catalog"))","search":"\#(denied("search", "catalog"))"},"#
+            + #""scaffolder":{"catalog":null,"scaffolder":"\#(denied("scaffolder", "scaffolder"))","#
+            + #""search":"\#(keySet("scaffolder", 7113))"},"#
+            + #""search":{"catalog":null,"scaffolder":"\#(keySet("search", 7112))","#
+            + #""search":"\#(denied("search", "search"))"}}}}"# + "\n"
+        #expect(try await Self.pluginKeysTopology("json") == expected)
+    }
+
+    @Test("plugin keys alone as Mermaid: thick edges for accepted plugin tokens, dotted where pluginAccess refuses")
+    func pluginKeysMermaid() async throws {
+        #expect(
+            try await Self.pluginKeysTopology("mermaid") == """
+                flowchart LR
+                    n0["catalog"]
+                    n1["scaffolder"]
+                    n2["search"]
+                    n0 -.->|"plugin:catalog: pluginAccess"| n1
+                    n0 -.->|"plugin:catalog: pluginAccess"| n2
+                    n1 ==>|"plugin:scaffolder"| n0
+                    n2 ==>|"plugin:search"| n0
+
+                """)
     }
 }

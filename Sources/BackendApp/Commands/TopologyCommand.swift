@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackendAuth
 import BackendConfig
+import BackendKit
 import Foundation
 import Logging
 
@@ -13,6 +14,22 @@ import Logging
 /// `--plugins <deployment>=<id>,…` says otherwise. Every cell is decided by minting a real token with the caller's
 /// manager, authenticating it with the callee's (the same policy the host uses) and checking the principal's
 /// `accessRestrictions` against the plugin, so a cell shows the subject the caller gets.
+///
+/// Beside it, plugin-token trust: a row per calling plugin, the same columns. A plugin signs plugin tokens when its
+/// deployment has auth on (any `backend.auth`, `pluginKeyStore` alone included). A column accepts one when the
+/// called deployment's discovery (`discovery.endpoints`; a plugin not listed there resolves to the called
+/// deployment's own listen address) leads to the caller's key set, and its `backend.auth.pluginAccess` lets the
+/// caller in (a plugin not listed accepts every plugin whose keys verify). The caller's key set is found when the
+/// URL discovery gives is `<address>/api/<caller>/.backstage/auth/v1/jwks.json` for an address of the deployment
+/// that runs the caller: its `backend.listen` (a wildcard host as `127.0.0.1`) or its `backend.baseUrl`, compared by
+/// scheme, host, port and path, with `localhost`, `127.0.0.1` and `::1` as one host; a URL at no given deployment's
+/// address (a proxy, another machine's name) counts as not found. Such a cell is decided by minting a real plugin
+/// token with the caller's issuer and verifying it with the called deployment's verifier and `pluginAccess`, only
+/// the key set fetch answered from the configs; so it shows the subject (`plugin:<id>`) or the exact 401 or 403
+/// message the called plugin would answer. Whether the caller's discovery routes its calls to that deployment is
+/// not part of a cell (as for the first table: a cell says what the called plugin accepts). A `yes` cell of the
+/// first table can stand beside a `no (key set)` one: a caller with `backend.auth.keys` falls back to its legacy
+/// token when a plugin token gets a 401.
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
@@ -82,6 +99,8 @@ struct TopologyCommand: AsyncParsableCommand {
         var logger = Logger(label: "backend.topology")
         logger.logLevel = .error
         var deployments: [(name: String, manager: any TokenManager)] = []
+        var trusted: [PluginTokenTrust.Deployment] = []
+        let pluginLists = try plugins(of: files.map(Self.deploymentName))
         for file in files {
             let name = Self.deploymentName(file)
             do {
@@ -93,12 +112,15 @@ struct TopologyCommand: AsyncParsableCommand {
                     environment: environment
                 )
                 deployments.append((name, selection.manager))
+                trusted.append(
+                    PluginTokenTrust.Deployment(
+                        name: name, plugins: pluginLists[name] ?? [name], selection: selection,
+                        discovery: try HostDiscovery.fromConfig(loaded.config)))
             } catch {
                 throw CommandFailure("Deployment '\(name)' (\(file)): \(error)")
             }
         }
-        var matrix = AccessMatrix(
-            deployments: deployments.map(\.name), plugins: try plugins(of: deployments.map(\.name)))
+        var matrix = AccessMatrix(deployments: deployments.map(\.name), plugins: pluginLists)
         let managers = Dictionary(uniqueKeysWithValues: deployments.map { ($0.name, $0.manager) })
         for caller in deployments {
             // A deployment without backend.auth.keys signs no legacy token (its plugins call with plugin tokens).
@@ -118,6 +140,18 @@ struct TopologyCommand: AsyncParsableCommand {
                     access = .refused
                 }
                 matrix.set(caller: caller.name, column: column, access: access)
+            }
+        }
+        let trust: PluginTokenTrust
+        do {
+            trust = try PluginTokenTrust(deployments: trusted, logger: logger)
+        } catch {
+            throw CommandFailure("Cannot make plugin keys: \(error)")
+        }
+        for caller in matrix.columns {
+            for column in matrix.columns {
+                matrix.set(
+                    pluginCaller: caller, column: column, access: await trust.access(caller: caller, called: column))
             }
         }
         switch format {
