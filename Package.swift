@@ -224,21 +224,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Helpers shared by the test targets that host plugins in-process (log capture, polling, private PostgreSQL
-        // servers); the closure plugin is the test kit's, re-exported.
+        // What the test targets share beyond the test kit: the one socket HTTP client (processes, live hosts), the
+        // hand-written error body, polling, private PostgreSQL servers; the closure plugin is the test kit's,
+        // re-exported.
         .target(
             name: "BackendTestSupport",
             dependencies: [
                 "BackendKit", "BackendRuntime", "BackendTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/BackendTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendKitTests",
             dependencies: [
-                "BackendKit", "BackendRuntime", "BackendTestSupport",
+                "BackendKit", "BackendRuntime", "BackendTesting", "BackendTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -255,7 +260,8 @@ let package = Package(
         .testTarget(
             name: "SamplePluginTests",
             dependencies: [
-                "BackendKit", "BackendRuntime", "BackendTestSupport", "CatalogPlugin", "ScaffolderPlugin", "SearchPlugin",
+                "BackendKit", "BackendRuntime", "BackendTesting", "BackendTestSupport", "CatalogPlugin",
+                "ScaffolderPlugin", "SearchPlugin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import SQLKit
@@ -24,16 +25,16 @@ struct ClientDisconnectTests {
                 return "done"
             }
         }
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await TestHost.with(logs: logs, plugins: [plugin]) { host in
             #expect(sendAndHangUp(port: host.port, request: "GET /api/slow/wait HTTP/1.1\r\nHost: x\r\n\r\n"))
             #expect(await eventually { await events.values.contains("cancelled") })
             // The host keeps serving: the cancellation was the one connection's.
-            let health = try await send(.GET, "\(host.baseURL)/healthcheck")
+            let health = try await HTTP.send(.GET, "\(host.baseURL)/healthcheck")
             #expect(health.status == 200)
             // Logged as nginx's 499 at info, not as a server error.
             #expect(await eventually { logs.messages.contains { $0.hasPrefix("GET /api/slow/wait 499 ") } })
-            let line = logs.entries.first { $0.message.hasPrefix("GET /api/slow/wait ") }
+            let line = logs.entries.first { $0.message.description.hasPrefix("GET /api/slow/wait ") }
             #expect(line?.level == .info)
         }
         #expect(await events.values == ["started", "cancelled"])
@@ -50,7 +51,7 @@ struct ClientDisconnectTests {
         }
         try await TestHost.with(plugins: [plugin]) { host in
             for _ in 0..<3 {
-                let response = try await send(.GET, "\(host.baseURL)/api/pause/nap")
+                let response = try await HTTP.send(.GET, "\(host.baseURL)/api/pause/nap")
                 #expect(response.status == 200)
                 #expect(response.body == "rested")
             }
@@ -98,7 +99,7 @@ struct ClientDisconnectQueryTests {
                 // Its session holds a connection (a session its task starts after cancellation runs in full, as
                 // cleanup code needs; so the client leaves only once the statement's session began).
                 let running = await eventually {
-                    (try? await send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "1"
+                    (try? await HTTP.send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "1"
                 }
                 #expect(running)
                 close(socket)
@@ -107,7 +108,7 @@ struct ClientDisconnectQueryTests {
                 // A generous bound for a loaded machine; without cancellation it is 10 minutes.
                 #expect(ContinuousClock.now - hungUp < .seconds(30))
                 let idle = await eventually {
-                    (try? await send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "0"
+                    (try? await HTTP.send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "0"
                 }
                 #expect(idle)
             }

@@ -2,6 +2,7 @@ import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Testing
 
 /// A third-party plugin that declares its own config keys, as any plugin can.
@@ -25,15 +26,16 @@ struct GreetingPlugin: BackendPlugin {
 struct ConfigSchemaHostTests {
     @Test("a plugin's declared keys pass; its near misses and other unknown keys are warned about once each")
     func pluginKeys() async throws {
-        let logs = LogCapture()
+        let logs = TestLogs()
         let yaml = """
             backend: {baseUrl: 'http://localhost:7007', lisen: 1}
             greeting: {text: Hi, apiKey: k, txet: Hi}
             other: {anything: 1}
             """
         try await TestHost.with(yaml: yaml, logs: logs, plugins: [GreetingPlugin()]) { _ in }
-        let warnings = logs.entries.filter { $0.level == .warning && $0.message.hasPrefix("Unknown key") }.map(
-            \.message)
+        let warnings = logs.entries.filter { $0.level == .warning && $0.message.description.hasPrefix("Unknown key") }
+            .map(
+                \.message)
         #expect(
             warnings == [
                 "Unknown key 'backend.lisen' in <memory>; did you mean 'backend.listen'?",

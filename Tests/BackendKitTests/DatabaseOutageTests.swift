@@ -2,6 +2,7 @@ import BackendConfig
 import BackendDatabase
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -58,7 +59,7 @@ struct DatabaseOutageTests {
     /// where the database is nor the driver's reason reaches the caller.
     @Test func anOutageIsA503NamingThePluginAndNothingElse() async throws {
         try await TestHost.with(plugins: [Self.notes]) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/notes/outage")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/outage")
             #expect(response.status == 503)
             #expect(response.headers.first(name: "Retry-After") == "5")
             #expect(
@@ -74,9 +75,9 @@ struct DatabaseOutageTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outage-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let yaml = "backend:\n  database:\n    client: better-sqlite3\n    connection: {directory: '\(directory.path)'}"
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await TestHost.with(yaml: yaml, logs: logs, plugins: [Self.notes]) { host in
-            let created = try await send(.POST, "\(host.baseURL)/api/notes/notes")
+            let created = try await HTTP.send(.POST, "\(host.baseURL)/api/notes/notes")
             #expect(created.status == 201)
 
             // Another connection to the same file takes the exclusive lock and keeps it until told.
@@ -104,7 +105,7 @@ struct DatabaseOutageTests {
 
             for _ in 0..<2 {
                 let started = ContinuousClock.now
-                let refused = try await send(.POST, "\(host.baseURL)/api/notes/notes")
+                let refused = try await HTTP.send(.POST, "\(host.baseURL)/api/notes/notes")
                 let elapsed = ContinuousClock.now - started
                 #expect(refused.status == 503)
                 #expect(
@@ -116,18 +117,20 @@ struct DatabaseOutageTests {
                 print("503 while the SQLite file was locked: \(elapsed)")
             }
             for path in ["/.backstage/health/v1/readiness", "/.backstage/health/v1/liveness", "/healthcheck"] {
-                #expect(try await send(.GET, "\(host.baseURL)\(path)").status == 200, "\(path)")
+                #expect(try await HTTP.send(.GET, "\(host.baseURL)\(path)").status == 200, "\(path)")
             }
 
             unlockSignal.yield()
             try await holder.value
             await locker.shutdown()
-            #expect(try await send(.POST, "\(host.baseURL)/api/notes/notes").status == 201)
+            #expect(try await HTTP.send(.POST, "\(host.baseURL)/api/notes/notes").status == 201)
         }
         let file = directory.appendingPathComponent("notes.sqlite").path
-        let unreachable = logs.entries.filter { $0.message.hasPrefix("Database for plugin notes is unreachable") }
+        let unreachable = logs.entries.filter {
+            $0.message.description.hasPrefix("Database for plugin notes is unreachable")
+        }
         #expect(
-            unreachable.map(\.message) == [
+            unreachable.map(\.message.description) == [
                 "Database for plugin notes is unreachable at SQLite file \(file): busy: database is locked"
             ])
         #expect(unreachable.map(\.level) == [.error])
@@ -141,7 +144,7 @@ struct DatabaseOutageTests {
     @Test(.enabled(if: PrivatePostgres.isAvailable, "PostgreSQL server binaries (initdb, pg_ctl) are not installed"))
     func aScheduledRunEndingInAnOutageReleasesItsLeaseWhenTheDatabaseIsBack() async throws {
         try await PrivatePostgres.with { server in
-            let logs = LogCapture()
+            let logs = TestLogs()
             let config = Config(["backend": ["database": ["client": "pg", "connection": .string(server.url)]]])
             let database = PluginDatabase(
                 settings: try DatabaseSettings.read(from: config, pluginId: "sched"), logger: logs.logger(level: .debug)
@@ -162,7 +165,7 @@ struct DatabaseOutageTests {
                     #expect(
                         await eventually {
                             logs.entries.contains {
-                                $0.message.hasPrefix("Task worker for 'tick' failed: Database for")
+                                $0.message.description.hasPrefix("Task worker for 'tick' failed: Database for")
                             }
                         })
                     try await server.start()
@@ -173,15 +176,17 @@ struct DatabaseOutageTests {
                 throw error
             }
             await database.shutdown()
-            let unreachable = logs.entries.filter { $0.message.hasPrefix("Database for plugin sched is unreachable") }
+            let unreachable = logs.entries.filter {
+                $0.message.description.hasPrefix("Database for plugin sched is unreachable")
+            }
             #expect(
-                unreachable.map(\.message) == [
+                unreachable.map(\.message.description) == [
                     "Database for plugin sched is unreachable at 127.0.0.1:\(server.port): connection refused"
                 ])
             #expect(unreachable.map(\.level) == [.error])
             #expect(logs.entries.filter { $0.message == "Database for plugin sched is reachable again" }.count == 1)
             // Each failed poll is a debug line, not a warning: the database said it once.
-            #expect(!logs.entries.contains { $0.level >= .warning && $0.message.hasPrefix("Task worker") })
+            #expect(!logs.entries.contains { $0.level >= .warning && $0.message.description.hasPrefix("Task worker") })
         }
     }
 }

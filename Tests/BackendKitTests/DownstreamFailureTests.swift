@@ -1,6 +1,7 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import NIOHTTP1
 import Testing
 
@@ -72,7 +73,7 @@ struct DownstreamFailureTests {
     /// Runs `body` with a catalog host accepting only key A and a caller host signing with key B (`mismatched`)
     /// or with key A.
     static func withHosts(
-        mismatched: Bool = false, logs: LogCapture? = nil,
+        mismatched: Bool = false, logs: TestLogs? = nil,
         _ body: (_ caller: RunningBackend) async throws -> Void
     ) async throws {
         try await TestHost.with(yaml: yaml(key: keyA), plugins: [remote]) { catalog in
@@ -84,9 +85,9 @@ struct DownstreamFailureTests {
     }
 
     @Test func aRemote401IsA502NamingThePluginWithoutTheRemoteReason() async throws {
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await Self.withHosts(mismatched: true, logs: logs) { caller in
-            let response = try await send(.GET, "\(caller.baseURL)/api/caller/call/catalog/thing")
+            let response = try await HTTP.send(.GET, "\(caller.baseURL)/api/caller/call/catalog/thing")
             #expect(response.status == 502)
             #expect(response.headers["WWW-Authenticate"].isEmpty)
             #expect(
@@ -99,9 +100,9 @@ struct DownstreamFailureTests {
             #expect(!response.body.contains("signature") && !response.body.contains("configured key"))
         }
         // The operator still learns why: the request line is logged with the remote's answer.
-        let line = logs.entries.first { $0.message.hasPrefix("GET /api/caller/call/catalog/thing 502") }
+        let line = logs.entries.first { $0.message.description.hasPrefix("GET /api/caller/call/catalog/thing 502") }
         #expect(line?.level == .warning)
-        #expect(line?.metadata["error"]?.contains("signature matched no configured key") == true)
+        #expect(line?.metadata["error"]?.description.contains("signature matched no configured key") == true)
     }
 
     @Test(arguments: [
@@ -126,7 +127,7 @@ struct DownstreamFailureTests {
         async throws
     {
         try await Self.withHosts { caller in
-            let response = try await send(.GET, "\(caller.baseURL)/api/caller/call/catalog/\(name)")
+            let response = try await HTTP.send(.GET, "\(caller.baseURL)/api/caller/call/catalog/\(name)")
             #expect(response.status == status, "\(response.body)")
             #expect(
                 response.body
@@ -138,7 +139,7 @@ struct DownstreamFailureTests {
     @Test func anUnreachablePluginIsA503NamingIt() async throws {
         let yaml = Self.yaml(key: Self.keyA, catalogURL: "http://127.0.0.1:1")
         try await TestHost.with(yaml: yaml, plugins: [Self.caller]) { caller in
-            let response = try await send(.GET, "\(caller.baseURL)/api/caller/call/nowhere/thing")
+            let response = try await HTTP.send(.GET, "\(caller.baseURL)/api/caller/call/nowhere/thing")
             #expect(response.status == 503)
             #expect(
                 response.body
@@ -151,7 +152,7 @@ struct DownstreamFailureTests {
 
     @Test func noServerTokenIsA503NamingThePlugin() async throws {
         try await TestHost.with(tokenManager: NoTokens(), plugins: [Self.caller]) { caller in
-            let response = try await send(.GET, "\(caller.baseURL)/api/caller/call/catalog/thing")
+            let response = try await HTTP.send(.GET, "\(caller.baseURL)/api/caller/call/catalog/thing")
             #expect(response.status == 503)
             #expect(
                 response.body
@@ -182,8 +183,8 @@ struct DownstreamFailureTests {
         #expect(error(.connectionFailed).callerError.status == .serviceUnavailable)
         #expect(error(.tokenUnavailable).callerError.status == .serviceUnavailable)
         for kind in [ServiceCallError.Kind.errorResponse, .invalidResponse, .connectionFailed, .tokenUnavailable] {
-            #expect(!error(kind, 401, "AuthenticationError").callerError.message.contains("remote says"))
-            #expect(!error(kind, 401, "AuthenticationError").callerError.message.contains("why"))
+            #expect(!error(kind, 401, "AuthenticationError").callerError.message.description.contains("remote says"))
+            #expect(!error(kind, 401, "AuthenticationError").callerError.message.description.contains("why"))
         }
     }
 }

@@ -1,8 +1,9 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Hummingbird
-import NIOHTTP1
+import NIOCore
 import ServiceLifecycle
 import Testing
 
@@ -31,7 +32,7 @@ struct ErrorResponseTests {
     }
 
     @Test(arguments: [
-        ("GET", "/input", 400, "InputError", #"bad \"input\""#),
+        ("GET", "/input", 400, "InputError", #"bad "input""#),
         ("GET", "/auth", 401, "AuthenticationError", "who are you"),
         ("GET", "/forbidden", 403, "NotAllowedError", "not for you"),
         ("GET", "/missing", 404, "NotFoundError", "no such thing"),
@@ -45,104 +46,101 @@ struct ErrorResponseTests {
     )
         async throws
     {
-        try await TestHost.with(plugins: [Self.failing]) { host in
-            let response = try await send(.RAW(value: method), "\(host.baseURL)/api/failing\(path)")
-            #expect(response.status == status)
+        try await TestBackend(plugins: [Self.failing]).test { client in
+            let response = try await client.request(try #require(HTTPRequest.Method(method)), "/api/failing\(path)")
+            #expect(response.status.code == status)
             #expect(
-                response.body == errorBody(name: name, message: message, method: method, url: path, status: status))
-            #expect(response.headers.first(name: "content-type") == "application/json; charset=utf-8")
+                response.text == errorBody(name: name, message: message, method: method, url: path, status: status))
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
         }
     }
 
     @Test func internalErrorsRevealNothing() async throws {
-        let logs = LogCapture()
-        try await TestHost.with(logs: logs, plugins: [Self.failing]) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/failing/boom?x=1")
+        let logs = try await TestBackend(plugins: [Self.failing]).test { client in
+            let response = try await client.get("/api/failing/boom?x=1")
             #expect(response.status == 500)
             #expect(
-                response.body
+                response.text
                     == errorBody(name: "Error", message: "Internal server error", url: "/boom?x=1", status: 500))
-            #expect(!response.body.contains("hunter2"))
+            #expect(!response.text.contains("hunter2"))
+            return client.logs
         }
-        let line = try #require(logs.entries.first { $0.metadata["path"] == "/api/failing/boom" })
+        let line = try #require(logs.entries.first { $0.metadata["path"]?.description == "/api/failing/boom" })
         #expect(line.level == .error)
-        #expect(line.metadata["status"] == "500")
-        #expect(line.metadata["error"]?.contains("db-secret-host") == true)
+        #expect(line.metadata["status"]?.description == "500")
+        #expect(line.metadata["error"]?.description.contains("db-secret-host") == true)
     }
 
     @Test func decodingFailuresAreInputErrors() async throws {
-        try await TestHost.with(plugins: [Self.failing]) { host in
-            let response = try await send(
-                .POST, "\(host.baseURL)/api/failing/decode", headers: [("Content-Type", "application/json")],
-                body: #"{"nope":1}"#)
+        try await TestBackend(plugins: [Self.failing]).test { client in
+            let json: HTTPFields = [.contentType: "application/json"]
+            let response = try await client.request(
+                .post, "/api/failing/decode", headers: json, body: ByteBuffer(string: #"{"nope":1}"#))
             #expect(response.status == 400)
-            let error = response.json["error"] as? [String: Any]
-            #expect(error?["name"] as? String == "InputError")
-            let ok = try await send(
-                .POST, "\(host.baseURL)/api/failing/decode", headers: [("Content-Type", "application/json")],
-                body: #"{"name":"x"}"#)
+            #expect(response.errorName == "InputError")
+            let ok = try await client.request(
+                .post, "/api/failing/decode", headers: json, body: ByteBuffer(string: #"{"name":"x"}"#))
             #expect(ok.status == 200)
-            #expect(ok.body == "x")
+            #expect(ok.text == "x")
         }
     }
 
     @Test func pluginRootUsesSlashAsURL() async throws {
-        try await TestHost.with(plugins: [Self.failing]) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/failing")
-            #expect(response.body == errorBody(name: "NotFoundError", message: "root", url: "/", status: 404))
+        try await TestBackend(plugins: [Self.failing]).test { client in
+            let response = try await client.get("/api/failing")
+            #expect(response.text == errorBody(name: "NotFoundError", message: "root", url: "/", status: 404))
         }
     }
 
     @Test func unknownRoutesAreJSON404sWithTheFullPath() async throws {
-        try await TestHost.with(plugins: [Self.failing]) { host in
+        try await TestBackend(plugins: [Self.failing]).test { client in
             for path in ["/nope", "/api/unknown/x?y=1", "/api/failing/not-a-route"] {
-                let response = try await send(.GET, "\(host.baseURL)\(path)")
+                let response = try await client.get(path)
                 #expect(response.status == 404)
                 let pathOnly = path.split(separator: "?").first.map(String.init) ?? path
                 #expect(
-                    response.body
+                    response.text
                         == errorBody(
                             name: "NotFoundError", message: "No route for GET \(pathOnly)", url: path, status: 404))
             }
-            let wrongMethod = try await send(.DELETE, "\(host.baseURL)/api/failing/input")
+            let wrongMethod = try await client.delete("/api/failing/input")
             #expect(wrongMethod.status == 404)
         }
     }
 
     @Test func healthcheckAnswersOK() async throws {
-        try await TestHost.with(yaml: ServiceAuthTests.keysYAML, plugins: []) { host in
-            let response = try await send(.GET, "\(host.baseURL)/healthcheck")
+        try await TestBackend(plugins: [], config: ServiceAuthTests.keysYAML).test { client in
+            let response = try await client.get("/healthcheck")
             #expect(response.status == 200)
-            #expect(response.body == #"{"status":"ok"}"#)
-            #expect(response.headers.first(name: "content-type") == "application/json; charset=utf-8")
+            #expect(response.text == #"{"status":"ok"}"#)
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
         }
     }
 
     @Test func oneLogLinePerRequestWithoutTokens() async throws {
-        let logs = LogCapture()
-        try await TestHost.with(yaml: ServiceAuthTests.keysYAML, logs: logs, plugins: [ServiceAuthTests.whoami]) {
-            host in
-            let token = try await host.tokenManager.getToken().token
-            _ = try await send(
-                .GET, "\(host.baseURL)/api/whoami/caller?secret=1", headers: [("Authorization", "Bearer \(token)")])
-            let requestLines = logs.entries.filter { $0.metadata["path"] == "/api/whoami/caller" }
+        try await TestBackend(plugins: [ServiceAuthTests.whoami], config: ServiceAuthTests.keysYAML).test { client in
+            let token = try #require(try client.token(for: .backend))
+            _ = try await client.get("/api/whoami/caller?secret=1", as: .backend)
+            let logs = client.logs
+            let requestLines = logs.entries.filter { $0.metadata["path"]?.description == "/api/whoami/caller" }
             #expect(requestLines.count == 1)
             let line = try #require(requestLines.first)
-            #expect(line.message.hasPrefix("GET /api/whoami/caller 200 "))
-            #expect(line.metadata["method"] == "GET")
-            #expect(line.metadata["status"] == "200")
+            #expect(line.message.description.hasPrefix("GET /api/whoami/caller 200 "))
+            #expect(line.metadata["method"]?.description == "GET")
+            #expect(line.metadata["status"]?.description == "200")
             #expect(line.metadata["duration_ms"] != nil)
             // Hummingbird's request id, so the line can be matched with what the handler logged.
-            #expect(line.metadata["hb.request.id"]?.isEmpty == false)
+            #expect(line.metadata["hb.request.id"]?.description.isEmpty == false)
             #expect(
                 logs.entries.allSatisfy { entry in
-                    !entry.message.contains(token) && !entry.metadata.values.contains { $0.contains(token) }
+                    !entry.message.description.contains(token)
+                        && !entry.metadata.values.contains { $0.description.contains(token) }
                 })
         }
     }
 
     @Test func startupIsLogged() async throws {
-        let logs = LogCapture()
+        let logs = TestLogs()
         let port = try await TestHost.with(logs: logs, plugins: [ServiceAuthTests.whoami]) { host in host.port }
         let messages = logs.messages
         #expect(messages.contains("Using config provided in code"))

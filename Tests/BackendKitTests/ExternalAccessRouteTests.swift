@@ -1,6 +1,8 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
+import InMemoryLogging
 import Logging
 import NIOHTTP1
 import Testing
@@ -39,8 +41,19 @@ struct ExternalAccessRouteTests {
 
     static let plugins = [reporting("catalog"), reporting("search")]
 
-    func get(_ url: String, _ token: String?) async throws -> TestResponse {
-        try await send(.GET, url, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
+    /// The kit's host of ``plugins`` with ``yaml``, started in `production`.
+    static var backend: TestBackend {
+        var backend = TestBackend(plugins: plugins, config: yaml)
+        backend.environment = .production
+        return backend
+    }
+
+    func get(_ url: String, _ token: String?) async throws -> HTTP.Response {
+        try await HTTP.send(.GET, url, token: token)
+    }
+
+    func get(_ client: BackendTestClient, _ path: String, _ token: String?) async throws -> BackendTestResponse {
+        try await client.get(path, headers: token.map { [.authorization: "Bearer \($0)"] } ?? [:])
     }
 
     @Test func eachEntryIdentifiesItsSubject() async throws {
@@ -61,43 +74,43 @@ struct ExternalAccessRouteTests {
 
     @Test func aRestrictedTokenGets403OnAnotherPlugin() async throws {
         let legacy = try ServerTokenManager.fromSecrets([Self.legacySecret], logger: TestHost.quietLogger())
-        try await TestHost.with(yaml: Self.yaml, environment: .production, plugins: Self.plugins) { host in
-            let response = try await get("\(host.baseURL)/api/search/subject?x=1", Self.restrictedToken)
+        try await Self.backend.test { client in
+            let response = try await get(client, "/api/search/subject?x=1", Self.restrictedToken)
             #expect(response.status == 403)
             #expect(
-                response.body
+                response.text
                     == #"{"error":{"name":"NotAllowedError","message":"This token's access is restricted to plugin(s) 'catalog', 'docs'"},"request":{"method":"GET","url":"/subject?x=1"},"response":{"statusCode":403}}"#
             )
-            let scaffolder = try await get("\(host.baseURL)/api/catalog/subject", legacy.currentToken().token)
+            let scaffolder = try await get(client, "/api/catalog/subject", legacy.currentToken().token)
             #expect(scaffolder.status == 403)
-            #expect(
-                (scaffolder.json["error"] as? [String: Any])?["message"] as? String
-                    == "This token's access is restricted to plugin(s) 'search'")
+            #expect(scaffolder.errorMessage == "This token's access is restricted to plugin(s) 'search'")
             // A public route of the other plugin treats it as no token at all.
-            let open = try await get("\(host.baseURL)/api/search/open", Self.restrictedToken)
+            let open = try await get(client, "/api/search/open", Self.restrictedToken)
             #expect(open.status == 200)
-            #expect(open.body == "anonymous none")
+            #expect(open.text == "anonymous none")
         }
     }
 
     @Test func theRequestLogLineCarriesTheSubjectAndNeverTheToken() async throws {
-        let logs = LogCapture()
-        try await TestHost.with(yaml: Self.yaml, environment: .production, logs: logs, plugins: Self.plugins) { host in
-            _ = try await get("\(host.baseURL)/api/catalog/subject", Self.restrictedToken)
-            _ = try await get("\(host.baseURL)/api/search/subject", Self.restrictedToken)
-            _ = try await get("\(host.baseURL)/api/search/open", nil)
-            _ = try await get("\(host.baseURL)/api/search/subject", "wrong-token-0123")
+        let logs = try await Self.backend.test { client in
+            _ = try await get(client, "/api/catalog/subject", Self.restrictedToken)
+            _ = try await get(client, "/api/search/subject", Self.restrictedToken)
+            _ = try await get(client, "/api/search/open", nil)
+            _ = try await get(client, "/api/search/subject", "wrong-token-0123")
+            return client.logs
         }
         let lines = logs.entries.filter { $0.metadata["path"] != nil }
-        func line(_ path: String, _ status: Int) -> LogCapture.Entry? {
-            lines.first { $0.metadata["path"] == path && $0.metadata["status"] == "\(status)" }
+        func line(_ path: String, _ status: Int) -> InMemoryLogHandler.Entry? {
+            lines.first {
+                $0.metadata["path"]?.description == path && $0.metadata["status"]?.description == "\(status)"
+            }
         }
-        #expect(line("/api/catalog/subject", 200)?.metadata["subject"] == "search-bot")
-        #expect(line("/api/search/subject", 403)?.metadata["subject"] == "search-bot")
+        #expect(line("/api/catalog/subject", 200)?.metadata["subject"]?.description == "search-bot")
+        #expect(line("/api/search/subject", 403)?.metadata["subject"]?.description == "search-bot")
         #expect(line("/api/search/open", 200).map { $0.metadata["subject"] == nil } == true)
         #expect(line("/api/search/subject", 401).map { $0.metadata["subject"] == nil } == true)
         for entry in logs.entries {
-            let text = entry.message + entry.metadata.values.joined()
+            let text = entry.message.description + entry.metadata.values.map(\.description).joined()
             #expect(!text.contains(Self.restrictedToken) && !text.contains("wrong-token-0123"))
         }
     }

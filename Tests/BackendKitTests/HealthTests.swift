@@ -18,7 +18,7 @@ struct HealthTests {
             for path in [
                 "/.backstage/health/v1/liveness", "/.backstage/health/v1/readiness", "/healthcheck", "/api/slow/thing",
             ] {
-                let response = try await send(.GET, base + path)
+                let response = try await HTTP.send(.GET, base + path)
                 await seen.record("\(path) \(response.status) \(response.body)")
             }
         }
@@ -35,11 +35,11 @@ struct HealthTests {
                             url: "/api/slow/thing", status: 503),
                 ])
             for path in ["/.backstage/health/v1/liveness", "/.backstage/health/v1/readiness", "/healthcheck"] {
-                let response = try await send(.GET, backend.baseURL + path)
+                let response = try await HTTP.send(.GET, backend.baseURL + path)
                 #expect(response.status == 200)
                 #expect(response.body == #"{"status":"ok"}"#)
             }
-            #expect(try await send(.GET, backend.baseURL + "/api/slow/thing").body == "thing")
+            #expect(try await HTTP.send(.GET, backend.baseURL + "/api/slow/thing").body == "thing")
         }
     }
 
@@ -54,15 +54,15 @@ struct HealthTests {
             backend in
             let started = ContinuousClock.now
             await backend.shutdown()
-            var readiness = try await send(.GET, backend.baseURL + "/.backstage/health/v1/readiness")
+            var readiness = try await HTTP.send(.GET, backend.baseURL + "/.backstage/health/v1/readiness")
             while readiness.status == 200, ContinuousClock.now - started < .seconds(4) {
                 try await Task.sleep(for: .milliseconds(20))
-                readiness = try await send(.GET, backend.baseURL + "/.backstage/health/v1/readiness")
+                readiness = try await HTTP.send(.GET, backend.baseURL + "/.backstage/health/v1/readiness")
             }
             #expect(readiness.status == 503)
             #expect(readiness.body == #"{"message":"Backend is shutting down","status":"error"}"#)
-            #expect(try await send(.GET, backend.baseURL + "/api/p/ok").body == "ok")
-            #expect(try await send(.GET, backend.baseURL + "/healthcheck").status == 200)
+            #expect(try await HTTP.send(.GET, backend.baseURL + "/api/p/ok").body == "ok")
+            #expect(try await HTTP.send(.GET, backend.baseURL + "/healthcheck").status == 200)
             #expect(ContinuousClock.now - started < .seconds(5), "still inside the delay")
             #expect(await eventually(timeout: .seconds(15)) { !isListening(port: backend.port) })
             #expect(ContinuousClock.now - started >= .seconds(5))

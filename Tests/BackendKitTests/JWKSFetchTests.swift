@@ -2,6 +2,7 @@ import BackendAuth
 import BackendConfig
 import BackendJSON
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
@@ -135,7 +136,7 @@ struct JWKSFetchTests {
     }
 
     /// A token manager with one `jwks` entry whose key set is at `url`, logging to `logs`.
-    static func manager(url: String, clock: ManualClock, logs: LogCapture) throws -> any TokenManager {
+    static func manager(url: String, clock: ManualClock, logs: TestLogs) throws -> any TokenManager {
         let yaml = """
             backend:
               auth:
@@ -179,14 +180,14 @@ struct JWKSFetchTests {
             let redirecting = KeyServer(.keys(fixture.jwksA))
             let target = "\(otherHost.baseURL)/api/keys/jwks.json"
             try await TestHost.with(plugins: [redirecting.plugin(elsewhere: { target })]) { host in
-                let logs = LogCapture()
+                let logs = TestLogs()
                 let manager = try Self.manager(
                     url: "\(host.baseURL)/api/keys/elsewhere", clock: ManualClock(SystemClock().now()), logs: logs)
                 #expect(await Self.reason(manager, fixture.token("rs256")) == Self.noKey)
                 #expect(redirecting.requests == ["/elsewhere"])
                 #expect(other.requests.isEmpty)
                 #expect(
-                    logs.entries.filter { $0.level == .warning }.map(\.message) == [
+                    logs.entries.filter { $0.level == .warning }.map(\.message.description) == [
                         "Could not fetch the JSON Web Key Set of backend.auth.externalAccess[0] (\(host.baseURL)): The key "
                             + "set answered 302 with a redirect to another origin (\(otherHost.baseURL)), which is not "
                             + "followed; configure the URL the key set is served at; tokens of this entry are refused"
@@ -195,7 +196,7 @@ struct JWKSFetchTests {
 
                 // Within the origin, a redirect is followed.
                 let sameOrigin = try Self.manager(
-                    url: "\(host.baseURL)/api/keys/moved", clock: ManualClock(SystemClock().now()), logs: LogCapture())
+                    url: "\(host.baseURL)/api/keys/moved", clock: ManualClock(SystemClock().now()), logs: TestLogs())
                 #expect(try await sameOrigin.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
                 #expect(redirecting.requests == ["/elsewhere", "/moved", "/jwks.json"])
                 #expect(other.requests.isEmpty)
@@ -250,7 +251,7 @@ struct JWKSFetchTests {
         try await TestHost.with(plugins: [keys.plugin(elsewhere: { "" })]) { host in
             defer { keys.release() }
             let clock = ManualClock(SystemClock().now())
-            let manager = try Self.manager(url: "\(host.baseURL)/api/keys/jwks.json", clock: clock, logs: LogCapture())
+            let manager = try Self.manager(url: "\(host.baseURL)/api/keys/jwks.json", clock: clock, logs: TestLogs())
             #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
 
             // The issuer rotates rsa-2 in; the key set server then takes its time.
@@ -294,7 +295,7 @@ struct JWKSFetchTests {
         let keys = KeyServer(.status(503))
         try await TestHost.with(plugins: [keys.plugin(elsewhere: { "" })]) { host in
             let clock = ManualClock(SystemClock().now())
-            let logs = LogCapture()
+            let logs = TestLogs()
             let manager = try Self.manager(url: "\(host.baseURL)/api/keys/jwks.json", clock: clock, logs: logs)
             let entry = "backend.auth.externalAccess[0] (\(host.baseURL))"
             for _ in 0..<3 {
@@ -305,12 +306,12 @@ struct JWKSFetchTests {
             let first =
                 "Could not fetch the JSON Web Key Set of \(entry): The key set answered 503; tokens of this entry are "
                 + "refused" + Self.retry
-            #expect(logs.entries.filter { $0.level == .warning }.map(\.message) == [first])
+            #expect(logs.entries.filter { $0.level == .warning }.map(\.message.description) == [first])
 
             keys.answer(.keys(fixture.jwksA))
             #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
             #expect(
-                logs.entries.filter { $0.level == .info }.map(\.message) == [
+                logs.entries.filter { $0.level == .info }.map(\.message.description) == [
                     "Fetched the JSON Web Key Set of \(entry) again after 3 failed attempts: 2 keys"
                 ])
 
@@ -323,14 +324,16 @@ struct JWKSFetchTests {
             #expect(try await manager.authenticate(fixture.token("es256")).subject == "external:idp:bob")
             #expect(keys.requests.count == 6)
             #expect(
-                logs.entries.filter { $0.level == .warning }.map(\.message) == [
+                logs.entries.filter { $0.level == .warning }.map(\.message.description) == [
                     first,
                     "Could not fetch the JSON Web Key Set of \(entry): The key set answered 500; the 2 keys fetched "
                         + "before are still used" + Self.retry,
                 ])
             for entry in logs.entries {
                 for token in fixture.tokens.values {
-                    #expect(!entry.message.contains(token) && !entry.metadata.values.contains { $0.contains(token) })
+                    #expect(
+                        !entry.message.description.contains(token)
+                            && !entry.metadata.values.contains { $0.description.contains(token) })
                 }
             }
         }

@@ -46,10 +46,10 @@ struct PinnedTokenTests {
             }
         }
         try await TestHost.with(tokenManager: RotatingTokenManager(), plugins: [catalog, caller]) { host in
-            let batch = try await send(.GET, "\(host.baseURL)/api/caller/batch")
+            let batch = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/batch")
             #expect(batch.status == 200)
             #expect(await headers.values == ["Bearer token-1", "Bearer token-1", "Bearer token-1"])
-            let unpinned = try await send(.GET, "\(host.baseURL)/api/caller/unpinned")
+            let unpinned = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/unpinned")
             #expect(unpinned.status == 200)
             #expect(await Array(headers.values.suffix(2)) == ["Bearer token-2", "Bearer token-3"])
         }

@@ -172,7 +172,7 @@ struct SchedulerTests {
             try await TestHost.with(yaml: yaml, plugins: [plugin]) { backend in
                 let base = "\(backend.baseURL)/api/jobs/.backstage/scheduler/v1/tasks"
                 func tasks() async throws -> [[String: Any]] {
-                    let list = try await send(.GET, base)
+                    let list = try await HTTP.send(.GET, base)
                     #expect(list.status == 200)
                     return list.json["tasks"] as? [[String: Any]] ?? []
                 }
@@ -185,22 +185,22 @@ struct SchedulerTests {
                 #expect((listed[0]["workerState"] as? [String: Any])?["status"] as? String == "running")
                 #expect((listed[1]["workerState"] as? [String: Any])?["status"] as? String == "initial-wait")
 
-                let busy = try await send(.POST, "\(base)/slow/trigger")
+                let busy = try await HTTP.send(.POST, "\(base)/slow/trigger")
                 #expect(
                     busy.body
                         == errorBody(
                             name: "ConflictError", message: "Task slow is currently running", method: "POST",
                             url: "/.backstage/scheduler/v1/tasks/slow/trigger", status: 409))
-                let unknown = try await send(.POST, "\(base)/nope/trigger")
+                let unknown = try await HTTP.send(.POST, "\(base)/nope/trigger")
                 #expect(
                     unknown.body
                         == errorBody(
                             name: "NotFoundError", message: "Task nope does not exist", method: "POST",
                             url: "/.backstage/scheduler/v1/tasks/nope/trigger", status: 404))
                 // A trigger cuts the local task's initial wait of an hour short.
-                #expect(try await send(.POST, "\(base)/here/trigger").status == 200)
+                #expect(try await HTTP.send(.POST, "\(base)/here/trigger").status == 200)
                 #expect(await eventually(timeout: .seconds(5)) { await log.runs == 2 })
-                #expect(try await send(.GET, base, headers: []).status == 200)
+                #expect(try await HTTP.send(.GET, base, headers: []).status == 200)
             }
         }
     }

@@ -1,6 +1,7 @@
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Hummingbird
 import Logging
 import NIOHTTP1
@@ -23,15 +24,15 @@ struct ServiceAuthTests {
     }
 
     @Test func missingTokenIsRejectedWithTheExactBody() async throws {
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [Self.whoami]) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/whoami/caller")
+        try await TestBackend(plugins: [Self.whoami], config: Self.keysYAML).test { client in
+            let response = try await client.get("/api/whoami/caller")
             #expect(response.status == 401)
             #expect(
-                response.body
+                response.text
                     == #"{"error":{"name":"AuthenticationError","message":"Missing credentials"},"request":{"method":"GET","url":"/caller"},"response":{"statusCode":401}}"#
             )
-            #expect(response.headers.first(name: "content-type") == "application/json; charset=utf-8")
-            #expect(response.headers.first(name: "www-authenticate") == "Bearer")
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+            #expect(response.headers[.wwwAuthenticate] == "Bearer")
         }
     }
 
@@ -41,12 +42,12 @@ struct ServiceAuthTests {
             logger: TestHost.quietLogger()
         )
         let foreignToken = try await other.getToken().token
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [Self.whoami]) { host in
-            let response = try await send(
-                .GET, "\(host.baseURL)/api/whoami/caller", headers: [("Authorization", "Bearer \(foreignToken)")])
+        try await TestBackend(plugins: [Self.whoami], config: Self.keysYAML).test { client in
+            let response = try await client.get(
+                "/api/whoami/caller", headers: [.authorization: "Bearer \(foreignToken)"])
             #expect(response.status == 401)
             #expect(
-                response.body
+                response.text
                     == errorBody(
                         name: "AuthenticationError",
                         message: "Invalid server token; caused by signature matched no configured key",
@@ -54,47 +55,43 @@ struct ServiceAuthTests {
                         status: 401
                     )
             )
-            #expect(!response.body.contains(foreignToken))
+            #expect(!response.text.contains(foreignToken))
 
-            let garbage = try await send(
-                .GET, "\(host.baseURL)/api/whoami/caller", headers: [("Authorization", "Bearer not-a-token")])
+            let garbage = try await client.get("/api/whoami/caller", headers: [.authorization: "Bearer not-a-token"])
             #expect(garbage.status == 401)
-            let message = (garbage.json["error"] as? [String: Any])?["message"] as? String ?? ""
-            #expect(message.hasPrefix("Invalid server token; caused by "))
+            #expect(garbage.errorMessage?.hasPrefix("Invalid server token; caused by ") == true)
         }
     }
 
     @Test func tokenFromTheHostsManagerIsAccepted() async throws {
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [Self.whoami]) { host in
-            let token = try await host.tokenManager.getToken().token
+        try await TestBackend(plugins: [Self.whoami], config: Self.keysYAML).test { client in
+            let token = try #require(try client.token(for: .backend))
             #expect(!token.isEmpty)
             for scheme in ["Bearer", "bearer", "BEARER"] {
-                let response = try await send(
-                    .GET, "\(host.baseURL)/api/whoami/caller", headers: [("Authorization", "\(scheme) \(token)")])
+                let response = try await client.get(
+                    "/api/whoami/caller", headers: [.authorization: "\(scheme) \(token)"])
                 #expect(response.status == 200)
-                #expect(response.body == "service")
+                #expect(response.text == "service")
             }
         }
     }
 
     @Test func malformedAuthorizationHeaderIsRejected() async throws {
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [Self.whoami]) { host in
+        try await TestBackend(plugins: [Self.whoami], config: Self.keysYAML).test { client in
             for header in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer   "] {
-                let response = try await send(
-                    .GET, "\(host.baseURL)/api/whoami/caller", headers: [("Authorization", header)])
+                let response = try await client.get("/api/whoami/caller", headers: [.authorization: header])
                 #expect(response.status == 401)
-                let error = response.json["error"] as? [String: Any]
-                #expect(error?["name"] as? String == "AuthenticationError")
+                #expect(response.errorName == "AuthenticationError")
             }
         }
     }
 
     @Test func noopHostAcceptsRequestsWithoutAHeader() async throws {
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await TestHost.with(logs: logs, plugins: [Self.whoami]) { host in
             #expect(host.tokenManagerKind == "noop")
             #expect(try await host.tokenManager.getToken().token == "")
-            let response = try await send(.GET, "\(host.baseURL)/api/whoami/caller")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/whoami/caller")
             #expect(response.status == 200)
             #expect(response.body == "service")
         }
@@ -107,26 +104,23 @@ struct ServiceAuthTests {
             plugins: [Self.whoami]
         ) { host in
             #expect(host.tokenManagerKind == "noop (provided in code)")
-            let response = try await send(.GET, "\(host.baseURL)/api/whoami/caller")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/whoami/caller")
             #expect(response.status == 200)
         }
     }
 
     @Test func publicRouteIsReachableWithoutAToken() async throws {
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [Self.whoami]) { host in
-            let anonymous = try await send(.GET, "\(host.baseURL)/api/whoami/open")
+        try await TestBackend(plugins: [Self.whoami], config: Self.keysYAML).test { client in
+            let anonymous = try await client.get("/api/whoami/open")
             #expect(anonymous.status == 200)
-            #expect(anonymous.body == "anonymous")
+            #expect(anonymous.text == "anonymous")
 
-            let token = try await host.tokenManager.getToken().token
-            let service = try await send(
-                .GET, "\(host.baseURL)/api/whoami/open", headers: [("Authorization", "Bearer \(token)")])
-            #expect(service.body == "service")
+            let service = try await client.get("/api/whoami/open", as: .backend)
+            #expect(service.text == "service")
 
-            let invalid = try await send(
-                .GET, "\(host.baseURL)/api/whoami/open", headers: [("Authorization", "Bearer nope")])
+            let invalid = try await client.get("/api/whoami/open", headers: [.authorization: "Bearer nope"])
             #expect(invalid.status == 200)
-            #expect(invalid.body == "anonymous")
+            #expect(invalid.text == "anonymous")
         }
     }
 
@@ -140,16 +134,14 @@ struct ServiceAuthTests {
             }
             routes.addRoutes(collection, atPath: "/things")
         }
-        try await TestHost.with(yaml: Self.keysYAML, plugins: [plugin]) { host in
-            let rejected = try await send(.GET, "\(host.baseURL)/api/collection/things/item/a")
+        try await TestBackend(plugins: [plugin], config: Self.keysYAML).test { client in
+            let rejected = try await client.get("/api/collection/things/item/a")
             #expect(rejected.status == 401)
             #expect(await recorder.values.isEmpty)
 
-            let token = try await host.tokenManager.getToken().token
-            let accepted = try await send(
-                .GET, "\(host.baseURL)/api/collection/things/item/a", headers: [("Authorization", "Bearer \(token)")])
+            let accepted = try await client.get("/api/collection/things/item/a", as: .backend)
             #expect(accepted.status == 200)
-            #expect(accepted.body == "a for service")
+            #expect(accepted.text == "a for service")
             #expect(await recorder.values == ["service"])
         }
     }

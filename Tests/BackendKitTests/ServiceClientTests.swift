@@ -2,6 +2,7 @@ import BackendAuth
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import NIOHTTP1
 import ServiceLifecycle
 import Testing
@@ -66,12 +67,12 @@ struct ServiceClientTests {
 
     @Test func developmentWithEmptyKeysGeneratesAKeyAndPluginCallsSucceed() async throws {
         let headers = Recorder<String>()
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await TestHost.with(
             yaml: Self.generatedKeyYAML, logs: logs, plugins: [Self.catalog(headers: headers), Self.caller]
         ) { host in
             #expect(host.tokenManagerKind == "server (generated key)")
-            let response = try await send(.GET, "\(host.baseURL)/api/caller/owner/thing")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/owner/thing")
             #expect(response.status == 200)
             #expect(response.body == "team-a")
 
@@ -82,7 +83,7 @@ struct ServiceClientTests {
             #expect(PluginTokenVerifier.isPluginToken(String(seen.dropFirst("Bearer ".count))))
 
             // Calling the catalog directly without a token is refused.
-            let direct = try await send(.GET, "\(host.baseURL)/api/catalog/entities/thing")
+            let direct = try await HTTP.send(.GET, "\(host.baseURL)/api/catalog/entities/thing")
             #expect(direct.status == 401)
         }
         #expect(logs.messages.contains(ServerTokenManager.generatedSecretWarning))
@@ -91,7 +92,7 @@ struct ServiceClientTests {
     @Test func noopHostSendsNoAuthorizationHeader() async throws {
         let headers = Recorder<String>()
         try await TestHost.with(plugins: [Self.catalog(headers: headers), Self.caller]) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/caller/owner/thing")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/owner/thing")
             #expect(response.status == 200)
             #expect(await headers.values == [""])
         }
@@ -101,9 +102,9 @@ struct ServiceClientTests {
         try await TestHost.with(
             yaml: Self.generatedKeyYAML, plugins: [Self.catalog(headers: Recorder()), Self.caller]
         ) { host in
-            let created = try await send(.GET, "\(host.baseURL)/api/caller/create")
+            let created = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/create")
             #expect(created.body == "new")
-            let query = try await send(.GET, "\(host.baseURL)/api/caller/query")
+            let query = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/query")
             #expect(query.body == "q=a%20b%26c&n=1")
         }
     }
@@ -112,14 +113,14 @@ struct ServiceClientTests {
         try await TestHost.with(
             yaml: Self.generatedKeyYAML, plugins: [Self.catalog(headers: Recorder()), Self.caller]
         ) { host in
-            let response = try await send(.GET, "\(host.baseURL)/api/caller/owner/ghost")
+            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/owner/ghost")
             #expect(response.status == 404)
             #expect(
                 response.body
                     == errorBody(
                         name: "NotFoundError", message: "Entity 'ghost' not found", url: "/owner/ghost", status: 404))
 
-            let crash = try await send(.GET, "\(host.baseURL)/api/caller/crash")
+            let crash = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/crash")
             // A remote 500 is the remote's failure, not this plugin's: a 502 naming the plugin called.
             #expect(crash.status == 502)
             #expect(

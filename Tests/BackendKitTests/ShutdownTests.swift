@@ -19,7 +19,7 @@ struct ShutdownTests {
         let clock = ContinuousClock()
         let begin = clock.now
         let (response, stoppedAfter) = try await TestHost.with(plugins: [plugin]) { host in
-            async let response = send(.GET, "\(host.baseURL)/api/slow/work")
+            async let response = HTTP.send(.GET, "\(host.baseURL)/api/slow/work")
             while await started.values.isEmpty {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -70,7 +70,7 @@ struct ShutdownTests {
                 try await Task.sleep(for: .milliseconds(10))
             }
             // A failing background service does not take the backend down.
-            #expect(try await send(.GET, "\(host.baseURL)/healthcheck").status == 200)
+            #expect(try await HTTP.send(.GET, "\(host.baseURL)/healthcheck").status == 200)
         }
         #expect(await events.values == ["started", "stopped"])
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -87,8 +88,8 @@ struct StartupTests {
         ]
         try await BackendHost(options: options).withRunning(plugins: plugins) { host in
             #expect(host.pluginIds == ["second"])
-            let second = try await send(.GET, "\(host.baseURL)/api/second/x")
-            let first = try await send(.GET, "\(host.baseURL)/api/first/x")
+            let second = try await HTTP.send(.GET, "\(host.baseURL)/api/second/x")
+            let first = try await HTTP.send(.GET, "\(host.baseURL)/api/first/x")
             #expect(second.body == "second")
             #expect(first.status == 404)
         }
@@ -111,12 +112,12 @@ struct StartupTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try "backend:\n  baseUrl: http://from-file.example.com\n".write(
             to: directory.appendingPathComponent("app-config.yaml"), atomically: true, encoding: .utf8)
-        let logs = LogCapture()
+        let logs = TestLogs()
         let options = BackendHostOptions(
             environment: .development,
             processEnvironment: [:],
             workingDirectory: directory.path,
-            logger: logs.logger,
+            logger: logs.logger(),
             listenHost: "127.0.0.1",
             listenPort: 0
         )

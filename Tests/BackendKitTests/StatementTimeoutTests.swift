@@ -1,5 +1,6 @@
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -66,13 +67,13 @@ struct StatementTimeoutTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try await TestDatabases.withPrefix(engine, dropping: ["notes"]) { prefix in
             let yaml = try Self.yaml(engine, directory: directory, prefix: prefix, timeout: "300ms")
-            let logs = LogCapture()
+            let logs = TestLogs()
             try await TestHost.with(yaml: yaml, logs: logs, plugins: [Self.notes]) { host in
                 let message =
                     "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout)"
                 for _ in 0..<2 {
                     let started = ContinuousClock.now
-                    let response = try await send(.POST, "\(host.baseURL)/api/notes/slow")
+                    let response = try await HTTP.send(.POST, "\(host.baseURL)/api/notes/slow")
                     let elapsed = ContinuousClock.now - started
                     #expect(response.status == 503)
                     #expect(
@@ -83,19 +84,21 @@ struct StatementTimeoutTests {
                     #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3), "\(elapsed)")
                     print("\(engine): a statement past the 300 ms deadline answered 503 after \(elapsed)")
                 }
-                let count = try await send(.GET, "\(host.baseURL)/api/notes/count")
+                let count = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/count")
                 #expect(count.status == 200)
                 #expect(count.body == "0", "the cancelled transactions' rows are rolled back")
             }
-            let lines = logs.entries.filter { $0.message.contains("did not answer within") }
+            let lines = logs.entries.filter { $0.message.description.contains("did not answer within") }
             #expect(
-                lines.map(\.message)
+                lines.map(\.message.description)
                     == Array(
                         repeating:
                             "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout): the statement was cancelled",
                         count: 2))
             #expect(lines.allSatisfy { $0.level == .warning })
-            #expect(!logs.entries.contains { $0.message.contains("is unreachable") }, "a slow statement is no outage")
+            #expect(
+                !logs.entries.contains { $0.message.description.contains("is unreachable") },
+                "a slow statement is no outage")
         }
     }
 
@@ -107,21 +110,21 @@ struct StatementTimeoutTests {
         try await PrivatePostgres.with { server in
             let yaml =
                 "backend:\n  database:\n    client: pg\n    connection: '\(server.url)'\n    statementTimeout: 1s"
-            let logs = LogCapture()
+            let logs = TestLogs()
             try await TestHost.with(yaml: yaml, logs: logs, plugins: [Self.notes]) { host in
                 // A pooled connection, so that the request below reuses it (the pool hands an idle connection to
                 // the next session, whatever its event loop).
                 var open = 0
                 for _ in 0..<50 where open < 1 {
-                    #expect(try await send(.GET, "\(host.baseURL)/api/notes/count").body == "0")
-                    open = try await Int(send(.GET, "\(host.baseURL)/api/notes/connections").body) ?? 0
+                    #expect(try await HTTP.send(.GET, "\(host.baseURL)/api/notes/count").body == "0")
+                    open = try await Int(HTTP.send(.GET, "\(host.baseURL)/api/notes/connections").body) ?? 0
                 }
                 #expect(open >= 1)
 
                 try await server.freeze()
                 defer { server.resume() }
                 let started = ContinuousClock.now
-                let response = try await send(.GET, "\(host.baseURL)/api/notes/count")
+                let response = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/count")
                 let elapsed = ContinuousClock.now - started
                 #expect(response.status == 503)
                 #expect(
@@ -137,18 +140,20 @@ struct StatementTimeoutTests {
                 let closedBy = ContinuousClock.now + .seconds(5)
                 var now = open
                 while now != open - 1, ContinuousClock.now < closedBy {
-                    now = try await Int(send(.GET, "\(host.baseURL)/api/notes/connections").body) ?? -1
+                    now = try await Int(HTTP.send(.GET, "\(host.baseURL)/api/notes/connections").body) ?? -1
                     if now != open - 1 { try await Task.sleep(for: .milliseconds(20)) }
                 }
                 #expect(now == open - 1, "open connections: \(open) before, \(now) after")
 
                 server.resume()
-                let recovered = try await send(.GET, "\(host.baseURL)/api/notes/count")
+                let recovered = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/count")
                 #expect(recovered.status == 200 && recovered.body == "0")
             }
-            let unreachable = logs.entries.filter { $0.message.hasPrefix("Database for plugin notes is unreachable") }
+            let unreachable = logs.entries.filter {
+                $0.message.description.hasPrefix("Database for plugin notes is unreachable")
+            }
             #expect(
-                unreachable.map(\.message) == [
+                unreachable.map(\.message.description) == [
                     "Database for plugin notes is unreachable at 127.0.0.1:\(server.port): no answer within 3s; the connection was closed"
                 ])
             #expect(logs.entries.contains { $0.message == "Database for plugin notes is reachable again" })

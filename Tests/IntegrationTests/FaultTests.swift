@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BackendTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore

@@ -9,16 +9,27 @@ import Logging
 /// let line = client.logs.entries.last { $0.message.description.hasPrefix("GET /api/hello/whoami") }
 /// #expect(line?.metadata["subject"] == "ci-bot")
 /// ```
+///
+/// A test that hands a logger to something it builds itself, rather than to a test host, captures into a
+/// capture of its own:
+///
+/// ```swift
+/// let logs = TestLogs()
+/// let cache = GreetingCache(logger: logs.logger(level: .debug))
+/// cache.evictAll()
+/// #expect(logs.messages == ["Evicted 0 greetings"])
+/// ```
 public struct TestLogs: Sendable {
     let handler: InMemoryLogHandler
 
     /// An empty capture.
-    init() {
+    public init() {
         handler = InMemoryLogHandler()
     }
 
-    /// A logger labelled `backend` at `level` writing into this capture.
-    func logger(level: Logger.Level) -> Logger {
+    /// A logger labelled `backend` at `level` writing into this capture; every logger made from one capture
+    /// writes into the same records.
+    public func logger(level: Logger.Level = .info) -> Logger {
         let handler = self.handler
         var logger = Logger(label: "backend") { _ in handler }
         logger.logLevel = level
