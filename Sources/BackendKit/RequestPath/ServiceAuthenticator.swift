@@ -29,15 +29,21 @@ package struct ServiceAuthenticator: Sendable {
     }
 
     /// The caller a bearer token identifies for plugin `pluginId`: a plugin token goes to the plugin token verifier
-    /// and `backend.auth.pluginAccess` (its refused caller is left in `record`), any other token to the manager.
+    /// and `backend.auth.pluginAccess` (its refused caller is left in `record`, and counted as `restricted` when
+    /// `countsRefusal`: the guard of a protected route answers that 403), any other token to the manager.
     @inline(__always)
-    func principal(of token: String, pluginId: String, record: RequestCallerRecord?) async throws -> ServicePrincipal {
+    func principal(
+        of token: String, pluginId: String, record: RequestCallerRecord?, countsRefusal: Bool = false
+    ) async throws -> ServicePrincipal {
         guard let pluginTokens, PluginTokenVerifier.isPluginToken(token) else {
             return try await tokenManager.authenticate(token)
         }
         let verified = try await pluginTokens.verifier.verify(token, audience: pluginId)
         guard pluginTokens.access.allows(caller: verified.pluginId, pluginId: pluginId) else {
             record?.subject = verified.principal.subject
+            if countsRefusal {
+                metrics.recordCaller(pluginId: pluginId, subject: verified.principal.subject, outcome: .restricted)
+            }
             throw NotAllowedError(PluginAccessSettings.deniedMessage(pluginId: pluginId, caller: verified.pluginId))
         }
         return verified.principal
@@ -69,10 +75,16 @@ package struct ServiceAuthenticator: Sendable {
         do {
             switch Self.credentials(in: request.headers) {
             case .bearer(let token):
-                let principal = try await principal(of: token, pluginId: pluginId, record: record)
+                let principal = try await principal(
+                    of: token, pluginId: pluginId, record: record, countsRefusal: true)
                 if let restrictions = principal.accessRestrictions, !restrictions.allows(pluginId: pluginId) {
                     record?.subject = principal.subject
+                    metrics.recordCaller(pluginId: pluginId, subject: principal.subject, outcome: .restricted)
                     throw NotAllowedError(restrictions.deniedMessage)
+                }
+                // The noop manager's principal verified nothing: not a caller to count.
+                if metrics.isEnabled, principal != .unauthenticated {
+                    metrics.recordCaller(pluginId: pluginId, subject: principal.subject, outcome: .allowed)
                 }
                 return .service(principal)
             case .missing:
