@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "BackendApp", targets: ["BackendApp"]),
         .library(name: "BackendTesting", targets: ["BackendTesting"]),
         .library(name: "CatalogPlugin", targets: ["CatalogPlugin"]),
+        .library(name: "ScaffolderActions", targets: ["ScaffolderActions"]),
         .library(name: "ScaffolderPlugin", targets: ["ScaffolderPlugin"]),
         .library(name: "SearchPlugin", targets: ["SearchPlugin"]),
     ],
@@ -155,9 +156,17 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
+        // The scaffolder's action API (the `TemplateAction` protocol and its extension point), apart from the
+        // scaffolder, so that a plugin contributing actions does not link it.
+        .target(
+            name: "ScaffolderActions",
+            dependencies: ["BackendKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .target(
             name: "ScaffolderPlugin",
-            dependencies: ["BackendKit", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: [
+                "BackendKit", "ScaffolderActions", .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
         .target(
             name: "SearchPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],

@@ -1,5 +1,6 @@
 import BackendKit
 import Foundation
+import ScaffolderActions
 
 /// The sample scaffolder, mounted at `/api/scaffolder`.
 ///
@@ -16,6 +17,9 @@ import Foundation
 ///   maxTasks: 1000
 ///   maxOpenTasksPerCaller: 100
 /// ```
+///
+/// Other plugins add step actions through the extension point ``ScaffolderExtensionPoints/actions`` (in the
+/// `ScaffolderActions` module); an action id used twice fails startup.
 ///
 /// Every input a task iterates over is bounded (``ScaffolderLimits``): steps per template, the rendered size of a
 /// step's input, log bytes per line and per task, tasks per caller and in all, and the size of a list page.
@@ -37,11 +41,15 @@ public struct ScaffolderPlugin: BackendPlugin {
         let store = TaskStore(database: env.database, limits: settings.limits)
         try await store.migrate()
         let catalog = ServiceCatalogAPI(client: env.client)
-        let actions = ActionRegistry.builtIn
+        let actions = try ActionRegistry(
+            builtIn: ActionRegistry.builtIn(catalog: catalog),
+            contributions: env.extensions.contributions(to: ScaffolderExtensionPoints.actions))
         let logger = env.logger
         let metrics = TaskMetrics(factory: env.metrics.factory)
+        let steps = StepExecutor(
+            actions: actions, client: env.client, logger: logger, maxStepInputBytes: settings.limits.maxStepInputBytes)
         var runner = TaskRunner(
-            store: store, actions: actions, catalog: catalog, timeout: settings.taskTimeout,
+            store: store, steps: steps, timeout: settings.taskTimeout,
             onLog: { taskId, entry in
                 let level: Logger.Level = entry.level == "error" ? .error : .info
                 logger.log(level: level, "\(entry.message)", metadata: ["task": "\(taskId)"])
@@ -66,9 +74,10 @@ public struct ScaffolderPlugin: BackendPlugin {
         routes.addBackgroundService(watcher, name: "event-stream-watcher")
         let eventStream = EventStream(
             store: store, watcher: watcher, keepAliveInterval: settings.eventsKeepAliveInterval)
+        let dryRun = DryRun(steps: steps, timeout: settings.taskTimeout, limits: settings.limits)
         ScaffolderRoutes(
             store: store, worker: worker, catalog: catalog, actions: actions, logger: logger, longPoll: longPoll,
-            eventStream: eventStream
+            eventStream: eventStream, dryRun: dryRun
         )
         .add(to: routes)
         try await routes.addOpenAPIDocument(from: .module, environment: env)

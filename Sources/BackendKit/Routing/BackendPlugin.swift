@@ -1,7 +1,8 @@
 /// A backend plugin: an id and the routes (and background work) it adds to the host.
 ///
-/// The host mounts the plugin's routes under `/api/<id>`. `register` runs once at startup, before the
-/// server listens; an error thrown from it is a startup failure.
+/// The host mounts the plugin's routes under `/api/<id>`. Startup runs in two phases, before the server listens:
+/// every plugin's ``contribute(to:_:)`` (adding to other plugins' ``ExtensionPoint``s), then every plugin's
+/// ``register(_:_:)``. An error thrown from either is a startup failure.
 ///
 /// ```swift
 /// import BackendKit
@@ -26,6 +27,22 @@ public protocol BackendPlugin: Sendable {
     ///   - routes: Where to add routes (relative to `/api/<id>`) and background work.
     ///   - env: The plugin's logger, config, token manager, discovery and service client.
     func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws
+
+    /// Adds this plugin's contributions to other plugins' extension points (see ``ExtensionPoint``).
+    ///
+    /// Runs for every plugin before any plugin's ``register(_:_:)``, so the plugin offering an extension point sees
+    /// every contribution when it registers. The default contributes nothing.
+    ///
+    /// ```swift
+    /// public func contribute(to extensions: PluginExtensions, _ env: PluginEnvironment) async throws {
+    ///     try extensions.contribute(GreetAction(), to: ScaffolderExtensionPoints.actions)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - extensions: Where to contribute, as this plugin.
+    ///   - env: The same environment ``register(_:_:)`` gets (its config, logger, client).
+    func contribute(to extensions: PluginExtensions, _ env: PluginEnvironment) async throws
 
     /// Reads the plugin's config section the way ``register(_:_:)`` will, without side effects, and returns
     /// every problem found (empty when the section is valid).
@@ -54,6 +71,9 @@ public protocol BackendPlugin: Sendable {
 }
 
 extension BackendPlugin {
+    /// Contributes nothing.
+    public func contribute(to extensions: PluginExtensions, _ env: PluginEnvironment) async throws {}
+
     /// Reads nothing: a plugin without config has nothing to check.
     public func checkConfig(_ config: Config) -> [any Error] { [] }
 

@@ -24,9 +24,13 @@ public struct PluginEnvironment: Sendable {
     /// The host's metrics: make instruments with `metrics.factory`, refresh gauges in `metrics.onCollect`. Records
     /// nothing unless `backend.metrics.listen` is set.
     public let metrics: BackendMetrics
+    /// What every plugin contributed to extension points (read an extension point you offer with
+    /// `extensions.contributions(to:)` in `register`).
+    public let extensions: PluginExtensions
 
     /// Creates an environment (the host does this; tests may too). Without `scheduler`, one on `database` is made;
-    /// its tasks run only if something runs it as a `Service`. Without `metrics`, nothing is recorded.
+    /// its tasks run only if something runs it as a `Service`. Without `metrics`, nothing is recorded. Without
+    /// `extensions`, an empty store viewed as this plugin.
     public init(
         pluginId: String,
         logger: Logger,
@@ -37,7 +41,8 @@ public struct PluginEnvironment: Sendable {
         database: PluginDatabase,
         client: ServiceClient,
         scheduler: PluginScheduler? = nil,
-        metrics: BackendMetrics = .disabled
+        metrics: BackendMetrics = .disabled,
+        extensions: PluginExtensions? = nil
     ) {
         self.pluginId = pluginId
         self.logger = logger
@@ -50,5 +55,6 @@ public struct PluginEnvironment: Sendable {
         self.scheduler =
             scheduler ?? PluginScheduler(pluginId: pluginId, database: database, logger: logger, metrics: metrics)
         self.metrics = metrics
+        self.extensions = extensions ?? PluginExtensions(pluginId: pluginId)
     }
 }

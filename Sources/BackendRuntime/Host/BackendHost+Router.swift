@@ -40,34 +40,22 @@ extension BackendHost {
 
         let authenticator = ServiceAuthenticator(
             tokenManager: state.tokenManager, metrics: state.metrics, pluginTokens: state.pluginTokens)
+        let extensions = PluginExtensions(pluginId: "")
+        let registrations = try plugins.map { plugin in
+            (plugin, try pluginEnvironment(plugin, state, authenticator: authenticator, extensions: extensions))
+        }
+        // Every contribution first, so that a plugin offering an extension point reads the final list.
+        for (plugin, (_, environment)) in registrations {
+            do {
+                try await plugin.contribute(to: environment.extensions, environment)
+            } catch {
+                throw BackendStartupError("Plugin '\(plugin.id)' failed to start: \(PluginDatabase.describe(error))")
+            }
+        }
+        extensions.close()
         var backgroundServices: [BackgroundService] = []
-        for plugin in plugins {
-            var pluginLogger = state.logger
-            pluginLogger[metadataKey: "plugin"] = .string(plugin.id)
-            let routes = PluginRoutes(pluginId: plugin.id, authenticator: authenticator, logger: pluginLogger)
-            let database = try state.databases.database(for: plugin.id)
-            let scheduler = PluginScheduler(
-                pluginId: plugin.id, database: database, logger: pluginLogger, metrics: state.metrics)
-            let environment = PluginEnvironment(
-                pluginId: plugin.id,
-                logger: pluginLogger,
-                config: state.config,
-                environment: state.environment,
-                tokenManager: state.tokenManager,
-                discovery: state.discovery,
-                database: database,
-                client: ServiceClient(
-                    httpClient: state.httpClient,
-                    discovery: state.discovery,
-                    tokenManager: state.tokenManager,
-                    configuration: state.clientConfiguration,
-                    logger: pluginLogger,
-                    pluginTokens: state.pluginTokens,
-                    callerPluginId: plugin.id
-                ),
-                scheduler: scheduler,
-                metrics: state.metrics
-            )
+        for (plugin, (routes, environment)) in registrations {
+            let scheduler = environment.scheduler
             do {
                 try await plugin.register(routes, environment)
             } catch {
@@ -82,6 +70,29 @@ extension BackendHost {
         }
         return BuiltRouter(
             responder: router.buildResponder(), backgroundServices: backgroundServices, pluginCount: plugins.count)
+    }
+
+    /// The routes and environment of one plugin: its logger, database, scheduler, client and view of the
+    /// extension points.
+    private static func pluginEnvironment(
+        _ plugin: any BackendPlugin, _ state: HostState, authenticator: ServiceAuthenticator,
+        extensions: PluginExtensions
+    ) throws -> (PluginRoutes, PluginEnvironment) {
+        var pluginLogger = state.logger
+        pluginLogger[metadataKey: "plugin"] = .string(plugin.id)
+        let routes = PluginRoutes(pluginId: plugin.id, authenticator: authenticator, logger: pluginLogger)
+        let database = try state.databases.database(for: plugin.id)
+        let client = ServiceClient(
+            httpClient: state.httpClient, discovery: state.discovery, tokenManager: state.tokenManager,
+            configuration: state.clientConfiguration, logger: pluginLogger, pluginTokens: state.pluginTokens,
+            callerPluginId: plugin.id)
+        let environment = PluginEnvironment(
+            pluginId: plugin.id, logger: pluginLogger, config: state.config, environment: state.environment,
+            tokenManager: state.tokenManager, discovery: state.discovery, database: database, client: client,
+            scheduler: PluginScheduler(
+                pluginId: plugin.id, database: database, logger: pluginLogger, metrics: state.metrics),
+            metrics: state.metrics, extensions: extensions.viewed(as: plugin.id))
+        return (routes, environment)
     }
 
     /// The Hummingbird application; logs `Listening on host:port` with the bound port.

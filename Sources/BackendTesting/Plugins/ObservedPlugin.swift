@@ -15,6 +15,10 @@ struct ObservedPlugin: BackendPlugin {
         plugin.checkConfig(config)
     }
 
+    func contribute(to extensions: PluginExtensions, _ env: PluginEnvironment) async throws {
+        try await plugin.contribute(to: extensions, env)
+    }
+
     func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         environments.record(env)
         try await plugin.register(routes, env)

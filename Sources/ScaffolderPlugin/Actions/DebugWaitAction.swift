@@ -1,24 +1,24 @@
 import BackendKit
+import ScaffolderActions
 
 /// `debug:wait`: sleeps for `minutes` + `seconds` + `milliseconds` (the task timeout still applies).
-struct DebugWaitAction: ScaffolderAction {
+struct DebugWaitAction: TemplateAction {
     let id = "debug:wait"
     let description = "Waits for the given time before the next step."
-    let schema: JSONValue = .object([
-        "input": .object([
-            "type": .string("object"),
-            "properties": .object([
-                "minutes": .object(["type": .string("number")]),
-                "seconds": .object(["type": .string("number")]),
-                "milliseconds": .object(["type": .string("number")]),
-            ]),
-        ])
+    let supportsDryRun = true
+    let inputSchema: JSONValue = .object([
+        "type": .string("object"),
+        "properties": .object([
+            "minutes": .object(["type": .string("number")]),
+            "seconds": .object(["type": .string("number")]),
+            "milliseconds": .object(["type": .string("number")]),
+        ]),
     ])
 
     /// The longest wait: 24 hours.
     static let maxMilliseconds = 24.0 * 3_600_000
 
-    func handle(_ context: ActionContext) async throws -> JSONObject {
+    func handle(_ context: ActionContext) async throws {
         var milliseconds = 0.0
         for (key, factor) in [("minutes", 60_000.0), ("seconds", 1_000.0), ("milliseconds", 1.0)] {
             switch context.input[key] {
@@ -42,6 +42,5 @@ struct DebugWaitAction: ScaffolderAction {
         }
         await context.log("Waiting \(JSONValue.numberText(milliseconds)) ms")
         try await Task.sleep(for: .milliseconds(milliseconds))
-        return [:]
     }
 }

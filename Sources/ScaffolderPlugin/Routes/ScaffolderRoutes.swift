@@ -4,7 +4,8 @@ import BackendKit
 ///
 /// | route | does |
 /// |---|---|
-/// | `GET /v2/actions` | the built-in actions with their input/output schemas |
+/// | `GET /v2/actions` | `[{id, description, examples?, schema: {input, output}}]`: the built-in actions and those other plugins contributed |
+/// | `POST /v2/dry-run` | `{template, values, secrets?, directoryContents?}` → `{log, steps, output, directoryContents}` (and `error` when a step failed): runs the template's steps whose actions support dry run, stores nothing; 400 `Input template is not a template`, 400 `{errors}` for parameters that fail the template's schema |
 /// | `POST /v2/tasks` | `{templateRef, values}` → 201 `{id}`; 400 on missing/invalid values or a template over the step bounds, 404 for an unknown template, 429 when the caller has `scaffolder.maxOpenTasksPerCaller` unfinished tasks, 503 when the catalog cannot be asked or `scaffolder.maxTasks` tasks are unfinished (both with `Retry-After`) |
 /// | `GET /v2/tasks?createdBy=…&status=…&order=<asc\|desc>:<field>&limit=…&offset=…` | `{tasks: [{id, spec, status, createdAt, lastHeartbeatAt, createdBy}], totalTasks}`: the tasks of any of the given creators and statuses (each repeatable), sorted by each `order` (`created_at`, `status`, `created_by`) then in creation order, `limit` of them (100 by default, at most `scaffolder.maxPageSize`) from `offset`, and how many match in all; 400 for a bad value (Backstage's messages) or a page over `scaffolder.maxResponseBytes` |
 /// | `GET /v2/tasks/:id` | the task with its status, steps, log, output or error |
@@ -26,15 +27,24 @@ struct ScaffolderRoutes: Sendable {
     let longPoll: EventLongPoll
     /// Answers `GET /v2/tasks/:id/eventstream`.
     let eventStream: EventStream
+    /// Answers `POST /v2/dry-run`.
+    let dryRun: DryRun
 
     /// Adds the routes.
     func add(to routes: PluginRoutes) {
         routes.get("/v2/actions") { _, _ in
-            JSONBody(
-                JSONValue.array(
-                    actions.all.map {
-                        .object(["id": .string($0.id), "description": .string($0.description), "schema": $0.schema])
-                    }))
+            JSONBody(actions.listing)
+        }
+        routes.post("/v2/dry-run") { request, context in
+            let body = try await request.decodeJSONBody(
+                malformedMessage: #"The request body must be a JSON object like {"template": {…}, "values": {}}"#)
+            let checked = try DryRun.request(body, actions: actions, limits: store.limits)
+            switch try await dryRun.run(checked, createdBy: context.caller.subject) {
+            case .ran(let result):
+                return JSONBody(result)
+            case .invalidParameters(let errors):
+                return JSONBody(JSONValue.object(["errors": .array(errors.map(\.json))]), status: .badRequest)
+            }
         }
         routes.post("/v2/tasks") { request, context in
             let id = try await submit(try await Self.submission(request), createdBy: context.caller.subject)

@@ -1,6 +1,7 @@
 import BackendKit
+import Foundation
 
-/// Runs one claimed task's steps in order with the built-in actions, under the task timeout, recording
+/// Runs one claimed task's steps in order (``StepExecutor``) in a workspace of its own, under the task timeout, recording
 /// progress and the log in the `TaskStore` and a heartbeat every second. Never throws: every failure ends as a
 /// `failed` task with a readable reason.
 ///
@@ -10,10 +11,8 @@ import BackendKit
 struct TaskRunner: Sendable {
     /// Where tasks live.
     let store: TaskStore
-    /// The actions steps may use.
-    let actions: ActionRegistry
-    /// The catalog, for catalog actions.
-    let catalog: any CatalogAPI
+    /// Runs the steps with the registered actions.
+    let steps: StepExecutor
     /// The limit for a whole task.
     let timeout: Duration
     /// Called for every log line (the plugin forwards it to its logger).
@@ -51,9 +50,12 @@ struct TaskRunner: Sendable {
             task.status == .processing
         else { return }
         await log(id, nil, "info", "Starting to run \(template.ref) with \(template.steps.count) step(s)")
-        let values = task.values
         let outcome: Result<JSONValue?, any Error>
         do {
+            let workspace = try TaskWorkspace.create(taskId: id)
+            defer { workspace.remove(logger: steps.logger) }
+            let run = StepExecutor.Run(
+                taskId: id, values: task.values, createdBy: task.createdBy, workspace: workspace.url)
             // The heartbeat is also how a cancellation made on any replica reaches the running step: within one
             // interval (1 s) of it. A failed write (the database is briefly unreachable) is not a lost task: the
             // janitor decides.
@@ -64,7 +66,7 @@ struct TaskRunner: Sendable {
             let output = try await withTimeout(
                 timeout, orThrow: { TaskTimeoutError(timeout: timeout) }, liveness: heartbeat
             ) {
-                try await self.runSteps(id, template: template, values: values)
+                try await self.steps.run(template, run, reporter: StoreReporter(runner: self, taskId: id))
             }
             outcome = .success(output)
         } catch {
@@ -118,57 +120,14 @@ struct TaskRunner: Sendable {
         if let line = finished.log.last { onLog(id, line) }
     }
 
-    private func runSteps(
-        _ id: String, template: TemplateDefinition, values: JSONObject
-    ) async throws
-        -> JSONValue?
-    {
-        var outputs: [String: JSONObject] = [:]
-        for step in template.steps {
-            try Task.checkCancellation()
-            let renderer = TemplateRenderer(
-                parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
-            if let condition = step.condition, try !renderer.isTruthy(condition, of: step) {
-                try await progress(id) { try await store.update(id) { $0.setStep(step.id, status: .skipped) } }
-                await log(id, step.id, "info", "Skipping step \(step.name) because its if condition was false")
-                continue
-            }
-            let startedAt = try await stored(id) { try await store.now() }
-            try await progress(id) {
-                try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
-            }
-            await log(id, step.id, "info", "Beginning step \(step.name) (\(step.action))")
-            guard let action = actions.action(step.action) else {
-                throw ActionError("Step '\(step.id)' uses the unknown action '\(step.action)'")
-            }
-            let input = try renderer.input(of: step)
-            let context = ActionContext(
-                taskId: id, stepId: step.id, input: input, catalog: catalog,
-                log: { message in await self.log(id, step.id, "info", message) })
-            do {
-                outputs[step.id] = try await action.handle(context)
-            } catch {
-                throw StepFailure(stepName: step.name, underlying: error)
-            }
-            let endedAt = try await stored(id) { try await store.now() }
-            try await progress(id) {
-                try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
-            }
-            await log(id, step.id, "info", "Finished step \(step.name)")
-        }
-        guard let output = template.output else { return nil }
-        return try TemplateRenderer(parameters: values, stepOutputs: outputs, maxBytes: store.limits.maxStepInputBytes)
-            .render(output, as: TemplateRenderer.outputSubject)
-    }
-
     /// Stores a step's progress with `update` (``stored(_:_:)``); throws ``TaskLostError`` when the task is no longer
     /// `processing` (cancelled, or failed by the janitor), so no later step starts.
-    private func progress(_ id: String, _ update: @Sendable () async throws -> ScaffolderTask?) async throws {
+    fileprivate func progress(_ id: String, _ update: @Sendable () async throws -> ScaffolderTask?) async throws {
         guard try await stored(id, update) != nil else { throw TaskLostError() }
     }
 
     /// Stores a log line and forwards it to `onLog`; a line that cannot be stored is still forwarded.
-    private func log(_ id: String, _ stepId: String?, _ level: String, _ message: String) async {
+    fileprivate func log(_ id: String, _ stepId: String?, _ level: String, _ message: String) async {
         let store = self.store
         let entry =
             (try? await stored(id) { try await store.appendLog(id, stepId: stepId, level: level, message: message) })
@@ -181,7 +140,7 @@ struct TaskRunner: Sendable {
     /// error after the task timeout, or when the task is cancelled (its timeout, or the end of a shutdown's grace
     /// period). The first wait of each access is reported through `onLog`, so a paused task says why.
     @discardableResult
-    private func stored<T: Sendable>(_ id: String, _ access: @Sendable () async throws -> T) async throws -> T {
+    fileprivate func stored<T: Sendable>(_ id: String, _ access: @Sendable () async throws -> T) async throws -> T {
         var deadline: ContinuousClock.Instant?
         while true {
             do {
@@ -202,7 +161,7 @@ struct TaskRunner: Sendable {
         }
     }
 
-    private static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         switch error {
         case let failure as StepFailure:
             "Step '\(failure.stepName)' failed: \(reason(failure.underlying))"
@@ -215,7 +174,7 @@ struct TaskRunner: Sendable {
         }
     }
 
-    private static func errorName(_ error: any Error) -> String {
+    static func errorName(_ error: any Error) -> String {
         switch error {
         case let failure as StepFailure: errorName(failure.underlying)
         case is TaskTimeoutError: "TimeoutError"
@@ -230,14 +189,6 @@ struct TaskRunner: Sendable {
 /// its heartbeat was stale, so another outcome must not be written over that.
 struct TaskLostError: Error {}
 
-/// A step's action threw; carries the step name for the reason.
-struct StepFailure: Error {
-    /// The name of the step that failed.
-    let stepName: String
-    /// What the action threw.
-    let underlying: any Error
-}
-
 /// A task that ran longer than `scaffolder.taskTimeout`.
 struct TaskTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configured limit.
@@ -246,5 +197,36 @@ struct TaskTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `Task timed out after 5 seconds`.
     var description: String {
         "Task timed out after \(DurationText.describe(timeout))"
+    }
+}
+
+/// Reports a task's progress to the task store: each step's status and times, and the log.
+private struct StoreReporter: StepReporter {
+    let runner: TaskRunner
+    let taskId: String
+
+    func started(_ step: TemplateStep) async throws {
+        let (store, id) = (runner.store, taskId)
+        let startedAt = try await runner.stored(id) { try await store.now() }
+        try await runner.progress(id) {
+            try await store.update(id) { $0.setStep(step.id, status: .processing, startedAt: startedAt) }
+        }
+    }
+
+    func skipped(_ step: TemplateStep) async throws {
+        let (store, id) = (runner.store, taskId)
+        try await runner.progress(id) { try await store.update(id) { $0.setStep(step.id, status: .skipped) } }
+    }
+
+    func completed(_ step: TemplateStep) async throws {
+        let (store, id) = (runner.store, taskId)
+        let endedAt = try await runner.stored(id) { try await store.now() }
+        try await runner.progress(id) {
+            try await store.update(id) { $0.setStep(step.id, status: .completed, endedAt: endedAt) }
+        }
+    }
+
+    func log(_ stepId: String?, _ level: String, _ message: String) async {
+        await runner.log(taskId, stepId, level, message)
     }
 }

@@ -117,7 +117,8 @@ struct TemplateDefinition: Sendable, Equatable {
         return problems
     }
 
-    private static func value(_ value: JSONValue, hasType type: String) -> Bool {
+    /// Whether `value` is of JSON Schema type `type` (an unknown type name admits everything).
+    static func value(_ value: JSONValue, hasType type: String) -> Bool {
         switch (type, value) {
         case ("string", .string), ("boolean", .bool), ("array", .array), ("object", .object), ("null", .null):
             true

@@ -1,12 +1,21 @@
+import AsyncHTTPClient
 import BackendDatabase
 import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
 import Foundation
+import ScaffolderActions
 import Testing
 
 @testable import ScaffolderPlugin
+
+/// A service client for actions that call no plugin here (discovery finds none; nothing is sent).
+enum ScaffolderTestClient {
+    static let client = ServiceClient(
+        httpClient: .shared, discovery: HostDiscovery(listen: ListenAddress(host: "127.0.0.1", port: 1)),
+        tokenManager: NoopTokenManager(), configuration: ServiceClientConfiguration(), logger: TestDatabases.logger)
+}
 
 /// A catalog double recording registrations.
 private actor FakeCatalog: CatalogAPI {
@@ -51,8 +60,11 @@ struct TaskRunnerTests {
             #expect(task.status == .open)
             #expect(try await store.claimNext() == task.id)
             #expect(try await store.claimNext() == nil)
-            let runner = TaskRunner(
-                store: store, actions: .builtIn, catalog: catalog, timeout: timeout, onLog: { _, _ in })
+            let steps = StepExecutor(
+                actions: try ActionRegistry(builtIn: ActionRegistry.builtIn(catalog: catalog)),
+                client: ScaffolderTestClient.client, logger: TestDatabases.logger,
+                maxStepInputBytes: store.limits.maxStepInputBytes)
+            let runner = TaskRunner(store: store, steps: steps, timeout: timeout, onLog: { _, _ in })
             await runner.run(task.id)
             let ran = try #require(try await store.task(task.id))
             let reopened = PluginDatabase(
@@ -112,8 +124,9 @@ struct TaskRunnerTests {
 struct DebugWaitTests {
     private func wait(_ input: JSONObject) async throws {
         let context = ActionContext(
-            taskId: "t", stepId: "s", input: input, catalog: FakeCatalog(.accept), log: { _ in })
-        _ = try await DebugWaitAction().handle(context)
+            taskId: "t", stepId: "s", input: input, workspace: FileManager.default.temporaryDirectory,
+            logger: TestDatabases.logger, client: ScaffolderTestClient.client, log: { _ in })
+        try await DebugWaitAction().handle(context)
     }
 
     /// Found by hand while fuzzing the scaffolder's routes: a template registered through `POST /entities` with a

@@ -1,4 +1,5 @@
 import BackendKit
+import ScaffolderActions
 
 /// A plugin that shows each part of the plugin API once: config, a database table with a migration, a scheduled
 /// task, a call to another plugin, a public route and guarded ones.
@@ -11,7 +12,8 @@ import BackendKit
 /// - `GET /greetings/for/:user` (token required): `{"message":"Hello, Jane Doe!"}`, with the display name the
 ///   `catalog` plugin has for `user:default/<user>`.
 ///
-/// A scheduled task, `tidy-greetings`, keeps the newest `hello.keep` greetings (hourly).
+/// A scheduled task, `tidy-greetings`, keeps the newest `hello.keep` greetings (hourly). When the backend also runs
+/// the scaffolder, the plugin contributes the step action `hello:greet` (``GreetAction``) to it.
 public struct HelloPlugin: BackendPlugin {
     /// The plugin id and mount path segment.
     public let id = "hello"
@@ -30,6 +32,14 @@ public struct HelloPlugin: BackendPlugin {
                 "hello.keep", type: .integer, default: 100,
                 description: "How many greetings the hourly tidy-greetings task keeps (the newest)."),
         ])
+    }
+
+    /// Contributes `hello:greet` to the scaffolder's actions (ignored when the backend runs no scaffolder).
+    public func contribute(to extensions: PluginExtensions, _ env: PluginEnvironment) async throws {
+        let greeting = try env.config.getOptionalString("hello.greeting") ?? "Hello, world!"
+        try extensions.contribute(
+            GreetAction(store: GreetingStore(database: env.database), greeting: greeting),
+            to: ScaffolderExtensionPoints.actions)
     }
 
     /// Adds the routes and the scheduled task.

@@ -1,6 +1,9 @@
 import BackendKit
 import BackendTesting
+import CatalogPlugin
+import Foundation
 import HelloPlugin
+import ScaffolderPlugin
 import Testing
 
 // The tests of docs/testing.md, in its order: every snippet there is one of these.
@@ -125,6 +128,65 @@ import Testing
             #expect(
                 client.logs.messages.contains(
                     "Unknown key 'hello.greting' in <test config>; did you mean 'hello.greeting'?"))
+        }
+    }
+}
+
+/// `hello:greet`, the action the plugin contributes to the scaffolder, run by the template in `catalog/entities.yaml`.
+@Suite struct GreetActionTests {
+    /// The example's catalog file, by absolute path (the test's working directory is not the package's).
+    static let catalogFile = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("catalog/entities.yaml").path
+
+    static let backend = TestBackend(
+        plugins: [HelloPlugin(), CatalogPlugin(), ScaffolderPlugin()],
+        config: """
+            hello: {greeting: Hi there.}
+            catalog:
+              locations: [{type: file, target: \(catalogFile)}]
+              rules: [{allow: [User, Template]}]
+            """)
+
+    // `.live`: the scaffolder fetches the template from the catalog over HTTP, as in production.
+    @Test func aTaskRunsTheContributedAction() async throws {
+        try await Self.backend.testOnEveryEngine(.live) { engine, client in
+            let actions = try await client.get("/api/scaffolder/v2/actions", as: .backend)
+            #expect(actions.json?.arrayValue?.contains { $0["id"] == "hello:greet" } == true)
+
+            let created = try await client.post(
+                "/api/scaffolder/v2/tasks",
+                json: ["templateRef": "template:default/greet-someone", "values": ["name": "Ada"]] as JSONValue,
+                as: .backend)
+            #expect(created.status == .created, "on \(engine)")
+            let id = try #require(created.json?["id"]?.stringValue)
+            // The task runs in the background: wait for it to end (a condition, not a fixed time).
+            var task = try await client.get("/api/scaffolder/v2/tasks/\(id)", as: .backend).json
+            let deadline = ContinuousClock.now + .seconds(30)
+            while task?["status"] == "open" || task?["status"] == "processing", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                task = try await client.get("/api/scaffolder/v2/tasks/\(id)", as: .backend).json
+            }
+            #expect(task?["status"] == "completed")
+            #expect(task?["output"] == ["greeting": "Hi there. Nice to meet you, Ada."])
+            let greetings = try await client.get("/api/hello/greetings").decode([Greeting].self)
+            #expect(greetings.map(\.name) == ["Ada"])
+            #expect(greetings.first?.createdBy == "external:backstage-plugin")
+        }
+    }
+
+    @Test func aDryRunStoresNoGreeting() async throws {
+        try await Self.backend.test { client in
+            let template = try await client.get(
+                "/api/catalog/entities/by-name/template/default/greet-someone", as: .backend)
+            let dryRun = try await client.post(
+                "/api/scaffolder/v2/dry-run",
+                json: ["template": try #require(template.json), "values": ["name": "Bo"]] as JSONValue, as: .backend)
+            #expect(dryRun.status == .ok)
+            #expect(dryRun.json?["output"] == ["greeting": "Hi there. Nice to meet you, Bo."])
+            let messages = dryRun.json?["log"]?.arrayValue?.compactMap { $0["body"]?["message"]?.stringValue }
+            #expect(messages?.contains("Would greet Bo (dry run: nothing stored)") == true)
+            #expect(try await client.get("/api/hello/greetings").decode([Greeting].self).isEmpty)
         }
     }
 }
