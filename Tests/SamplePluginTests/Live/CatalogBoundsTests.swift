@@ -31,8 +31,8 @@ struct CatalogBoundsTests {
         }
     }
 
-    private func message(_ response: TestResponse) -> String? {
-        (response.object["error"] as? [String: Any])?["message"] as? String
+    private func message(_ response: HTTP.Response) -> String? {
+        (response.json["error"] as? [String: Any])?["message"] as? String
     }
 
     private func escaped(_ text: String) -> String {
@@ -41,7 +41,7 @@ struct CatalogBoundsTests {
 
     /// Expects a 400 InputError with exactly `text`.
     private func expectInputError(
-        _ response: TestResponse, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+        _ response: HTTP.Response, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(response.status == 400, "\(response.body.prefix(300))", sourceLocation: sourceLocation)
         #expect(message(response) == text, sourceLocation: sourceLocation)
@@ -52,28 +52,28 @@ struct CatalogBoundsTests {
         for engine in Engine.allCases {
             try await withCatalog(engine, catalog: ["limits": ["responseBytes": 1_000_000]]) { host in
                 let many = Array(repeating: "component:default/payment-service", count: 1001)
-                let tooMany = try await send(
+                let tooMany = try await HTTP.send(
                     .POST, host.url("catalog", "/entities/by-refs"),
                     json: JSONValue.object(["entityRefs": .array(many.map { .string($0) })]).jsonText())
                 expectInputError(
                     tooMany, "Too many entityRefs: 1001 given, at most 1000 (catalog.limits.refsPerRequest)")
 
-                let repeated = try await send(
+                let repeated = try await HTTP.send(
                     .POST, host.url("catalog", "/entities/by-refs"),
                     json: JSONValue.object(["entityRefs": .array(many.dropLast().map { .string($0) })]).jsonText())
                 #expect(repeated.status == 200)
-                let items = repeated.object["items"] as? [[String: Any]] ?? []
+                let items = repeated.json["items"] as? [[String: Any]] ?? []
                 #expect(items.count == 1000)
 
                 // A 200 KB entity asked for 10 times would be a 2 MB answer: refused before it is built.
                 let big = String(repeating: "x", count: 200_000)
-                let created = try await send(
+                let created = try await HTTP.send(
                     .POST, host.url("catalog", "/entities"),
                     json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"big","#
                         + #""description":"\#(big)"}}"#)
                 #expect(created.status == 201)
                 let refs = JSONValue.array(Array(repeating: .string("component:default/big"), count: 10))
-                let tooLarge = try await send(
+                let tooLarge = try await HTTP.send(
                     .POST, host.url("catalog", "/entities/by-refs"),
                     json: JSONValue.object(["entityRefs": refs]).jsonText())
                 #expect(tooLarge.status == 400)
@@ -82,7 +82,7 @@ struct CatalogBoundsTests {
                         "more than 1000000 (catalog.limits.responseBytes); ask for fewer items or fewer fields")
                         == true,
                     "\(tooLarge.body.prefix(300))")
-                let withFields = try await send(
+                let withFields = try await HTTP.send(
                     .POST, host.url("catalog", "/entities/by-refs"),
                     json: #"{"entityRefs":\#(refs.jsonText()),"fields":["metadata.name"]}"#)
                 #expect(withFields.status == 200)
@@ -97,38 +97,38 @@ struct CatalogBoundsTests {
             try await withCatalog(engine) { host in
                 let orders = Array(repeating: "orderField=metadata.name,asc", count: 11).joined(separator: "&")
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entities/by-query?\(orders)")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?\(orders)")),
                     "Too many orderField parameters: 11 given, at most 10 (catalog.limits.orderFields)")
 
                 let kinds = Array(repeating: "filter=kind", count: 501).joined(separator: "&")
                 for path in ["/entities/by-query", "/entities", "/entity-facets?facet=kind&x=1"] {
                     let separator = path.contains("?") ? "&" : "?"
                     expectInputError(
-                        try await send(.GET, host.url("catalog", path + separator + kinds)),
+                        try await HTTP.send(.GET, host.url("catalog", path + separator + kinds)),
                         "Too many filter parameters: 501 given, at most 20 (catalog.limits.filterClauses)")
                 }
                 let keys = (0..<65).map { "k\($0)=v" }.joined(separator: ",")
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entities/by-query?filter=\(keys)")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?filter=\(keys)")),
                     "Too many distinct keys in one filter: 65 given, at most 20 (catalog.limits.filterConditions)")
                 let statements = (0..<101).map { "kind=k\($0)" }.joined(separator: ",")
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entities?filter=\(statements)")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entities?filter=\(statements)")),
                     "Too many filter statements: 101 given, at most 100 (catalog.limits.filterValues)")
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entities/by-query?limit=1001")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?limit=1001")),
                     "Invalid limit query parameter '1001', at most 1000 (catalog.limits.pageSize)")
                 let long = String(repeating: "a", count: 1025)
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entities?filter=kind=\(long)")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=\(long)")),
                     "Invalid filter, a term is 1025 bytes long, at most 1024 (catalog.limits.queryTermLength)")
                 let facets = (0..<21).map { "facet=f\($0)" }.joined(separator: "&")
                 expectInputError(
-                    try await send(.GET, host.url("catalog", "/entity-facets?\(facets)")),
+                    try await HTTP.send(.GET, host.url("catalog", "/entity-facets?\(facets)")),
                     "Too many facet parameters: 21 given, at most 20 (catalog.limits.filterConditions)")
                 // Within the bounds, the same requests answer.
                 let within = (0..<20).map { "filter=kind=k\($0)" }.joined(separator: "&")
-                #expect(try await send(.GET, host.url("catalog", "/entities/by-query?\(within)")).status == 200)
+                #expect(try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?\(within)")).status == 200)
             }
         }
     }
@@ -157,17 +157,17 @@ struct CatalogBoundsTests {
         for engine in Engine.allCases {
             try await withCatalog(engine) { host in
                 expectInputError(
-                    try await send(
+                    try await HTTP.send(
                         .GET,
                         host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(manyOrders, values: 11)))")),
                     "Too many orderField parameters: 11 given, at most 10 (catalog.limits.orderFields)")
                 expectInputError(
-                    try await send(
+                    try await HTTP.send(
                         .GET,
                         host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(emptyFields, values: 0)))")),
                     "Invalid fullTextFilterTerm, the term and its fields must not be empty")
                 expectInputError(
-                    try await send(
+                    try await HTTP.send(
                         .GET,
                         host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(manyClauses, values: 0)))")),
                     "Too many filter parameters: 21 given, at most 20 (catalog.limits.filterClauses)")
@@ -189,15 +189,15 @@ struct CatalogBoundsTests {
                     ("/entities/by-uid/a%00b", "uid"),
                 ] {
                     expectInputError(
-                        try await send(.GET, host.url("catalog", path)),
+                        try await HTTP.send(.GET, host.url("catalog", path)),
                         "Invalid \(parameter), it contains a NUL character")
                 }
-                let posted = try await send(
+                let posted = try await HTTP.send(
                     .POST, host.url("catalog", "/entities"),
                     json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"n","#
                         + #""description":"a\u0000b"}}"#)
                 expectInputError(posted, "Invalid entity: strings must not contain NUL characters (U+0000)")
-                let refs = try await send(
+                let refs = try await HTTP.send(
                     .POST, host.url("catalog", "/entities/by-refs"),
                     json: #"{"entityRefs":["component:default/a\u0000"]}"#)
                 expectInputError(refs, "Invalid entityRefs, it contains a NUL character")
@@ -211,37 +211,38 @@ struct CatalogBoundsTests {
         for engine in Engine.allCases {
             try await withCatalog(engine) { host in
                 let path = "/entities/by-name/template/default/create-component"
-                let deleted = try await send(.DELETE, host.url("catalog", path))
+                let deleted = try await HTTP.send(.DELETE, host.url("catalog", path))
                 #expect(
                     deleted.body
                         == errorBody(
                             name: "NotAllowedError",
                             message: "Entity 'template:default/create-component' comes from catalog.locations "
                                 + "(\(templates)); change it there", method: "DELETE", url: path, status: 403))
-                let template = try await send(.GET, host.url("catalog", path))
-                let uid = try #require((template.object["metadata"] as? [String: Any])?["uid"] as? String)
-                #expect(try await send(.DELETE, host.url("catalog", "/entities/by-uid/\(uid)")).status == 403)
-                let replacement = try await send(
+                let template = try await HTTP.send(.GET, host.url("catalog", path))
+                let uid = try #require((template.json["metadata"] as? [String: Any])?["uid"] as? String)
+                #expect(try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-uid/\(uid)")).status == 403)
+                let replacement = try await HTTP.send(
                     .POST, host.url("catalog", "/entities"),
                     json: #"{"apiVersion":"scaffolder.backstage.io/v1beta3","kind":"Template","#
                         + #""metadata":{"name":"create-component","annotations":{"#
                         + #""backstage.io/managed-by-location":"file:\#(templates)"}},"spec":{"steps":[]}}"#)
                 #expect(replacement.status == 409)
-                #expect(try await send(.GET, host.url("catalog", path)).body == template.body)
+                #expect(try await HTTP.send(.GET, host.url("catalog", path)).body == template.body)
 
                 // Forged location annotations are replaced with where the entity came from.
-                let posted = try await send(
+                let posted = try await HTTP.send(
                     .POST, host.url("catalog", "/entities"),
                     json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"p","#
                         + #""annotations":{"backstage.io/managed-by-location":"file:\#(templates)","#
                         + #""backstage.io/managed-by-origin-location":"file:/etc/x.yaml"}}}"#)
                 #expect(posted.status == 201)
-                let annotations = (posted.object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+                let annotations = (posted.json["metadata"] as? [String: Any])?["annotations"] as? [String: String]
                 #expect(annotations?["backstage.io/managed-by-location"] == "api:/api/catalog/entities")
                 #expect(annotations?["backstage.io/managed-by-origin-location"] == "api:/api/catalog/entities")
                 // Posted entities can still be deleted.
                 #expect(
-                    try await send(.DELETE, host.url("catalog", "/entities/by-name/component/default/p")).status == 204)
+                    try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-name/component/default/p")).status
+                        == 204)
             }
         }
     }
@@ -250,14 +251,14 @@ struct CatalogBoundsTests {
     func annotationAndTargetLengths() async throws {
         try await withCatalog(.sqlite) { host in
             let long = String(repeating: "a", count: 65537)
-            let annotation = try await send(
+            let annotation = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"a","#
                     + #""annotations":{"example.com/x":"\#(long)"}}}"#)
             expectInputError(
                 annotation, "Invalid entity: 'metadata.annotations.example.com/x' is 65537 bytes long, at most 65536")
             let target = String(repeating: "*", count: 4097)
-            let location = try await send(
+            let location = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Location","metadata":{"name":"l"},"#
                     + #""spec":{"targets":["./a.yaml","\#(target)"]}}"#)

@@ -2,6 +2,7 @@ import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
@@ -12,7 +13,7 @@ struct CatalogLocationRoutesTests {
     /// Runs `body` against a catalog host on `engine` whose `catalog.fileLocationRoots` is a fresh temporary
     /// directory (passed to `body`); `catalog` members replace the defaults (`fileLocationRoots: null` unsets it).
     private func withCatalog(
-        _ engine: Engine, catalog: JSONObject = [:], logs: LogCapture? = nil,
+        _ engine: Engine, catalog: JSONObject = [:], logs: TestLogs? = nil,
         _ body: (RunningBackend, URL) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
@@ -37,8 +38,8 @@ struct CatalogLocationRoutesTests {
         }
     }
 
-    private func message(_ response: TestResponse) -> String? {
-        (response.object["error"] as? [String: Any])?["message"] as? String
+    private func message(_ response: HTTP.Response) -> String? {
+        (response.json["error"] as? [String: Any])?["message"] as? String
     }
 
     @Test(
@@ -46,7 +47,7 @@ struct CatalogLocationRoutesTests {
         arguments: Engine.allCases)
     func configLocations(_ engine: Engine) async throws {
         try await withCatalog(engine) { host, _ in
-            let list = try await send(.GET, host.url("catalog", "/locations"))
+            let list = try await HTTP.send(.GET, host.url("catalog", "/locations"))
             #expect(list.status == 200)
             let locations = list.array.compactMap { $0["data"] as? [String: String] }
             let entitiesFile = TestHosts.repositoryRoot + "/Examples/catalog/entities.yaml"
@@ -57,26 +58,26 @@ struct CatalogLocationRoutesTests {
             #expect(locations.allSatisfy { $0["type"] == "file" && $0["id"]?.isEmpty == false })
             let id = try #require(locations.first?["id"])
 
-            let one = try await send(.GET, host.url("catalog", "/locations/\(id)"))
+            let one = try await HTTP.send(.GET, host.url("catalog", "/locations/\(id)"))
             #expect(
                 normalizedJSON(one.body)
                     == normalizedJSON(#"{"id":"\#(id)","type":"file","target":"\#(entitiesFile)"}"#))
-            let entity = try await send(
+            let entity = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-            let annotations = (entity.object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+            let annotations = (entity.json["metadata"] as? [String: Any])?["annotations"] as? [String: String]
             #expect(annotations?["backstage.io/managed-by-location"] == "file:\(entitiesFile)")
             #expect(annotations?["backstage.io/managed-by-origin-location"] == "file:\(entitiesFile)")
-            let byEntity = try await send(
+            let byEntity = try await HTTP.send(
                 .GET, host.url("catalog", "/locations/by-entity/component/default/payment-service"))
             #expect(byEntity.body == one.body)
 
-            let missing = try await send(.GET, host.url("catalog", "/locations/nope"))
+            let missing = try await HTTP.send(.GET, host.url("catalog", "/locations/nope"))
             #expect(
                 missing.body
                     == errorBody(
                         name: "NotFoundError", message: "Found no location with ID nope", method: "GET",
                         url: "/locations/nope", status: 404))
-            let configured = try await send(.DELETE, host.url("catalog", "/locations/\(id)"))
+            let configured = try await HTTP.send(.DELETE, host.url("catalog", "/locations/\(id)"))
             #expect(configured.status == 400)
             #expect(
                 message(configured)
@@ -104,46 +105,50 @@ struct CatalogLocationRoutesTests {
             """.write(toFile: file, atomically: true, encoding: .utf8)
             let body = #"{"type":"file","target":"\#(file)"}"#
 
-            let dry = try await send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
+            let dry = try await HTTP.send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
             #expect(dry.status == 201)
-            #expect(dry.object["exists"] as? Bool == false)
-            #expect((dry.object["entities"] as? [Any])?.count == 2)
+            #expect(dry.json["exists"] as? Bool == false)
+            #expect((dry.json["entities"] as? [Any])?.count == 2)
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service")).status
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service"))
+                    .status
                     == 404)
 
-            let created = try await send(.POST, host.url("catalog", "/locations"), json: body)
+            let created = try await HTTP.send(.POST, host.url("catalog", "/locations"), json: body)
             #expect(created.status == 201)
-            let location = try #require(created.object["location"] as? [String: String])
+            let location = try #require(created.json["location"] as? [String: String])
             #expect(location["target"] == file)
-            #expect((created.object["entities"] as? [Any])?.count == 2)
+            #expect((created.json["entities"] as? [Any])?.count == 2)
             let id = try #require(location["id"])
-            let team = try await send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
+            let team = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
             #expect(team.body.contains(#"{"targetRef":"group:default/extra-team","type":"parentOf"}"#))
-            let byEntity = try await send(.GET, host.url("catalog", "/locations/by-entity/group/default/extra-team"))
-            #expect((byEntity.object["id"] as? String) == id)
-            let again = try await send(.POST, host.url("catalog", "/locations"), json: body)
+            let byEntity = try await HTTP.send(
+                .GET, host.url("catalog", "/locations/by-entity/group/default/extra-team"))
+            #expect((byEntity.json["id"] as? String) == id)
+            let again = try await HTTP.send(.POST, host.url("catalog", "/locations"), json: body)
             #expect(again.status == 409)
             #expect(message(again) == "Location file:\(file) already exists")
-            let dryAgain = try await send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
-            #expect(dryAgain.object["exists"] as? Bool == true)
-            #expect(try await send(.GET, host.url("catalog", "/locations")).array.count == 3)
+            let dryAgain = try await HTTP.send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
+            #expect(dryAgain.json["exists"] as? Bool == true)
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).array.count == 3)
 
-            let deleted = try await send(.DELETE, host.url("catalog", "/locations/\(id)"))
+            let deleted = try await HTTP.send(.DELETE, host.url("catalog", "/locations/\(id)"))
             #expect(deleted.status == 204)
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service")).status
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service"))
+                    .status
                     == 404)
-            let teamAfter = try await send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
+            let teamAfter = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
             #expect(!teamAfter.body.contains("extra-team"))
-            #expect(try await send(.GET, host.url("catalog", "/locations/\(id)")).status == 404)
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations/\(id)")).status == 404)
 
             let missing = directory.appendingPathComponent("missing.yaml").path
-            let unreadable = try await send(
+            let unreadable = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(missing)"}"#)
             #expect(unreadable.status == 400)
             #expect(message(unreadable) == "Failed to read catalog location '\(missing)': No such file or directory")
-            let url = try await send(
+            let url = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"url","target":"https://example.com/x"}"#)
             #expect(message(url) == "Invalid location type 'url', only 'file' is supported by this catalog")
         }
@@ -168,23 +173,24 @@ struct CatalogLocationRoutesTests {
             metadata: {name: leaf}
             spec: {type: service, owner: platform-team}
             """.write(toFile: sub.appendingPathComponent("leaf.yaml").path, atomically: true, encoding: .utf8)
-            let created = try await send(
+            let created = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"),
                 json: #"{"type":"file","target":"\#(directory.appendingPathComponent("root.yaml").path)"}"#)
             #expect(created.status == 201, "\(created.body)")
 
-            let response = try await send(
+            let response = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-name/component/default/leaf/ancestry"))
             #expect(response.status == 200)
-            #expect(response.object["rootEntityRef"] as? String == "component:default/leaf")
-            let items = response.object["items"] as? [[String: Any]] ?? []
+            #expect(response.json["rootEntityRef"] as? String == "component:default/leaf")
+            let items = response.json["items"] as? [[String: Any]] ?? []
             let summary = items.map { item in
                 let metadata = (item["entity"] as? [String: Any])?["metadata"] as? [String: Any]
                 return "\(metadata?["name"] as? String ?? "") <- \(item["parentEntityRefs"] as? [String] ?? [])"
             }
             #expect(summary == ["leaf <- [\"location:default/root-location\"]", "root-location <- []"])
 
-            let missing = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/nope/ancestry"))
+            let missing = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-name/component/default/nope/ancestry"))
             #expect(
                 missing.body
                     == errorBody(
@@ -232,11 +238,11 @@ struct CatalogLocationRoutesTests {
                 metadata: {name: escape}
                 spec: {type: file, target: ../\(outside.lastPathComponent)/secret.yaml}
                 """, root + "/pointer.yaml")
-            let before = try await send(.GET, host.url("catalog", "/locations"))
+            let before = try await HTTP.send(.GET, host.url("catalog", "/locations"))
 
-            func refusal(_ target: String, dryRun: Bool = false) async throws -> TestResponse {
+            func refusal(_ target: String, dryRun: Bool = false) async throws -> HTTP.Response {
                 let path = "/locations" + (dryRun ? "?dryRun=true" : "")
-                let response = try await send(
+                let response = try await HTTP.send(
                     .POST, host.url("catalog", path), json: #"{"type":"file","target":"\#(target)"}"#)
                 #expect(
                     response.body
@@ -256,7 +262,7 @@ struct CatalogLocationRoutesTests {
             _ = try await refusal(root + "/linked-dir/*.yaml")
 
             // A Location entity inside the roots whose target leaves them: the target as the file wrote it.
-            let pointer = try await send(
+            let pointer = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(root)/pointer.yaml"}"#)
             #expect(pointer.status == 400)
             #expect(
@@ -265,11 +271,12 @@ struct CatalogLocationRoutesTests {
             )
 
             // Nothing was stored: no location, no entity, no secret.
-            #expect(try await send(.GET, host.url("catalog", "/locations")).body == before.body)
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).body == before.body)
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/inside-service")).status
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/inside-service"))
+                    .status
                     == 404)
-            #expect(try await send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
         }
     }
 
@@ -279,7 +286,7 @@ struct CatalogLocationRoutesTests {
             let file = directory.appendingPathComponent("more.yaml").path
             try write("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\n", file)
             for path in ["/locations", "/locations?dryRun=true"] {
-                let response = try await send(
+                let response = try await HTTP.send(
                     .POST, host.url("catalog", path), json: #"{"type":"file","target":"\#(file)"}"#)
                 #expect(
                     response.body
@@ -290,7 +297,8 @@ struct CatalogLocationRoutesTests {
             }
             // The operator's own catalog.locations are read all the same.
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service")).status
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
+                    .status
                     == 200)
         }
     }
@@ -306,7 +314,7 @@ struct CatalogLocationRoutesTests {
             secretManifest
                 + "\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: kept}\n"
                 + "spec: {type: service, owner: platform-team}\n", configuredFile)
-        let logs = LogCapture()
+        let logs = TestLogs()
         // Backstage's default rules (Component, API, Location) apply when catalog.rules is unset.
         let catalog: JSONObject = [
             "rules": .null,
@@ -318,21 +326,22 @@ struct CatalogLocationRoutesTests {
                     "Skipped document 1 of \(configuredFile): Entity 'secret:default/db-password' has kind 'Secret', "
                         + "which catalog.rules do not allow"))
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/kept")).status == 200)
-            #expect(try await send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/kept")).status == 200
+            )
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
 
             let file = directory.appendingPathComponent("secret.yaml").path
             try write(secretManifest, file)
-            let registered = try await send(
+            let registered = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(file)"}"#)
             #expect(registered.status == 400)
             #expect(
                 message(registered)
                     == "\(file): document 1: Entity 'secret:default/db-password' has kind 'Secret', which "
                     + "catalog.rules do not allow")
-            #expect(try await send(.GET, host.url("catalog", "/locations")).array.count == 1)
+            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).array.count == 1)
 
-            let posted = try await send(
+            let posted = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"k":"dg=="}}"#)
             #expect(
@@ -341,18 +350,18 @@ struct CatalogLocationRoutesTests {
                         name: "InputError",
                         message: "Entity 'secret:default/s' has kind 'Secret', which catalog.rules do not allow",
                         method: "POST", url: "/entities", status: 400))
-            let group = try await send(
+            let group = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
             #expect(message(group) == "Entity 'group:default/g' has kind 'Group', which catalog.rules do not allow")
-            let wrongVersion = try await send(
+            let wrongVersion = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"v1","kind":"Component","metadata":{"name":"c"}}"#)
             #expect(
                 message(wrongVersion)
                     == "Invalid entity: 'apiVersion' \"v1\" is not valid for kind \"Component\"; expected "
                     + "\"backstage.io/v1alpha1\" or \"backstage.io/v1beta1\"")
-            let allowed = try await send(
+            let allowed = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"backstage.io/v1beta1","kind":"Component","metadata":{"name":"c"}}"#)
             #expect(allowed.status == 201)
@@ -371,16 +380,16 @@ struct CatalogLocationRoutesTests {
             let group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: NAME}\nspec: {type: team}\n"
             try write(group.replacingOccurrences(of: "NAME", with: "team-a"), teams)
             try write(group.replacingOccurrences(of: "NAME", with: "team-b"), other)
-            let fromTeams = try await send(
+            let fromTeams = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(teams)"}"#)
             #expect(fromTeams.status == 201, "\(fromTeams.body)")
-            let fromOther = try await send(
+            let fromOther = try await HTTP.send(
                 .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(other)"}"#)
             #expect(
                 message(fromOther)
                     == "\(other): document 1: Entity 'group:default/team-b' has kind 'Group', which catalog.rules "
                     + "do not allow")
-            let posted = try await send(
+            let posted = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"),
                 json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
             #expect(posted.status == 400)
@@ -394,11 +403,11 @@ struct CatalogLocationRoutesTests {
         try await withCatalog(engine, catalog: ["readonly": true]) { host, directory in
             let file = directory.appendingPathComponent("more.yaml").path
             try write("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\n", file)
-            let list = try await send(.GET, host.url("catalog", "/locations"))
+            let list = try await HTTP.send(.GET, host.url("catalog", "/locations"))
             let id = try #require(list.array.first.flatMap { ($0["data"] as? [String: Any])?["id"] as? String })
-            let entity = try await send(
+            let entity = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-            let uid = try #require((entity.object["metadata"] as? [String: Any])?["uid"] as? String)
+            let uid = try #require((entity.json["metadata"] as? [String: Any])?["uid"] as? String)
             let changes: [(HTTPMethod, String, String?)] = [
                 (.POST, "/locations", #"{"type":"file","target":"\#(file)"}"#),
                 (.DELETE, "/locations/\(id)", nil),
@@ -410,7 +419,7 @@ struct CatalogLocationRoutesTests {
                 (.DELETE, "/entities/by-uid/\(uid)", nil),
             ]
             for (method, path, json) in changes {
-                let response = try await send(method, host.url("catalog", path), json: json)
+                let response = try await HTTP.send(method, host.url("catalog", path), json: json)
                 #expect(
                     response.body
                         == errorBody(
@@ -418,13 +427,14 @@ struct CatalogLocationRoutesTests {
                             method: "\(method)", url: path, status: 403), "\(method) \(path)")
             }
             #expect(
-                try await send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service")).status
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
+                    .status
                     == 200)
-            let refresh = try await send(
+            let refresh = try await HTTP.send(
                 .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"component:default/payment-service"}"#)
             #expect(refresh.status == 200, "\(refresh.body)")
             // A dry run changes nothing, so it is allowed, as in Backstage.
-            let dryRun = try await send(
+            let dryRun = try await HTTP.send(
                 .POST, host.url("catalog", "/locations?dryRun=true"), json: #"{"type":"file","target":"\#(file)"}"#)
             #expect(dryRun.status == 201, "\(dryRun.body)")
         }

@@ -23,22 +23,22 @@ struct CatalogQueryRoutesTests {
         }
     }
 
-    private func names(_ response: TestResponse) -> [String] {
-        (response.object["items"] as? [[String: Any]] ?? []).compactMap {
+    private func names(_ response: HTTP.Response) -> [String] {
+        (response.json["items"] as? [[String: Any]] ?? []).compactMap {
             ($0["metadata"] as? [String: Any])?["name"] as? String
         }
     }
 
-    private func pageInfo(_ response: TestResponse) -> [String: String] {
-        response.object["pageInfo"] as? [String: String] ?? [:]
+    private func pageInfo(_ response: HTTP.Response) -> [String: String] {
+        response.json["pageInfo"] as? [String: String] ?? [:]
     }
 
     private func escaped(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
-    private func message(_ response: TestResponse) -> String? {
-        (response.object["error"] as? [String: Any])?["message"] as? String
+    private func message(_ response: HTTP.Response) -> String? {
+        (response.json["error"] as? [String: Any])?["message"] as? String
     }
 
     private func component(_ name: String) -> String {
@@ -50,17 +50,18 @@ struct CatalogQueryRoutesTests {
     private func walk(
         _ host: RunningBackend, _ path: String, between: (Int) async throws -> Void = { _ in }
     ) async throws -> (names: [String], totals: Set<Int>, pages: Int) {
-        var response = try await send(.GET, host.url("catalog", path))
+        var response = try await HTTP.send(.GET, host.url("catalog", path))
         #expect(response.status == 200, "\(response.body)")
         var names = names(response)
-        var totals: Set<Int> = [response.object["totalItems"] as? Int ?? -1]
+        var totals: Set<Int> = [response.json["totalItems"] as? Int ?? -1]
         var pages = 1
         while let next = pageInfo(response)["nextCursor"], pages < 100 {
             try await between(pages)
-            response = try await send(.GET, host.url("catalog", "/entities/by-query?limit=3&cursor=\(escaped(next))"))
+            response = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-query?limit=3&cursor=\(escaped(next))"))
             #expect(response.status == 200, "\(response.body)")
             names += self.names(response)
-            totals.insert(response.object["totalItems"] as? Int ?? -1)
+            totals.insert(response.json["totalItems"] as? Int ?? -1)
             pages += 1
         }
         return (names, totals, pages)
@@ -69,12 +70,12 @@ struct CatalogQueryRoutesTests {
     @Test("by-query pages with cursors in uid order or by orderField, both directions", arguments: Engine.allCases)
     func byQuery(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let first = try await send(.GET, host.url("catalog", "/entities/by-query"))
+            let first = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query"))
             #expect(first.status == 200)
-            #expect(first.object["totalItems"] as? Int == TestHosts.exampleEntityCount)
+            #expect(first.json["totalItems"] as? Int == TestHosts.exampleEntityCount)
             #expect(names(first).count == TestHosts.exampleEntityCount)
             #expect(pageInfo(first).isEmpty)
-            let uids = (first.object["items"] as? [[String: Any]] ?? []).compactMap {
+            let uids = (first.json["items"] as? [[String: Any]] ?? []).compactMap {
                 ($0["metadata"] as? [String: Any])?["uid"] as? String
             }
             #expect(uids == uids.sorted())
@@ -115,12 +116,14 @@ struct CatalogQueryRoutesTests {
             #expect(Set(byTag.names[5...]) == ["jane.doe", "platform-team", "payments-api"])
 
             // prevCursor leads back to the page before.
-            let page1 = try await send(.GET, host.url("catalog", "/entities/by-query?limit=3&orderField=metadata.name"))
+            let page1 = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-query?limit=3&orderField=metadata.name"))
             #expect(pageInfo(page1)["prevCursor"] == nil)
             let next = try #require(pageInfo(page1)["nextCursor"])
-            let page2 = try await send(.GET, host.url("catalog", "/entities/by-query?cursor=\(escaped(next))&limit=3"))
+            let page2 = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-query?cursor=\(escaped(next))&limit=3"))
             let previous = try #require(pageInfo(page2)["prevCursor"])
-            let back = try await send(
+            let back = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-query?cursor=\(escaped(previous))&fields=metadata.name"))
             #expect(names(back) == names(page1))
             #expect(pageInfo(back)["prevCursor"] == nil)
@@ -128,18 +131,18 @@ struct CatalogQueryRoutesTests {
             #expect(normalizedJSON(back.body).hasPrefix(#"{"items":[{"metadata":{"name":"#))
 
             // Full-text filter: a substring, case-insensitive, of the default fields or the given ones.
-            let text = try await send(
+            let text = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-query?fullTextFilterTerm=LEDGER&filter=kind=component"))
             #expect(names(text) == ["ledger-lib"])
-            #expect(text.object["totalItems"] as? Int == 1)
-            let inFields = try await send(
+            #expect(text.json["totalItems"] as? Int == 1)
+            let inFields = try await HTTP.send(
                 .GET,
                 host.url("catalog", "/entities/by-query?fullTextFilterTerm=web&fullTextFilterFields=spec.type"))
             #expect(names(inFields) == ["checkout-web"])
-            let literal = try await send(.GET, host.url("catalog", "/entities/by-query?fullTextFilterTerm=%25"))
+            let literal = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?fullTextFilterTerm=%25"))
             #expect(names(literal).isEmpty)
 
-            let none = try await send(.GET, host.url("catalog", "/entities/by-query?filter=kind=nothing"))
+            let none = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?filter=kind=nothing"))
             #expect(none.body == #"{"items":[],"totalItems":0,"pageInfo":{}}"#)
         }
     }
@@ -149,16 +152,16 @@ struct CatalogQueryRoutesTests {
         arguments: Engine.allCases)
     func byQueryErrors(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let malformed = try await send(.GET, host.url("catalog", "/entities/by-query?cursor=bm9wZQ%3D%3D"))
+            let malformed = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?cursor=bm9wZQ%3D%3D"))
             #expect(
                 malformed.body
                     == errorBody(
                         name: "InputError",
                         message: "Malformed cursor, it is not one that GET /entities/by-query returned",
                         method: "GET", url: "/entities/by-query?cursor=bm9wZQ%3D%3D", status: 400))
-            let order = try await send(.GET, host.url("catalog", "/entities/by-query?orderField=metadata.name,up"))
+            let order = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?orderField=metadata.name,up"))
             #expect(message(order) == "Invalid order field order, must be asc or desc")
-            let limit = try await send(.GET, host.url("catalog", "/entities/by-query?limit=x"))
+            let limit = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?limit=x"))
             #expect(message(limit) == "Invalid limit query parameter 'x', expected a non-negative integer")
         }
     }
@@ -169,13 +172,13 @@ struct CatalogQueryRoutesTests {
     func cursorIgnoresResentQuery(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
             let query = "filter=kind=component&orderField=metadata.name,desc&fullTextFilterTerm=e&limit=1"
-            let first = try await send(.GET, host.url("catalog", "/entities/by-query?\(query)"))
+            let first = try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?\(query)"))
             #expect(first.status == 200)
             var seen = names(first)
             var cursor = pageInfo(first)["nextCursor"]
             while let next = cursor {
                 // A changed filter next to the cursor is ignored too: the cursor carries the query.
-                let page = try await send(
+                let page = try await HTTP.send(
                     .GET,
                     host.url(
                         "catalog", "/entities/by-query?\(query)&filter=kind=api&cursor=\(escaped(next))"))
@@ -184,7 +187,7 @@ struct CatalogQueryRoutesTests {
                 cursor = pageInfo(page)["nextCursor"]
                 if seen.count > 20 { break }
             }
-            let all = try await send(
+            let all = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-query?filter=kind=component&fullTextFilterTerm=e&limit=100"))
             let expected = names(all).sorted(by: >)
             #expect(expected.count >= 2)
@@ -199,7 +202,8 @@ struct CatalogQueryRoutesTests {
         try await withCatalog(engine) { host in
             let names = (0..<20).map { String(format: "c-%02d", $0) }
             for name in names {
-                #expect(try await send(.POST, host.url("catalog", "/entities"), json: component(name)).status == 201)
+                #expect(
+                    try await HTTP.send(.POST, host.url("catalog", "/entities"), json: component(name)).status == 201)
             }
             for order in ["", "&orderField=metadata.name,desc"] {
                 var removed: Set<String> = []
@@ -209,12 +213,13 @@ struct CatalogQueryRoutesTests {
                     // Between pages: remove one entity already seen and one not yet seen; add two.
                     let gone = ["c-\(page)", "c-\(19 - page)"].map { $0.count == 3 ? "c-0" + $0.dropFirst(2) : $0 }
                     for name in gone where !removed.contains(name) {
-                        _ = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/default/\(name)"))
+                        _ = try await HTTP.send(
+                            .DELETE, host.url("catalog", "/entities/by-name/component/default/\(name)"))
                         removed.insert(name)
                     }
                     for suffix in ["a", "b"] {
                         let name = "n-\(order.isEmpty ? "u" : "o")\(page)\(suffix)"
-                        _ = try await send(.POST, host.url("catalog", "/entities"), json: component(name))
+                        _ = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: component(name))
                         added.insert(name)
                     }
                 }
@@ -224,10 +229,10 @@ struct CatalogQueryRoutesTests {
                 #expect(Set(walked.names).isSubset(of: remaining.union(added).union(removed)))
                 // Put back what was removed, drop what was added, for the next order.
                 for name in removed {
-                    _ = try await send(.POST, host.url("catalog", "/entities"), json: component(name))
+                    _ = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: component(name))
                 }
                 for name in added {
-                    _ = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/default/\(name)"))
+                    _ = try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-name/component/default/\(name)"))
                 }
             }
         }
@@ -237,7 +242,7 @@ struct CatalogQueryRoutesTests {
         "by-refs answers in request order, null for missing refs, with fields and a filter", arguments: Engine.allCases)
     func byRefs(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let response = try await send(
+            let response = try await HTTP.send(
                 .POST, host.url("catalog", "/entities/by-refs"),
                 json:
                     #"{"entityRefs":["component:default/ledger-lib","component:default/nope","API:Default/payments-api","component:default/ledger-lib"],"fields":["kind","metadata.name"]}"#
@@ -249,20 +254,21 @@ struct CatalogQueryRoutesTests {
                         #"{"items":[{"kind":"Component","metadata":{"name":"ledger-lib"}},null,"#
                             + #"{"kind":"API","metadata":{"name":"payments-api"}},"#
                             + #"{"kind":"Component","metadata":{"name":"ledger-lib"}}]}"#))
-            let whole = try await send(
+            let whole = try await HTTP.send(
                 .POST, host.url("catalog", "/entities/by-refs?filter=kind=api"),
                 json: #"{"entityRefs":["component:default/ledger-lib","api:default/payments-api"]}"#)
-            let byName = try await send(.GET, host.url("catalog", "/entities/by-name/api/default/payments-api"))
+            let byName = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/api/default/payments-api"))
             #expect(whole.body == #"{"items":[null,\#(byName.body)]}"#)
-            let empty = try await send(.POST, host.url("catalog", "/entities/by-refs"), json: #"{"entityRefs":[]}"#)
+            let empty = try await HTTP.send(
+                .POST, host.url("catalog", "/entities/by-refs"), json: #"{"entityRefs":[]}"#)
             #expect(empty.body == #"{"items":[]}"#)
-            let bad = try await send(.POST, host.url("catalog", "/entities/by-refs"), json: #"{"entityRefs":[1]}"#)
+            let bad = try await HTTP.send(.POST, host.url("catalog", "/entities/by-refs"), json: #"{"entityRefs":[1]}"#)
             #expect(
                 bad.body
                     == errorBody(
                         name: "InputError", message: "Invalid request body, entityRefs must be an array of strings",
                         method: "POST", url: "/entities/by-refs", status: 400))
-            let missing = try await send(.POST, host.url("catalog", "/entities/by-refs"), json: #"{}"#)
+            let missing = try await HTTP.send(.POST, host.url("catalog", "/entities/by-refs"), json: #"{}"#)
             #expect(message(missing) == "Invalid request body, entityRefs must be an array of entity refs")
         }
     }
@@ -270,7 +276,7 @@ struct CatalogQueryRoutesTests {
     @Test("entity-facets counts values as written, filtered", arguments: Engine.allCases)
     func facets(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let response = try await send(
+            let response = try await HTTP.send(
                 .GET,
                 host.url("catalog", "/entity-facets?facet=kind&facet=metadata.tags&filter=spec.lifecycle=production"))
             #expect(response.status == 200)
@@ -280,14 +286,14 @@ struct CatalogQueryRoutesTests {
                         #"{"facets":{"kind":[{"value":"Component","count":2},{"value":"API","count":1}],"#
                             + #""metadata.tags":[{"value":"java","count":1},{"value":"payments","count":1},"#
                             + #"{"value":"typescript","count":1},{"value":"web","count":1}]}}"#))
-            let relations = try await send(
+            let relations = try await HTTP.send(
                 .GET, host.url("catalog", "/entity-facets?facet=relations.ownedBy&filter=kind=component"))
             #expect(
-                (relations.object["facets"] as? [String: [[String: Any]]])?["relations.ownedBy"]?.first?["value"]
+                (relations.json["facets"] as? [String: [[String: Any]]])?["relations.ownedBy"]?.first?["value"]
                     as? String
                     == "group:default/platform-team"
             )
-            let missing = try await send(.GET, host.url("catalog", "/entity-facets"))
+            let missing = try await HTTP.send(.GET, host.url("catalog", "/entity-facets"))
             #expect(message(missing) == "Missing facet query parameter, expected at least one facet such as facet=kind")
         }
     }
@@ -295,17 +301,17 @@ struct CatalogQueryRoutesTests {
     @Test("the example catalog's relations, both directions, filterable", arguments: Engine.allCases)
     func relations(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let team = try await send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
-            let relations = (team.object["relations"] as? [[String: String]] ?? []).map {
+            let team = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
+            let relations = (team.json["relations"] as? [[String: String]] ?? []).map {
                 "\($0["type"] ?? "") \($0["targetRef"] ?? "")"
             }
             #expect(relations.contains("hasMember user:default/jane.doe"))
             #expect(relations.contains("ownerOf component:default/payment-service"))
-            let owned = try await send(
+            let owned = try await HTTP.send(
                 .GET,
                 host.url("catalog", "/entities?filter=relations.ownedBy=group:default/platform-team,kind=component"))
             #expect(owned.array.count == 3)
-            let provider = try await send(
+            let provider = try await HTTP.send(
                 .GET, host.url("catalog", "/entities?filter=relations.apiProvidedBy=component:default/payment-service"))
             #expect(
                 provider.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String } == ["payments-api"]
@@ -318,15 +324,15 @@ struct CatalogQueryRoutesTests {
     )
     func validateAndRefresh(_ engine: Engine) async throws {
         try await withCatalog(engine) { host in
-            let valid = try await send(
+            let valid = try await HTTP.send(
                 .POST, host.url("catalog", "/validate-entity"),
                 json: #"{"entity":\#(component("checked")),"location":"url:https://example.com/catalog-info.yaml"}"#)
             #expect(valid.status == 200)
             #expect(valid.body.isEmpty)
             // Validation stores nothing.
-            let stored = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/checked"))
+            let stored = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/checked"))
             #expect(stored.status == 404)
-            let invalid = try await send(
+            let invalid = try await HTTP.send(
                 .POST, host.url("catalog", "/validate-entity"),
                 json: #"{"entity":{"kind":"Component","metadata":{}},"location":"url:https://example.com/x.yaml"}"#)
             #expect(
@@ -335,7 +341,7 @@ struct CatalogQueryRoutesTests {
                         #"{"errors":[{"name":"InputError","message":"Invalid entity: 'apiVersion' is required; "#
                             + #"'metadata.name' is required"}]}"#))
             #expect(invalid.status == 400)
-            let badLocation = try await send(
+            let badLocation = try await HTTP.send(
                 .POST, host.url("catalog", "/validate-entity"),
                 json: #"{"entity":\#(component("checked")),"location":"file:/x.yaml"}"#)
             #expect(badLocation.status == 400)
@@ -345,10 +351,10 @@ struct CatalogQueryRoutesTests {
                         #"{"errors":[{"name":"InputError","message":"Invalid location ref file:/x.yaml, only "#
                             + #"'url:<target>' is supported, e.g. url:https://host/path"}]}"#))
 
-            let refreshed = try await send(
+            let refreshed = try await HTTP.send(
                 .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"group:default/platform-team"}"#)
             #expect(refreshed.status == 200)
-            let missing = try await send(
+            let missing = try await HTTP.send(
                 .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"group:default/nobody"}"#)
             #expect(
                 missing.body
@@ -356,7 +362,7 @@ struct CatalogQueryRoutesTests {
                         name: "NotFoundError",
                         message: "No entity named 'nobody' found, with kind 'group' in namespace 'default'",
                         method: "POST", url: "/refresh", status: 404))
-            let bad = try await send(.POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"nobody"}"#)
+            let bad = try await HTTP.send(.POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"nobody"}"#)
             #expect(
                 message(bad)
                     == "Invalid entityRef 'nobody', expected kind:namespace/name such as component:default/my-service")

@@ -1,5 +1,6 @@
 import BackendKit
 import BackendRuntime
+import BackendTestSupport
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
@@ -15,30 +16,32 @@ struct CatalogRoutesTests {
     @Test("GET /entities filters, pages and selects fields")
     func list() async throws {
         try await withCatalog { host in
-            let all = try await send(.GET, host.url("catalog", "/entities"))
+            let all = try await HTTP.send(.GET, host.url("catalog", "/entities"))
             #expect(all.status == 200)
             #expect(all.array.count == TestHosts.exampleEntityCount)
             // The array is assembled from the stored bodies: each element is byte for byte the by-name body.
-            let page = try await send(.GET, host.url("catalog", "/entities?filter=kind=component&limit=2"))
-            let first = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/checkout-web"))
-            let second = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/ledger-lib"))
+            let page = try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=component&limit=2"))
+            let first = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-name/component/default/checkout-web"))
+            let second = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-name/component/default/ledger-lib"))
             #expect(page.body == "[\(first.body),\(second.body)]")
-            let none = try await send(.GET, host.url("catalog", "/entities?filter=kind=nothing"))
+            let none = try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=nothing"))
             #expect(none.body == "[]")
             #expect(none.contentType == "application/json; charset=utf-8")
 
-            let components = try await send(.GET, host.url("catalog", "/entities?filter=kind=component"))
+            let components = try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=component"))
             #expect(
                 Set(components.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
                     == ["payment-service", "checkout-web", "ledger-lib"])
 
-            let services = try await send(
+            let services = try await HTTP.send(
                 .GET, host.url("catalog", "/entities?filter=KIND=Component,spec.type=service&filter=kind=template"))
             #expect(
                 Set(services.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String })
                     == ["payment-service", "create-component"])
 
-            let named = try await send(
+            let named = try await HTTP.send(
                 .GET,
                 host.url("catalog", "/entities?filter=kind=component,metadata.name=ledger-lib&fields=metadata.name"))
             #expect(normalizedJSON(named.body) == #"[{"metadata":{"name":"ledger-lib"}}]"#)
@@ -46,7 +49,7 @@ struct CatalogRoutesTests {
             var names: [String] = []
             var offset = 0
             while true {
-                let page = try await send(
+                let page = try await HTTP.send(
                     .GET, host.url("catalog", "/entities?limit=3&offset=\(offset)&fields=metadata.name"))
                 names += page.array.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
                 if page.array.count < 3 { break }
@@ -55,17 +58,17 @@ struct CatalogRoutesTests {
             #expect(names.count == TestHosts.exampleEntityCount)
             #expect(Set(names).count == names.count)
 
-            let badLimit = try await send(.GET, host.url("catalog", "/entities?limit=-1"))
+            let badLimit = try await HTTP.send(.GET, host.url("catalog", "/entities?limit=-1"))
             #expect(
                 badLimit.body
                     == errorBody(
                         name: "InputError",
                         message: "Invalid limit query parameter '-1', expected a non-negative integer",
                         method: "GET", url: "/entities?limit=-1", status: 400))
-            let badFilter = try await send(.GET, host.url("catalog", "/entities?filter=%3Dx"))
+            let badFilter = try await HTTP.send(.GET, host.url("catalog", "/entities?filter=%3Dx"))
             #expect(badFilter.status == 400)
             #expect(
-                badFilter.object["error"].flatMap { ($0 as? [String: Any])?["message"] as? String }
+                badFilter.json["error"].flatMap { ($0 as? [String: Any])?["message"] as? String }
                     == "Invalid filter, '=x' is not a valid statement (expected a string on the form a=b or a= or a)")
         }
     }
@@ -73,11 +76,12 @@ struct CatalogRoutesTests {
     @Test("GET by name: case-insensitive kind and namespace; 404 body is Backstage's")
     func byName() async throws {
         try await withCatalog { host in
-            let found = try await send(.GET, host.url("catalog", "/entities/by-name/COMPONENT/Default/payment-service"))
+            let found = try await HTTP.send(
+                .GET, host.url("catalog", "/entities/by-name/COMPONENT/Default/payment-service"))
             #expect(found.status == 200)
-            #expect((found.object["metadata"] as? [String: Any])?["namespace"] as? String == "default")
+            #expect((found.json["metadata"] as? [String: Any])?["namespace"] as? String == "default")
 
-            let missing = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/nope"))
+            let missing = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/nope"))
             #expect(missing.status == 404)
             #expect(
                 missing.body
@@ -87,14 +91,14 @@ struct CatalogRoutesTests {
                         method: "GET", url: "/entities/by-name/component/default/nope", status: 404))
 
             // Path parameters are percent-decoded; an invalid escape is looked up as written and not found.
-            let escaped = try await send(
+            let escaped = try await HTTP.send(
                 .GET, host.url("catalog", "/entities/by-name/component/default/payment%2Dservice"))
             #expect(escaped.status == 200)
             #expect(escaped.body == found.body)
-            let invalid = try await send(.GET, host.url("catalog", "/entities/by-name/component/default/pay%zz"))
+            let invalid = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/pay%zz"))
             #expect(invalid.status == 404)
             #expect(
-                (invalid.object["error"] as? [String: Any])?["message"] as? String
+                (invalid.json["error"] as? [String: Any])?["message"] as? String
                     == "No entity named 'pay%zz' found, with kind 'component' in namespace 'default'")
         }
     }
@@ -105,7 +109,7 @@ struct CatalogRoutesTests {
             let entity =
                 #"{"kind":"Component","apiVersion":"backstage.io/v1alpha1","metadata":{"name":"bytes","uid":"u-1","#
                 + #""namespace":"lab","annotations":{"b/x":"1","a":"\"q\""}},"spec":{"weight":1.5,"n":[1,null,true]}}"#
-            let created = try await send(.POST, host.url("catalog", "/entities"), json: entity)
+            let created = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: entity)
             #expect(created.status == 201)
             let expected =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"annotations":{"a":"\"q\"","#
@@ -114,7 +118,7 @@ struct CatalogRoutesTests {
                 + #""name":"bytes","namespace":"lab","uid":"u-1"},"relations":[],"#
                 + #""spec":{"n":[1,null,true],"weight":1.5}}"#
             #expect(created.body == expected)
-            let read = try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/bytes"))
+            let read = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/lab/bytes"))
             #expect(read.status == 200)
             #expect(read.contentType == "application/json; charset=utf-8")
             #expect(read.body == expected)
@@ -124,7 +128,7 @@ struct CatalogRoutesTests {
     @Test("POST validates (400), conflicts (409), creates (201); DELETE answers 204 then 404")
     func writes() async throws {
         try await withCatalog { host in
-            let invalid = try await send(
+            let invalid = try await HTTP.send(
                 .POST, host.url("catalog", "/entities"), json: #"{"kind":"Component","metadata":{}}"#)
             #expect(
                 invalid.body
@@ -133,7 +137,7 @@ struct CatalogRoutesTests {
                         message: "Invalid entity: 'apiVersion' is required; 'metadata.name' is required",
                         method: "POST", url: "/entities", status: 400))
 
-            let notJSON = try await send(.POST, host.url("catalog", "/entities"), json: "{nope")
+            let notJSON = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: "{nope")
             #expect(
                 notJSON.body
                     == errorBody(
@@ -143,7 +147,7 @@ struct CatalogRoutesTests {
 
             let existing =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"component","metadata":{"name":"Payment-Service"}}"#
-            let conflict = try await send(.POST, host.url("catalog", "/entities"), json: existing)
+            let conflict = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: existing)
             #expect(
                 conflict.body
                     == errorBody(
@@ -152,25 +156,26 @@ struct CatalogRoutesTests {
 
             let fresh =
                 #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"fresh","namespace":"lab"},"spec":{"type":"service","owner":"me"}}"#
-            let created = try await send(.POST, host.url("catalog", "/entities"), json: fresh)
+            let created = try await HTTP.send(.POST, host.url("catalog", "/entities"), json: fresh)
             #expect(created.status == 201)
-            #expect((created.object["metadata"] as? [String: Any])?["uid"] is String)
-            #expect(try await send(.GET, host.url("catalog", "/entities/by-name/component/lab/fresh")).status == 200)
+            #expect((created.json["metadata"] as? [String: Any])?["uid"] is String)
+            #expect(
+                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/lab/fresh")).status == 200)
 
-            let uid = try #require((created.object["metadata"] as? [String: Any])?["uid"] as? String)
-            let byUID = try await send(.GET, host.url("catalog", "/entities/by-uid/\(uid)"))
-            #expect((byUID.object["metadata"] as? [String: Any])?["name"] as? String == "fresh")
-            let noUID = try await send(.GET, host.url("catalog", "/entities/by-uid/nope"))
+            let uid = try #require((created.json["metadata"] as? [String: Any])?["uid"] as? String)
+            let byUID = try await HTTP.send(.GET, host.url("catalog", "/entities/by-uid/\(uid)"))
+            #expect((byUID.json["metadata"] as? [String: Any])?["name"] as? String == "fresh")
+            let noUID = try await HTTP.send(.GET, host.url("catalog", "/entities/by-uid/nope"))
             #expect(
                 noUID.body
                     == errorBody(
                         name: "NotFoundError", message: "No entity with uid nope", method: "GET",
                         url: "/entities/by-uid/nope", status: 404))
 
-            let deleted = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
+            let deleted = try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
             #expect(deleted.status == 204)
             #expect(deleted.body.isEmpty)
-            let again = try await send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
+            let again = try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-name/component/lab/fresh"))
             #expect(
                 again.body
                     == errorBody(

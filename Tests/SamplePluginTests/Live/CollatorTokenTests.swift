@@ -35,7 +35,7 @@ struct CollatorTokenTests {
             extra: [("search", ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h", "pageSize": 2]]])])
         try await TestHosts.with(config, plugins: [pages, SearchPlugin()]) { host in
             let token = try await host.token()
-            let refresh = try await send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
+            let refresh = try await HTTP.send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
             #expect(refresh.body == #"{"documents":7,"type":"software-catalog"}"#)
             let seen = await headers.values
             #expect(seen.count == 4)

@@ -2,6 +2,7 @@ import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import CatalogPlugin
 import Foundation
 import HTTPTypes
@@ -18,17 +19,17 @@ import Testing
 struct EndToEndTests {
     /// Runs the create-component template for `name`, then checks the catalog and search.
     private func scaffoldAndFind(_ host: RunningBackend, token: String, name: String) async throws {
-        let submit = try await send(
+        let submit = try await HTTP.send(
             .POST, host.url("scaffolder", "/v2/tasks"), token: token,
             json:
                 #"{"templateRef":"template:default/create-component","values":{"name":"\#(name)","owner":"platform-team"}}"#
         )
         #expect(submit.status == 201, "\(submit.body)")
-        let id = try #require(submit.object["id"] as? String)
+        let id = try #require(submit.json["id"] as? String)
 
         var task: [String: Any] = [:]
         let finished = try await eventually {
-            task = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).object
+            task = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).json
             return ["completed", "failed"].contains(task["status"] as? String ?? "")
         }
         #expect(finished)
@@ -39,27 +40,27 @@ struct EndToEndTests {
         let steps = task["steps"] as? [[String: Any]] ?? []
         #expect(steps.map { $0["status"] as? String } == ["completed", "completed"])
 
-        let events = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"), token: token).array
+        let events = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"), token: token).array
         #expect(events.last?["type"] as? String == "completion")
         #expect((events.last?["body"] as? [String: Any])?["status"] as? String == "completed")
 
-        let listed = try await send(.GET, host.url("scaffolder", "/v2/tasks?status=completed"), token: token)
-        #expect((listed.object["tasks"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
+        let listed = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks?status=completed"), token: token)
+        #expect((listed.json["tasks"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
 
-        let entity = try await send(
+        let entity = try await HTTP.send(
             .GET, host.url("catalog", "/entities/by-name/component/default/\(name)"), token: token)
         #expect(entity.status == 200)
-        #expect((entity.object["spec"] as? [String: Any])?["owner"] as? String == "platform-team")
-        #expect((entity.object["spec"] as? [String: Any])?["type"] as? String == "service")
+        #expect((entity.json["spec"] as? [String: Any])?["owner"] as? String == "platform-team")
+        #expect((entity.json["spec"] as? [String: Any])?["type"] as? String == "service")
 
-        let refresh = try await send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
+        let refresh = try await HTTP.send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
         #expect(refresh.status == 200, "\(refresh.body)")
-        #expect(refresh.object["documents"] as? Int == TestHosts.exampleEntityCount + 1)
+        #expect(refresh.json["documents"] as? Int == TestHosts.exampleEntityCount + 1)
 
-        let query = try await send(
+        let query = try await HTTP.send(
             .GET, host.url("search", "/query?term=\(name)&types%5B0%5D=software-catalog"), token: token)
         #expect(query.status == 200)
-        let results = query.object["results"] as? [[String: Any]] ?? []
+        let results = query.json["results"] as? [[String: Any]] ?? []
         let first = try #require(results.first)
         #expect(first["type"] as? String == "software-catalog")
         #expect(first["rank"] as? Int == 1)
@@ -67,7 +68,7 @@ struct EndToEndTests {
         #expect(document["location"] as? String == "/catalog/default/component/\(name)")
         #expect(document["title"] as? String == name)
         #expect(document["text"] as? String == "Created by the create-component template")
-        #expect((query.object["numberOfResults"] as? Int ?? 0) >= 1)
+        #expect((query.json["numberOfResults"] as? Int ?? 0) >= 1)
     }
 
     @Test("one development host with a generated key: task, catalog and search through authenticated calls")
@@ -75,13 +76,13 @@ struct EndToEndTests {
         try await TestHosts.with(TestHosts.config(auth: ["keys": []]), plugins: TestHosts.allPlugins) { host in
             let token = try await host.token()
             #expect(!token.isEmpty)
-            let anonymous = try await send(.GET, host.url("catalog", "/entities"))
+            let anonymous = try await HTTP.send(.GET, host.url("catalog", "/entities"))
             #expect(anonymous.status == 401)
-            let forged = try await send(.POST, host.url("catalog", "/entities"), token: "x.y.z", json: "{}")
+            let forged = try await HTTP.send(.POST, host.url("catalog", "/entities"), token: "x.y.z", json: "{}")
             #expect(forged.status == 401)
             try await scaffoldAndFind(host, token: token, name: "generated-key-service")
 
-            let missing = try await send(
+            let missing = try await HTTP.send(
                 .POST, host.url("scaffolder", "/v2/tasks"), token: token,
                 json: #"{"templateRef":"template:default/create-component","values":{"name":"x"}}"#)
             #expect(
@@ -97,14 +98,14 @@ struct EndToEndTests {
             let malformed =
                 #"The request body must be a JSON object like {"templateRef": "template:default/x", "values": {}}"#
             for body in ["{nope", "", "[1]"] {
-                let response = try await send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: body)
+                let response = try await HTTP.send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: body)
                 #expect(
                     response.body
                         == errorBody(
                             name: "InputError", message: malformed, method: "POST", url: "/v2/tasks", status: 400),
                     "\(body)")
             }
-            let huge = try await send(
+            let huge = try await HTTP.send(
                 .POST, host.url("scaffolder", "/v2/tasks"), token: token,
                 json: #"{"x":""# + String(repeating: "a", count: 1024 * 1024) + #""}"#)
             #expect(
@@ -113,7 +114,7 @@ struct EndToEndTests {
                         name: "InputError", message: "The request body is larger than 1048576 bytes", method: "POST",
                         url: "/v2/tasks", status: 400))
 
-            let unknown = try await send(
+            let unknown = try await HTTP.send(
                 .POST, host.url("scaffolder", "/v2/tasks"), token: token,
                 json: #"{"templateRef":"template:default/nope","values":{}}"#)
             #expect(
@@ -122,16 +123,16 @@ struct EndToEndTests {
                         name: "NotFoundError", message: "Template 'template:default/nope' was not found in the catalog",
                         method: "POST", url: "/v2/tasks", status: 404))
 
-            let duplicate = try await send(
+            let duplicate = try await HTTP.send(
                 .POST, host.url("scaffolder", "/v2/tasks"), token: token,
                 json:
                     #"{"templateRef":"template:default/create-component","values":{"name":"payment-service","owner":"me"}}"#
             )
-            let id = try #require(duplicate.object["id"] as? String)
+            let id = try #require(duplicate.json["id"] as? String)
             var task: [String: Any] = [:]
             #expect(
                 try await eventually {
-                    task = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).object
+                    task = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).json
                     return task["status"] as? String == "failed"
                 })
             #expect(
@@ -139,14 +140,14 @@ struct EndToEndTests {
                     == "Step 'Register the component' failed: The catalog rejected the request POST \(host.url("catalog", "/entities")) (409 ConflictError: Entity 'component:default/payment-service' already exists)"
             )
 
-            let noTask = try await send(.GET, host.url("scaffolder", "/v2/tasks/nope"), token: token)
+            let noTask = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/nope"), token: token)
             #expect(
                 noTask.body
                     == errorBody(
                         name: "NotFoundError", message: "Task with id 'nope' does not exist", method: "GET",
                         url: "/v2/tasks/nope", status: 404))
 
-            let actions = try await send(.GET, host.url("scaffolder", "/v2/actions"), token: token)
+            let actions = try await HTTP.send(.GET, host.url("scaffolder", "/v2/actions"), token: token)
             #expect(
                 actions.array.compactMap { $0["id"] as? String } == [
                     "catalog:fetch", "catalog:register", "debug:log", "debug:wait",
@@ -166,7 +167,7 @@ struct EndToEndTests {
     func refusedKey() async throws {
         let keyA = "Y2F0YWxvZy1rZXktQS1jYXRhbG9nLWtleS1BLWNhdGFsb2cta2V5LUE="
         let keyB = "c2VhcmNoLWtleS1CLXNlYXJjaC1rZXktQi1zZWFyY2gta2V5LUItc2Vh"
-        let logs = LogCapture()
+        let logs = TestLogs()
         let catalogConfig = { (keys: [String]) in
             TestHosts.config(auth: ["keys": .array(keys.map { ["secret": .string($0)] })])
         }
@@ -190,7 +191,8 @@ struct EndToEndTests {
                 let token = try await search.token()
                 #expect(
                     try await eventually {
-                        let status = try await send(.GET, search.url("search", "/collators"), token: token).array.first
+                        let status = try await HTTP.send(.GET, search.url("search", "/collators"), token: token).array
+                            .first
                         return status?["documents"] as? Int == TestHosts.exampleEntityCount
                     })
 
@@ -198,24 +200,26 @@ struct EndToEndTests {
                 await oldCatalog.shutdown()
                 #expect(
                     await eventually {
-                        (try? await send(.GET, "\(oldCatalog.baseURL)/healthcheck", timeout: .milliseconds(300))) == nil
+                        (try? await HTTP.send(.GET, "\(oldCatalog.baseURL)/healthcheck", timeout: .milliseconds(300)))
+                            == nil
                     })
                 try await TestHosts.with(catalogConfig([keyA]), port: port, plugins: [CatalogPlugin()]) { catalog in
                     let refusedLine = { () -> Bool in
                         logs.entries.contains {
                             $0.level == .error
-                                && $0.message.contains(
+                                && $0.message.description.contains(
                                     "Catalog collation failed, keeping the last index of \(TestHosts.exampleEntityCount) documents"
                                 )
-                                && $0.message.contains("responded 401, AuthenticationError: Invalid server token")
+                                && $0.message.description.contains(
+                                    "responded 401, AuthenticationError: Invalid server token")
                         }
                     }
                     #expect(await eventually { refusedLine() })
 
-                    let refresh = try await send(
+                    let refresh = try await HTTP.send(
                         .POST, search.url("search", "/collators/catalog/refresh"), token: token)
                     #expect(refresh.status == 503)
-                    let message = (refresh.object["error"] as? [String: Any])?["message"] as? String ?? ""
+                    let message = (refresh.json["error"] as? [String: Any])?["message"] as? String ?? ""
                     #expect(
                         message.hasPrefix(
                             "Catalog collation failed, keeping the last index of \(TestHosts.exampleEntityCount) documents: "
@@ -225,21 +229,21 @@ struct EndToEndTests {
                     #expect(!message.contains("Invalid server token") && !message.contains("configured key"))
                     #expect(!message.contains(token))
 
-                    let query = try await send(
+                    let query = try await HTTP.send(
                         .GET, search.url("search", "/query?term=payment&types%5B0%5D=software-catalog"), token: token)
                     #expect(query.status == 200)
-                    let locations = (query.object["results"] as? [[String: Any]] ?? []).compactMap {
+                    let locations = (query.json["results"] as? [[String: Any]] ?? []).compactMap {
                         ($0["document"] as? [String: Any])?["location"] as? String
                     }
                     #expect(locations.first == "/catalog/default/component/payment-service")
 
-                    let status = try await send(.GET, search.url("search", "/collators"), token: token).array.first
+                    let status = try await HTTP.send(.GET, search.url("search", "/collators"), token: token).array.first
                     #expect(status?["documents"] as? Int == TestHosts.exampleEntityCount)
                     #expect((status?["lastError"] as? String)?.contains("401") == true)
-                    #expect(try await send(.GET, "\(search.baseURL)/healthcheck").status == 200)
+                    #expect(try await HTTP.send(.GET, "\(search.baseURL)/healthcheck").status == 200)
 
                     // The catalog itself still serves callers with key A.
-                    let own = try await send(
+                    let own = try await HTTP.send(
                         .GET, catalog.url("catalog", "/entities?limit=1"), token: try await catalog.token())
                     #expect(own.status == 200)
                 }
@@ -258,7 +262,7 @@ struct EndToEndTests {
                                            "metadata":{"name":"${{ parameters.name }}"}}}}]}}
             """
         try await TestHosts.with(TestHosts.config(), plugins: [CatalogPlugin()]) { catalog in
-            #expect(try await send(.POST, catalog.url("catalog", "/entities"), json: slowTemplate).status == 201)
+            #expect(try await HTTP.send(.POST, catalog.url("catalog", "/entities"), json: slowTemplate).status == 201)
             let config = TestHosts.config(extra: [
                 TestHosts.catalogDiscovery(catalog.baseURL),
                 ("scaffolder", ["taskTimeout": "20s"]),
@@ -268,10 +272,10 @@ struct EndToEndTests {
                 ),
             ])
             try await TestHosts.with(config, plugins: [ScaffolderPlugin()]) { scaffolder in
-                let submit = try await send(
+                let submit = try await HTTP.send(
                     .POST, scaffolder.url("scaffolder", "/v2/tasks"),
                     json: #"{"templateRef":"template:default/slow","values":{"name":"orphan"}}"#)
-                let id = try #require(submit.object["id"] as? String, "\(submit.body)")
+                let id = try #require(submit.json["id"] as? String, "\(submit.body)")
                 await catalog.shutdown()
 
                 var task: [String: Any] = [:]
@@ -280,7 +284,7 @@ struct EndToEndTests {
                 // end in the task's TimeoutError, which the assertions below refuse. The wait only guards against a
                 // hang of the task itself.
                 let finished = try await eventually(timeout: .seconds(30)) {
-                    task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
+                    task = try await HTTP.send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).json
                     return task["status"] as? String == "failed"
                 }
                 #expect(finished, "\(task)")
@@ -318,16 +322,16 @@ struct EndToEndTests {
                 TestHosts.catalogDiscovery(catalog.baseURL), ("scaffolder", ["taskTimeout": "1s"]),
             ])
             try await TestHosts.with(config, plugins: [ScaffolderPlugin()]) { scaffolder in
-                let submit = try await send(
+                let submit = try await HTTP.send(
                     .POST, scaffolder.url("scaffolder", "/v2/tasks"),
                     json: #"{"templateRef":"template:default/create-component","values":{"name":"late","owner":"me"}}"#)
-                let id = try #require(submit.object["id"] as? String, "\(submit.body)")
+                let id = try #require(submit.json["id"] as? String, "\(submit.body)")
                 var task: [String: Any] = [:]
                 // The catalog answers after 4 s; the 1 s task timeout must fail the task first (the message
                 // below says which happened), so no wall-clock assertion is needed.
                 #expect(
                     try await eventually(timeout: .seconds(30)) {
-                        task = try await send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).object
+                        task = try await HTTP.send(.GET, scaffolder.url("scaffolder", "/v2/tasks/\(id)")).json
                         return task["status"] as? String == "failed"
                     })
                 #expect((task["error"] as? [String: Any])?["message"] as? String == "Task timed out after 1 second")

@@ -1,5 +1,6 @@
 import BackendKit
 import BackendRuntime
+import BackendTestSupport
 import Foundation
 import NIOHTTP1
 import Testing
@@ -22,7 +23,7 @@ struct OpenAPIDocumentTests {
         let config = TestHosts.config(auth: ["keys": [["secret": "c2VydmVkLW9wZW5hcGktZG9jdW1lbnRzLWtleS0wMTIzNDU2"]]])
         try await TestHosts.with(config, plugins: TestHosts.allPlugins) { host in
             for (id, directory) in Self.plugins {
-                let response = try await send(.GET, host.url(id, "/openapi.json"))
+                let response = try await HTTP.send(.GET, host.url(id, "/openapi.json"))
                 #expect(response.status == 200, "\(id): \(response.body)")
                 #expect(response.contentType == "application/json; charset=utf-8")
                 var served = try parse(response.body)
@@ -45,7 +46,7 @@ struct OpenAPIDocumentTests {
                 #expect(served["security"] as? [[String: [String]]] == [["bearerAuth": []]])
             }
             // And the routes the documents call protected are.
-            let refused = try await send(.GET, host.url("catalog", "/entities"))
+            let refused = try await HTTP.send(.GET, host.url("catalog", "/entities"))
             #expect(refused.status == 401)
         }
     }
@@ -66,7 +67,7 @@ struct OpenAPIDocumentTests {
             "ScaffolderPlugin": [
                 ("get", "/v2/actions"), ("post", "/v2/tasks"), ("get", "/v2/tasks"), ("get", "/v2/tasks/{id}"),
                 ("get", "/v2/tasks/{id}/events"), ("get", "/v2/tasks/{id}/eventstream"),
-                ("post", "/v2/tasks/{id}/cancel"),
+                ("post", "/v2/tasks/{id}/cancel"), ("post", "/v2/dry-run"),
                 ("get", "/openapi.json"),
             ],
             "SearchPlugin": [

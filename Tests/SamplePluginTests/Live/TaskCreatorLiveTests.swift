@@ -14,10 +14,10 @@ struct TaskCreatorLiveTests {
         #"{"templateRef":"template:default/create-component","values":{"name":"by-ci","owner":"platform-team"}}"#
 
     static func createdBy(_ host: RunningBackend, token: String) async throws -> (String?, [String: Any]) {
-        let submit = try await send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: submission)
+        let submit = try await HTTP.send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: submission)
         #expect(submit.status == 201, "\(submit.body)")
-        let id = try #require(submit.object["id"] as? String)
-        let task = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).object
+        let id = try #require(submit.json["id"] as? String)
+        let task = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token).json
         return (task["createdBy"] as? String, task)
     }
 
@@ -37,8 +37,8 @@ struct TaskCreatorLiveTests {
             #expect(byCI == "ci-bot")
             let (byKey, _) = try await Self.createdBy(host, token: try await host.token())
             #expect(byKey == "external:backstage-plugin")
-            let list = try await send(.GET, host.url("scaffolder", "/v2/tasks"), token: Self.staticToken)
-            let tasks = list.object["tasks"] as? [[String: Any]] ?? []
+            let list = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks"), token: Self.staticToken)
+            let tasks = list.json["tasks"] as? [[String: Any]] ?? []
             #expect(tasks.map { $0["createdBy"] as? String } == ["ci-bot", "external:backstage-plugin"])
         }
     }

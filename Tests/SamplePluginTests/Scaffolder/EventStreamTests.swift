@@ -26,7 +26,7 @@ struct EventStreamTests {
 
     /// The events of task `id` as `GET /v2/tasks/:id/events` answers them, re-serialized with sorted keys.
     static func storedEvents(_ host: RunningBackend, _ id: String) async throws -> [String] {
-        let events = try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"), token: token)
+        let events = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"), token: token)
         #expect(events.status == 200)
         return events.array.map { event in
             let data = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data()
@@ -119,7 +119,8 @@ struct EventStreamTests {
             let seenIds: [Int?] = seen.map(\.id)
             #expect(seenIds == (1...last).map { Optional($0) })
             var resumed = try await EventStreamClient.open(Self.url(a, running, after: last), token: Self.token)
-            let cancelled = try await send(.POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
+            let cancelled = try await HTTP.send(
+                .POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
             #expect(cancelled.status == 200)
             let after = try await resumed.events()
             #expect(after.map(\.type) == ["cancelled", "completion"])
@@ -130,13 +131,13 @@ struct EventStreamTests {
                     ["message": "Task cancelled", "status": "cancelled"],
                 ])
 
-            let unknown = try await send(.GET, Self.url(a, "nope"), token: Self.token)
+            let unknown = try await HTTP.send(.GET, Self.url(a, "nope"), token: Self.token)
             #expect(
                 unknown.body
                     == errorBody(
                         name: "NotFoundError", message: "Task with id 'nope' does not exist", method: "GET",
                         url: "/v2/tasks/nope/eventstream", status: 404))
-            let bad = try await send(
+            let bad = try await HTTP.send(
                 .GET, a.url("scaffolder", "/v2/tasks/\(done)/eventstream?after=-1"), token: Self.token)
             #expect(
                 bad.body
@@ -144,7 +145,7 @@ struct EventStreamTests {
                         name: "InputError",
                         message: "Invalid after '-1', expected a non-negative integer (an event id)", method: "GET",
                         url: "/v2/tasks/\(done)/eventstream?after=-1", status: 400))
-            let anonymous = try await send(.GET, Self.url(a, done), token: nil)
+            let anonymous = try await HTTP.send(.GET, Self.url(a, done), token: nil)
             #expect(anonymous.status == 401)
         }
     }
@@ -166,7 +167,8 @@ struct EventStreamTests {
             // Spaced by about the interval, not sent in a burst.
             let gaps = zip(comments.dropFirst(), comments).map { $0.receivedAt.timeIntervalSince($1.receivedAt) }
             #expect(gaps.allSatisfy { $0 > 0.2 && $0 < 1.0 }, "\(gaps)")
-            let cancelled = try await send(.POST, a.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
+            let cancelled = try await HTTP.send(
+                .POST, a.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
             #expect(cancelled.status == 200)
             #expect(try await stream.events().last?.type == "completion")
         }
@@ -191,7 +193,7 @@ struct EventStreamTests {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         while true {
-            let answer = try await send(
+            let answer = try await HTTP.send(
                 .GET, host.url("scaffolder", "/v2/tasks/\(id)/events?after=\(after)"), token: token)
             let received = Date()
             for event in answer.array {
@@ -237,7 +239,7 @@ struct EventStreamTests {
     /// `scaffolder_event_streams` as the metrics listener of `host` reports it.
     static func openStreams(_ host: RunningBackend) async throws -> Int? {
         let port = try #require(host.metricsPort)
-        let metrics = try await send(.GET, "http://127.0.0.1:\(port)/metrics")
+        let metrics = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/metrics")
         let line = metrics.body.split(separator: "\n").first { $0.hasPrefix("scaffolder_event_streams ") }
         return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
     }
@@ -292,7 +294,8 @@ struct EventStreamTests {
             let allClosed = try await eventually(timeout: .seconds(10)) { try await Self.openStreams(a) == 0 }
             #expect(allClosed)
             print("100 dropped streams unsubscribed in \(ContinuousClock.now - start) (\(engine))")
-            let cancelled = try await send(.POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
+            let cancelled = try await HTTP.send(
+                .POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.token)
             #expect(cancelled.status == 200)
         }
     }

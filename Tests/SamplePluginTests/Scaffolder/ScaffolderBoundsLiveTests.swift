@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import BackendJSON
 import BackendKit
 import BackendRuntime
@@ -14,32 +13,11 @@ import Testing
 /// values and queues get the documented 4xx/503 or a bounded success, and the host stays alive.
 @Suite("Scaffolder bounds on a live host", .serialized)
 struct ScaffolderBoundsLiveTests {
-    /// An answer with its headers.
-    struct Answer {
-        let status: Int
-        let body: String
-        let headers: HTTPHeaders
-
-        /// The body as a JSON object (empty when it is not one).
-        var object: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
-        }
-    }
-
     /// Sends a request and reads up to 256 MiB of the answer.
     static func request(
         _ method: HTTPMethod = .GET, _ url: String, token: String? = nil, json: String? = nil
-    ) async throws -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 256 << 20)
-        return Answer(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
+    ) async throws -> HTTP.Response {
+        try await HTTP.send(method, url, token: token, json: json, timeout: .seconds(60), limit: 256 << 20)
     }
 
     /// A template with `steps` and a string parameter `big`.
@@ -131,11 +109,11 @@ struct ScaffolderBoundsLiveTests {
     }
 
     /// Waits for task `id` to finish and returns it.
-    static func finished(_ host: RunningBackend, _ id: String, token: String? = nil) async throws -> Answer {
+    static func finished(_ host: RunningBackend, _ id: String, token: String? = nil) async throws -> HTTP.Response {
         var answer = try await request(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token)
         let done = try await eventually {
             answer = try await request(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: token)
-            return ["completed", "failed"].contains(answer.object["status"] as? String ?? "")
+            return ["completed", "failed"].contains(answer.json["status"] as? String ?? "")
         }
         #expect(done, "\(answer.body.prefix(500))")
         return answer
@@ -173,17 +151,17 @@ struct ScaffolderBoundsLiveTests {
             let logged = try await Self.request(
                 .POST, host.url("scaffolder", "/v2/tasks"), json: Self.submission("log-big", big: megabyte))
             #expect(logged.status == 201, "\(logged.body)")
-            let id = try #require(logged.object["id"] as? String)
+            let id = try #require(logged.json["id"] as? String)
             let task = try await Self.finished(host, id)
-            #expect(task.object["status"] as? String == "completed")
-            let messages = (task.object["log"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+            #expect(task.json["status"] as? String == "completed")
+            let messages = (task.json["log"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
             #expect(messages.contains(String(repeating: "x", count: 65506) + "… [truncated: 934494 bytes]"))
             #expect(messages.allSatisfy { $0.utf8.count <= 65536 })
             #expect(task.body.utf8.count < 1_000_000 + 70_000, "\(task.body.utf8.count) bytes")
             let events = try await Self.request(.GET, host.url("scaffolder", "/v2/tasks/\(id)/events"))
             #expect(events.status == 200 && events.body.utf8.count < 70_000, "\(events.body.utf8.count) bytes")
             let list = try await Self.request(.GET, host.url("scaffolder", "/v2/tasks"))
-            #expect(list.status == 200 && list.object["totalTasks"] as? Int == 1)
+            #expect(list.status == 200 && list.json["totalTasks"] as? Int == 1)
             #expect(try await Self.alive(host))
         }
     }
@@ -196,16 +174,16 @@ struct ScaffolderBoundsLiveTests {
             let submitted = try await Self.request(
                 .POST, host.url("scaffolder", "/v2/tasks"), json: Self.submission("fetch-and-repeat"))
             #expect(submitted.status == 201, "\(submitted.body)")
-            let task = try await Self.finished(host, try #require(submitted.object["id"] as? String))
-            #expect(task.object["status"] as? String == "failed")
-            let error = task.object["error"] as? [String: String]
+            let task = try await Self.finished(host, try #require(submitted.json["id"] as? String))
+            #expect(task.json["status"] as? String == "failed")
+            let error = task.json["error"] as? [String: String]
             #expect(
                 error == [
                     "name": "InputError",
                     "message":
                         "InputError: the rendered input of step 'log' is larger than 16384 bytes (scaffolder.maxStepInputBytes)",
                 ])
-            let steps = (task.object["steps"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+            let steps = (task.json["steps"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
             #expect(steps == ["completed", "failed"])
             #expect(task.body.utf8.count < 16384)
             #expect(try await Self.alive(host))
@@ -224,7 +202,7 @@ struct ScaffolderBoundsLiveTests {
             for token in [alice, alice] {
                 let created = try await Self.request(.POST, url, token: token, json: Self.submission("quick"))
                 #expect(created.status == 201, "\(created.body)")
-                ids.append(try #require(created.object["id"] as? String))
+                ids.append(try #require(created.json["id"] as? String))
             }
             let tooMany = try await Self.request(.POST, url, token: alice, json: Self.submission("quick"))
             #expect(tooMany.status == 429)
@@ -238,7 +216,7 @@ struct ScaffolderBoundsLiveTests {
                         method: "POST", url: "/v2/tasks", status: 429))
             let third = try await Self.request(.POST, url, token: bob, json: Self.submission("quick"))
             #expect(third.status == 201, "\(third.body)")
-            ids.append(try #require(third.object["id"] as? String))
+            ids.append(try #require(third.json["id"] as? String))
             let full = try await Self.request(.POST, url, token: bob, json: Self.submission("quick"))
             #expect(full.status == 503)
             #expect(full.headers.first(name: "Retry-After") == "10")
@@ -251,7 +229,7 @@ struct ScaffolderBoundsLiveTests {
                         method: "POST", url: "/v2/tasks", status: 503))
             for id in ids {
                 let task = try await Self.request(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: alice)
-                #expect(task.status == 200 && task.object["status"] as? String == "open")
+                #expect(task.status == 200 && task.json["status"] as? String == "open")
             }
             #expect(try await Self.alive(host))
         }
@@ -267,13 +245,13 @@ struct ScaffolderBoundsLiveTests {
             var ids: [String] = []
             for _ in 0..<7 {
                 let created = try await Self.request(.POST, url, json: Self.submission("quick"))
-                ids.append(try #require(created.object["id"] as? String))
+                ids.append(try #require(created.json["id"] as? String))
             }
             func listed(_ query: String) async throws -> (ids: [String], total: Int?) {
                 let page = try await Self.request(.GET, url + query)
                 #expect(page.status == 200, "\(page.body)")
-                let tasks = page.object["tasks"] as? [[String: Any]] ?? []
-                return (tasks.compactMap { $0["id"] as? String }, page.object["totalTasks"] as? Int)
+                let tasks = page.json["tasks"] as? [[String: Any]] ?? []
+                return (tasks.compactMap { $0["id"] as? String }, page.json["totalTasks"] as? Int)
             }
             let first = try await listed("")
             #expect(first.ids == Array(ids[0..<5]) && first.total == 7)

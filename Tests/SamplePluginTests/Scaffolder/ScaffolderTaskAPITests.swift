@@ -2,6 +2,7 @@ import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
@@ -65,7 +66,7 @@ struct ScaffolderTaskAPITests {
     ///
     /// With `metrics`, both hosts serve metrics on a port of their own (`RunningBackend.metricsPort`).
     static func withHosts(
-        _ engine: Engine, scaffolder: JSONObject = [:], replicas: Bool = true, logs: LogCapture? = nil,
+        _ engine: Engine, scaffolder: JSONObject = [:], replicas: Bool = true, logs: TestLogs? = nil,
         metrics: Bool = false, _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("task-api-\(UUID().uuidString)")
@@ -123,16 +124,16 @@ struct ScaffolderTaskAPITests {
 
     /// Submits template `name` as `subject` and returns the task id.
     static func submit(_ host: RunningBackend, _ name: String, as subject: String = "alice") async throws -> String {
-        let created = try await send(
+        let created = try await HTTP.send(
             .POST, host.url("scaffolder", "/v2/tasks"), token: tokens[subject],
             json: #"{"templateRef":"template:default/\#(name)","values":{}}"#)
         #expect(created.status == 201, "\(created.body)")
-        return try #require(created.object["id"] as? String)
+        return try #require(created.json["id"] as? String)
     }
 
     /// The status of task `id`.
     static func status(_ host: RunningBackend, _ id: String) async throws -> String? {
-        try await send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: tokens["alice"]).object["status"]
+        try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks/\(id)"), token: tokens["alice"]).json["status"]
             as? String
     }
 
@@ -161,10 +162,10 @@ struct ScaffolderTaskAPITests {
             let open = try await Self.submit(host, "quick", as: "bob")
             let url = host.url("scaffolder", "/v2/tasks")
             func listed(_ query: String) async throws -> (ids: [String], total: Int?, tasks: [[String: Any]]) {
-                let page = try await send(.GET, url + query, token: Self.tokens["alice"])
+                let page = try await HTTP.send(.GET, url + query, token: Self.tokens["alice"])
                 #expect(page.status == 200, "\(query): \(page.body)")
-                let tasks = page.object["tasks"] as? [[String: Any]] ?? []
-                return (tasks.compactMap { $0["id"] as? String }, page.object["totalTasks"] as? Int, tasks)
+                let tasks = page.json["tasks"] as? [[String: Any]] ?? []
+                return (tasks.compactMap { $0["id"] as? String }, page.json["totalTasks"] as? Int, tasks)
             }
             let all = try await listed("")
             #expect(all.ids == [completed, failed, processing, open] && all.total == 4)
@@ -209,7 +210,7 @@ struct ScaffolderTaskAPITests {
                     "Invalid status 'done', expected one of open, processing, completed, failed, cancelled"
                 ),
             ] {
-                let refused = try await send(.GET, url + query, token: Self.tokens["alice"])
+                let refused = try await HTTP.send(.GET, url + query, token: Self.tokens["alice"])
                 #expect(
                     refused.body
                         == errorBody(
@@ -223,31 +224,32 @@ struct ScaffolderTaskAPITests {
         "POST /v2/tasks/:id/cancel on replica A stops the debug:wait step running on replica B within 2 s; 409, 404",
         arguments: Engine.allCases)
     func cancel(_ engine: Engine) async throws {
-        let logs = LogCapture()
+        let logs = TestLogs()
         try await Self.withHosts(engine, scaffolder: ["concurrentTasksLimit": 1], logs: logs) { a, b in
             let running = try await Self.submit(a, "wait")
             // The step is running on B once its wait is logged.
             let waiting = try await eventually {
-                let task = try await send(
+                let task = try await HTTP.send(
                     .GET, b.url("scaffolder", "/v2/tasks/\(running)"), token: Self.tokens["alice"])
-                let log = task.object["log"] as? [[String: Any]] ?? []
+                let log = task.json["log"] as? [[String: Any]] ?? []
                 return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
             }
             #expect(waiting)
             // B's only slot is taken: a second task stays open, and cancelling it skips all its steps.
             let open = try await Self.submit(a, "wait")
-            let cancelOpen = try await send(
+            let cancelOpen = try await HTTP.send(
                 .POST, a.url("scaffolder", "/v2/tasks/\(open)/cancel"), token: Self.tokens["bob"])
             #expect(cancelOpen.status == 200 && cancelOpen.body == #"{"status":"cancelled"}"#, "\(cancelOpen.body)")
-            let openTask = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(open)"), token: Self.tokens["alice"])
-            #expect(openTask.object["status"] as? String == "cancelled")
+            let openTask = try await HTTP.send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(open)"), token: Self.tokens["alice"])
+            #expect(openTask.json["status"] as? String == "cancelled")
             #expect(
-                (openTask.object["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == [
+                (openTask.json["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == [
                     "skipped", "skipped",
                 ])
 
             let start = ContinuousClock.now
-            let cancelled = try await send(
+            let cancelled = try await HTTP.send(
                 .POST, a.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.tokens["alice"])
             #expect(cancelled.status == 200 && cancelled.body == #"{"status":"cancelled"}"#, "\(cancelled.body)")
             let stopped = await eventually(timeout: .seconds(10)) {
@@ -257,11 +259,12 @@ struct ScaffolderTaskAPITests {
             #expect(stopped && latency < .seconds(2), "the step stopped after \(latency)")
             print("cancel latency (\(engine)): \(latency)")
 
-            let task = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.tokens["alice"])
-            #expect(task.object["status"] as? String == "cancelled")
+            let task = try await HTTP.send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.tokens["alice"])
+            #expect(task.json["status"] as? String == "cancelled")
             #expect(
-                (task.object["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == ["cancelled", "skipped"])
-            let events = try await send(
+                (task.json["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == ["cancelled", "skipped"])
+            let events = try await HTTP.send(
                 .GET, b.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.tokens["alice"]
             ).array
             let tail = events.suffix(2).map { event -> [String: String] in
@@ -282,10 +285,12 @@ struct ScaffolderTaskAPITests {
             #expect(!events.contains { ($0["body"] as? [String: Any])?["message"] as? String == "after the wait" })
             // Nothing more happens to it once the worker has stopped.
             #expect(
-                try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.tokens["alice"])
-                    .array.count == events.count)
+                try await HTTP.send(
+                    .GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.tokens["alice"]
+                )
+                .array.count == events.count)
 
-            let again = try await send(
+            let again = try await HTTP.send(
                 .POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: Self.tokens["alice"])
             #expect(
                 again.body
@@ -296,10 +301,10 @@ struct ScaffolderTaskAPITests {
                         method: "POST", url: "/v2/tasks/\(running)/cancel", status: 409))
             let completed = try await Self.submit(a, "quick")
             try await Self.waitFor(a, completed, "completed")
-            let finished = try await send(
+            let finished = try await HTTP.send(
                 .POST, a.url("scaffolder", "/v2/tasks/\(completed)/cancel"), token: Self.tokens["alice"])
             #expect(finished.status == 409 && finished.body.contains("has already finished (completed)"))
-            let unknown = try await send(
+            let unknown = try await HTTP.send(
                 .POST, a.url("scaffolder", "/v2/tasks/nope/cancel"), token: Self.tokens["alice"])
             #expect(
                 unknown.body
@@ -317,16 +322,17 @@ struct ScaffolderTaskAPITests {
             let token = Self.tokens["alice"]
             let done = try await Self.submit(a, "quick")
             try await Self.waitFor(a, done, "completed")
-            let all = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events"), token: token).array
+            let all = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events"), token: token).array
             let last = try #require(all.last?["id"] as? Int)
             #expect(all.last?["type"] as? String == "completion")
-            let tail = try await send(
+            let tail = try await HTTP.send(
                 .GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=\(last - 1)"), token: token)
             #expect(tail.array.map { $0["id"] as? Int } == [last])
 
             // Nothing after the last event: [] once the wait is over.
             let start = ContinuousClock.now
-            let none = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=\(last)"), token: token)
+            let none = try await HTTP.send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=\(last)"), token: token)
             let waited = ContinuousClock.now - start
             #expect(none.status == 200 && none.body == "[]")
             #expect(
@@ -338,23 +344,24 @@ struct ScaffolderTaskAPITests {
             #expect(
                 try await eventually {
                     let log =
-                        try await send(.GET, b.url("scaffolder", "/v2/tasks/\(running)"), token: token)
-                        .object["log"] as? [[String: Any]] ?? []
+                        try await HTTP.send(.GET, b.url("scaffolder", "/v2/tasks/\(running)"), token: token)
+                        .json["log"] as? [[String: Any]] ?? []
                     return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
                 })
-            let count = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: token).array
+            let count = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: token)
+                .array
                 .count
             let url = a.url("scaffolder", "/v2/tasks/\(running)/events?after=\(count)")
-            async let polled = send(.GET, url, token: token)
-            let cancelled = try await send(.POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: token)
+            async let polled = HTTP.send(.GET, url, token: token)
+            let cancelled = try await HTTP.send(.POST, b.url("scaffolder", "/v2/tasks/\(running)/cancel"), token: token)
             #expect(cancelled.status == 200)
             let events = try await polled.array
             #expect(events.map { $0["type"] as? String } == ["cancelled", "completion"])
             #expect(events.first?["id"] as? Int == count + 1)
 
-            let unknown = try await send(.GET, a.url("scaffolder", "/v2/tasks/nope/events?after=1"), token: token)
+            let unknown = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/nope/events?after=1"), token: token)
             #expect(unknown.status == 404)
-            let bad = try await send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=x"), token: token)
+            let bad = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(done)/events?after=x"), token: token)
             #expect(
                 bad.body
                     == errorBody(

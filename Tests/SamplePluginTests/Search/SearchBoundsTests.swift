@@ -84,7 +84,7 @@ struct SearchBoundsTests {
     func termLimits() async throws {
         try await TestHosts.with(TestHosts.config(), plugins: [SearchPlugin()]) { host in
             let long = String(repeating: "a", count: 101)
-            let refused = try await send(.GET, host.url("search", "/query?term=\(long)"))
+            let refused = try await HTTP.send(.GET, host.url("search", "/query?term=\(long)"))
             #expect(
                 refused.body
                     == errorBody(
@@ -93,25 +93,25 @@ struct SearchBoundsTests {
                         method: "GET", url: "/query?term=\(long)", status: 400))
             #expect(refused.status == 400)
             let atLimit = String(repeating: "a", count: 100)
-            #expect(try await send(.GET, host.url("search", "/query?term=\(atLimit)")).status == 200)
+            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(atLimit)")).status == 200)
             // Backstage counts UTF-16 code units: 50 emoji are 100, 51 are over.
             let emoji = String(repeating: "😀", count: 51).addingPercentEncoding(withAllowedCharacters: .alphanumerics)
-            let wide = try await send(.GET, host.url("search", "/query?term=\(emoji ?? "")"))
+            let wide = try await HTTP.send(.GET, host.url("search", "/query?term=\(emoji ?? "")"))
             #expect(wide.status == 400)
             #expect(
-                (wide.object["error"] as? [String: Any])?["message"] as? String
+                (wide.json["error"] as? [String: Any])?["message"] as? String
                     == "The search term is 102 characters long, more than search.maxTermLength (100)")
 
             let tooMany = Self.twoLetterWords(33)
             #expect(tooMany.utf16.count == 98)
-            let many = try await send(
+            let many = try await HTTP.send(
                 .GET, host.url("search", "/query?term=\(tooMany.replacingOccurrences(of: " ", with: "+"))"))
             #expect(many.status == 400)
             #expect(
-                (many.object["error"] as? [String: Any])?["message"] as? String
+                (many.json["error"] as? [String: Any])?["message"] as? String
                     == "The search term has 33 distinct words and word parts, more than search.maxTermTokens (32)")
             let enough = Self.twoLetterWords(32).replacingOccurrences(of: " ", with: "+")
-            #expect(try await send(.GET, host.url("search", "/query?term=\(enough)")).status == 200)
+            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(enough)")).status == 200)
         }
     }
 
@@ -123,13 +123,13 @@ struct SearchBoundsTests {
         ]
         try await TestHosts.with(TestHosts.config(extra: [("search", search)]), plugins: [SearchPlugin()]) { host in
             let long = String(repeating: "a", count: 1000)
-            #expect(try await send(.GET, host.url("search", "/query?term=\(long)")).status == 200)
-            #expect(try await send(.GET, host.url("search", "/query?term=alpha+beta-gamma")).status == 400)
-            let refused = try await send(.GET, host.url("search", "/query?term=alpha+beta-gamma"))
+            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(long)")).status == 200)
+            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta-gamma")).status == 400)
+            let refused = try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta-gamma"))
             #expect(
-                (refused.object["error"] as? [String: Any])?["message"] as? String
+                (refused.json["error"] as? [String: Any])?["message"] as? String
                     == "The search term has 4 distinct words and word parts, more than search.maxTermTokens (3)")
-            #expect(try await send(.GET, host.url("search", "/query?term=alpha+beta+beta")).status == 200)
+            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta+beta")).status == 200)
         }
         for key in ["maxTermLength", "maxTermTokens"] {
             let config = Config(["search": [key: 0]], source: "app-config.yaml")

@@ -3,6 +3,7 @@ import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import CatalogPlugin
 import Foundation
 import Logging
@@ -44,7 +45,7 @@ enum TestHosts {
         _ config: JSONValue,
         environment: BackendEnvironment = .development,
         tokenManager: (any TokenManager)? = nil,
-        logs: LogCapture? = nil,
+        logs: TestLogs? = nil,
         port: Int = 0,
         plugins: [any BackendPlugin],
         _ body: (RunningBackend) async throws -> Result
