@@ -228,7 +228,9 @@ let package = Package(
         .testTarget(
             name: "BackendAuthTests",
             dependencies: [
-                "BackendAuth", "BackendConfig", "BackendJSON", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                "BackendAuth", "BackendConfig", "BackendJSON", "COpenSSL",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

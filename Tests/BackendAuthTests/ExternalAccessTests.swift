@@ -1,4 +1,5 @@
 import BackendConfig
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -27,7 +28,7 @@ struct ExternalAccessTests {
     ) throws
         -> TokenManagerSelection
     {
-        try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: environment)
+        try TokenManagerPolicy.resolve(config: config, logger: InMemoryLogHandler().logger, environment: environment)
     }
 
     @Test func staticLegacyAndKeyCallersHaveTheirSubjects() async throws {
@@ -42,7 +43,7 @@ struct ExternalAccessTests {
             ci.accessRestrictions?.deniedMessage == "This token's access is restricted to plugin(s) 'catalog', 'search'"
         )
 
-        let legacySigner = try ServerTokenManager.fromSecrets([Self.legacySecret], logger: LogRecorder().logger)
+        let legacySigner = try ServerTokenManager.fromSecrets([Self.legacySecret], logger: InMemoryLogHandler().logger)
         let scaffolder = try await manager.authenticate(legacySigner.currentToken().token)
         #expect(scaffolder == ServicePrincipal(subject: "scaffolder"))
         #expect(scaffolder.mayAccess(pluginId: "anything"))

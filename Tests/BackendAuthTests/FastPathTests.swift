@@ -1,5 +1,6 @@
 import BackendJSON
 import Foundation
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -17,7 +18,7 @@ struct FastPathTests {
 
     init() throws {
         manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
+            [F.firstSecret], logger: InMemoryLogHandler().logger, clock: ManualClock(F.now))
     }
 
     func outcome(_ token: String) -> Result<VerifiedServerToken, AuthenticationError> {

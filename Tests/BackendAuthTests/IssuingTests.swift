@@ -1,4 +1,5 @@
 import BackendJSON
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -10,7 +11,7 @@ struct IssuingTests {
     func makeManager(
         clock: ManualClock, secrets: [String] = [F.firstSecret, F.secondSecret]
     ) throws -> HMACTokenManager {
-        try ServerTokenManager.fromSecrets(secrets, logger: LogRecorder().logger, clock: clock)
+        try ServerTokenManager.fromSecrets(secrets, logger: InMemoryLogHandler().logger, clock: clock)
     }
 
     func segments(_ token: String) throws -> [String] {

@@ -1,6 +1,7 @@
 import BackendConfig
 import BackendJSON
 import Foundation
+import InMemoryLogging
 import Logging
 import NIOConcurrencyHelpers
 import Testing
@@ -133,7 +134,7 @@ struct JWKSTests {
     ) throws -> any TokenManager {
         let config = try ExternalAccessTests.config(entry)
         return try TokenManagerPolicy.resolve(
-            config: config, logger: LogRecorder().logger, environment: .production, clock: clock,
+            config: config, logger: InMemoryLogHandler().logger, environment: .production, clock: clock,
             keySetSource: source
         ).manager
     }
@@ -267,7 +268,7 @@ struct JWKSTests {
         let source = ControlledKeySetSource(fixture.jwksA)
         source.fail("The key set answered 503")
         let clock = ManualClock(Date().timeIntervalSince1970)
-        let logs = LogRecorder()
+        let logs = InMemoryLogHandler()
         let config = try ExternalAccessTests.config(Self.entry)
         let manager = try TokenManagerPolicy.resolve(
             config: config, logger: logs.logger, environment: .production, clock: clock, keySetSource: source
@@ -294,7 +295,7 @@ struct JWKSTests {
         #expect(try await manager.authenticate(fixture.token("rs256")).subject == "external:idp:alice")
         #expect(source.fetches == 4)
         #expect(
-            logs.all.filter { $0.level == .info }.map(\.message) == [
+            logs.entries.filter { $0.level == .info }.map(\.message.description) == [
                 "Fetched the JSON Web Key Set of \(entry) again after 3 failed attempts: 2 keys"
             ])
 
@@ -312,7 +313,7 @@ struct JWKSTests {
                 "Could not fetch the JSON Web Key Set of \(entry): The key set answered 500; the 2 keys fetched "
                     + "before are still used" + suffix,
             ])
-        for message in logs.all.map(\.message) {
+        for message in logs.entries.map(\.message.description) {
             for token in fixture.tokens.values { #expect(!message.contains(token)) }
         }
     }

@@ -1,5 +1,6 @@
 import BackendJSON
 import Foundation
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -67,7 +68,7 @@ struct OracleTests {
         // The whole token gets past structure, header (typ JWT, CRLF whitespace) and MAC, and is
         // then refused for its claims (it has no sub and expired in 2011).
         let manager = try ServerTokenManager.fromSecrets(
-            [Self.rfcKey], logger: LogRecorder().logger, clock: ManualClock(F.now))
+            [Self.rfcKey], logger: InMemoryLogHandler().logger, clock: ManualClock(F.now))
         #expect(throws: AuthenticationError(invalidServerTokenReason: "sub claim is missing", kind: .claims)) {
             try manager.verify(Self.rfcJWS)
         }
@@ -113,7 +114,7 @@ struct OracleTests {
         let exp = Int(F.now) + 3600
         let minted = try #require(runOracle("python3", ["-c", Self.pyMint, hex(F.secondKey), String(exp)]))
         let manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
+            [F.firstSecret, F.secondSecret], logger: InMemoryLogHandler().logger, clock: ManualClock(F.now))
         let claims = try manager.verify(minted)
         #expect(claims.keyIndex == 1)
         #expect(claims.expiresAt == Double(exp))
@@ -121,7 +122,7 @@ struct OracleTests {
 
     @Test(.enabled(if: pyJWTAvailable, "PyJWT is not installed (pip install pyjwt)"))
     func ourTokensAreAcceptedByPyJWT() async throws {
-        let manager = try ServerTokenManager.fromSecrets([F.firstSecret], logger: LogRecorder().logger)
+        let manager = try ServerTokenManager.fromSecrets([F.firstSecret], logger: InMemoryLogHandler().logger)
         let token = try await manager.getToken().token
         let output = try #require(runOracle("python3", ["-c", Self.pyVerify, hex(F.firstKey), token]))
         #expect(output.hasPrefix("backstage-server "))
@@ -131,13 +132,14 @@ struct OracleTests {
 
     @Test(.enabled(if: pyJWTAvailable, "PyJWT is not installed (pip install pyjwt)"))
     func sameExpGivesByteIdenticalTokens() throws {
-        let manager = try ServerTokenManager.fromSecrets([F.firstSecret], logger: LogRecorder().logger)
+        let manager = try ServerTokenManager.fromSecrets([F.firstSecret], logger: InMemoryLogHandler().logger)
         for exp in [1_800_003_600, 4_102_444_800, 1] {
             let minted = try #require(runOracle("python3", ["-c", Self.pyMint, hex(F.firstKey), String(exp)]))
             #expect(manager.signToken(expiresAt: exp).token == minted)
         }
         let clock = ManualClock(F.now + 0.9)
-        let cached = try ServerTokenManager.fromSecrets([F.firstSecret], logger: LogRecorder().logger, clock: clock)
+        let cached = try ServerTokenManager.fromSecrets(
+            [F.firstSecret], logger: InMemoryLogHandler().logger, clock: clock)
         let minted = try #require(
             runOracle("python3", ["-c", Self.pyMint, hex(F.firstKey), String(Int(F.now) + 3600)]))
         #expect(cached.currentToken().token == minted)

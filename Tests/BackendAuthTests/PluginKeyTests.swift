@@ -1,6 +1,7 @@
 import BackendConfig
 import BackendJSON
 import Foundation
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -108,7 +109,7 @@ struct PluginKeyTests {
         let store = MemoryPublicKeyStore()
         let clock = ManualClock(TokenFactory.now)
         let source = RotatingPluginKeySource(
-            store: store, keyDurationSeconds: 3600, clock: clock, logger: LogRecorder().logger)
+            store: store, keyDurationSeconds: 3600, clock: clock, logger: InMemoryLogHandler().logger)
         #expect(source.lookahead == 1)
         let first = try await source.signingKey()
         // The signing key and the next one are stored; rows live three durations from the start of their turn.
@@ -132,7 +133,7 @@ struct PluginKeyTests {
         let store = MemoryPublicKeyStore()
         let clock = ManualClock(TokenFactory.now)
         let source = RotatingPluginKeySource(
-            store: store, keyDurationSeconds: 4, clock: clock, logger: LogRecorder().logger)
+            store: store, keyDurationSeconds: 4, clock: clock, logger: InMemoryLogHandler().logger)
         #expect(source.lookahead == 8)
         // A verifier that fetched the set at any moment knows every key used in the 30 s after.
         var fetchedAt = clock.now()
@@ -314,11 +315,11 @@ struct PluginKeyTests {
         let file = Self.temporaryFile()
         let config = try Self.config("backend:\n  auth:\n    pluginKeyStore: {keyDuration: 30m}\n", file: file)
         let development = try TokenManagerPolicy.resolve(
-            config: config, logger: LogRecorder().logger, environment: .development)
+            config: config, logger: InMemoryLogHandler().logger, environment: .development)
         #expect(development.kind == .generatedKey)
         #expect(development.pluginKeyStore?.keyDurationSeconds == 1800)
         let production = try TokenManagerPolicy.resolve(
-            config: config, logger: LogRecorder().logger, environment: .production)
+            config: config, logger: InMemoryLogHandler().logger, environment: .production)
         #expect(production.kind == .noSharedKey)
         #expect(production.kind.description == "plugin keys only (no backend.auth.keys)")
         #expect(production.pluginKeyStore?.type == .database)
@@ -329,14 +330,14 @@ struct PluginKeyTests {
         #expect(TokenManagerPolicy.problems(in: config, environment: .production).isEmpty)
         // Without auth there are no plugin keys.
         let off = try TokenManagerPolicy.resolve(
-            config: try Self.config("backend: {}\n", file: file), logger: LogRecorder().logger,
+            config: try Self.config("backend: {}\n", file: file), logger: InMemoryLogHandler().logger,
             environment: .development)
         #expect(off.kind == .noop && off.pluginKeyStore == nil)
         // With keys, the default store.
         let keys = try TokenManagerPolicy.resolve(
             config: try Self.config(
                 "backend:\n  auth:\n    keys: [{secret: \(TokenFactory.firstSecret)}]\n", file: file),
-            logger: LogRecorder().logger, environment: .production)
+            logger: InMemoryLogHandler().logger, environment: .production)
         #expect(
             keys.pluginKeyStore == PluginKeyStoreSettings(type: .database, keyDurationSeconds: 3600, staticKeys: []))
     }
@@ -359,7 +360,8 @@ struct PluginKeyTests {
                     + "backend.auth.pluginAccess[0] and backend.auth.pluginAccess[1]); list all its callers in one entry",
             ])
         #expect(throws: PluginKeyStoreConfigurationError.self) {
-            try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .production)
+            try TokenManagerPolicy.resolve(
+                config: config, logger: InMemoryLogHandler().logger, environment: .production)
         }
     }
 }

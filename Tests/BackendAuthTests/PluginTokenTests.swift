@@ -1,5 +1,6 @@
 import BackendJSON
 import Foundation
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -12,7 +13,7 @@ struct PluginTokenTests {
     ) -> PluginTokenVerifier {
         let cache = PluginKeySetCache(
             keySetURL: { "http://127.0.0.1:7007/api/\($0)/.backstage/auth/v1/jwks.json" }, source: source,
-            clock: clock, logger: LogRecorder().logger)
+            clock: clock, logger: InMemoryLogHandler().logger)
         return PluginTokenVerifier(keySets: cache, clock: clock)
     }
 
@@ -167,7 +168,7 @@ struct PluginTokenTests {
         let source = FakeKeySetSource(Array(PluginPublicKey.keySet([key.publicKey]).jsonText().utf8))
         let clock = ManualClock(TokenFactory.now)
         let cache = PluginKeySetCache(
-            keySetURL: { "http://keys/\($0)" }, source: source, clock: clock, logger: LogRecorder().logger)
+            keySetURL: { "http://keys/\($0)" }, source: source, clock: clock, logger: InMemoryLogHandler().logger)
         let verifier = PluginTokenVerifier(keySets: cache, clock: clock, cacheCapacity: 10)
         for index in 0..<25 {
             let token = try PluginTokenIssuer.sign(

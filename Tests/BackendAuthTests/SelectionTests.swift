@@ -1,5 +1,6 @@
 import BackendConfig
 import BackendJSON
+import InMemoryLogging
 import Testing
 
 @testable import BackendAuth
@@ -23,7 +24,7 @@ struct SelectionTests {
 
     @Test(arguments: BackendEnvironment.allCases)
     func configuredKeysGiveAServerManager(_ environment: BackendEnvironment) async throws {
-        let log = LogRecorder()
+        let log = InMemoryLogHandler()
         let selection = try TokenManagerPolicy.resolve(
             config: config(keys: keys([F.firstSecret, F.secondSecret])), logger: log.logger, environment: environment,
             clock: ManualClock(F.now))
@@ -38,7 +39,7 @@ struct SelectionTests {
     }
 
     @Test func emptyKeysInDevelopmentGenerateAKey() async throws {
-        let log = LogRecorder()
+        let log = InMemoryLogHandler()
         let selection = try TokenManagerPolicy.resolve(
             config: config(keys: .array([])), logger: log.logger, environment: .development)
         #expect(selection.kind == .generatedKey)
@@ -55,7 +56,7 @@ struct SelectionTests {
     @Test func absentKeysInDevelopmentDisableAuth() async throws {
         let withoutAuth = Config(.object(["backend": .object(["baseUrl": .string("http://localhost:7007")])]))
         for config in [withoutAuth, Config(.object(["backend": .object(["auth": .null])])), Config(.object([:]))] {
-            let log = LogRecorder()
+            let log = InMemoryLogHandler()
             let selection = try TokenManagerPolicy.resolve(
                 config: config, logger: log.logger, environment: .development)
             #expect(selection.kind == .noop)
@@ -71,7 +72,8 @@ struct SelectionTests {
         let message = "You must configure at least one key in backend.auth.keys for production."
         for config in [config(keys: nil), config(keys: .array([])), Config()] {
             #expect(throws: TokenManagerConfigurationError(message)) {
-                try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .production)
+                try TokenManagerPolicy.resolve(
+                    config: config, logger: InMemoryLogHandler().logger, environment: .production)
             }
             #expect(TokenManagerPolicy.problems(in: config, environment: .production) == [message])
         }
@@ -88,7 +90,8 @@ struct SelectionTests {
         let emptyExternalAccess = Config(.object(["backend": .object(["auth": .object(["externalAccess": []])])]))
         for config in [config(keys: nil), config(keys: .null), emptyExternalAccess] {
             #expect(throws: TokenManagerConfigurationError(message)) {
-                try TokenManagerPolicy.resolve(config: config, logger: LogRecorder().logger, environment: .development)
+                try TokenManagerPolicy.resolve(
+                    config: config, logger: InMemoryLogHandler().logger, environment: .development)
             }
             #expect(TokenManagerPolicy.problems(in: config, environment: .development) == [message])
         }
@@ -101,7 +104,8 @@ struct SelectionTests {
         #expect(TokenManagerPolicy.problems(in: config(keys: .array([])), environment: .development) == [])
         let configured = try #require(
             try TokenManagerPolicy.resolve(
-                config: config(keys: keys([F.firstSecret])), logger: LogRecorder().logger, environment: .production
+                config: config(keys: keys([F.firstSecret])), logger: InMemoryLogHandler().logger,
+                environment: .production
             ).serverManager)
         #expect(configured.keyNames == ["backend.auth.keys[0].secret"])
         let problems = TokenManagerPolicy.problems(
@@ -115,7 +119,7 @@ struct SelectionTests {
     func invalidSecretsFailStartupNamingTheKey(_ secret: String) {
         do {
             _ = try TokenManagerPolicy.resolve(
-                config: config(keys: keys([F.firstSecret, secret])), logger: LogRecorder().logger,
+                config: config(keys: keys([F.firstSecret, secret])), logger: InMemoryLogHandler().logger,
                 environment: .development)
             Issue.record("accepted an invalid secret")
         } catch {
@@ -133,11 +137,11 @@ struct SelectionTests {
             ])
             #expect(throws: (any Error).self) {
                 try TokenManagerPolicy.resolve(
-                    config: config(keys: keysValue), logger: LogRecorder().logger, environment: .development)
+                    config: config(keys: keysValue), logger: InMemoryLogHandler().logger, environment: .development)
             }
             do {
                 _ = try TokenManagerPolicy.resolve(
-                    config: config(keys: keysValue), logger: LogRecorder().logger, environment: .development)
+                    config: config(keys: keysValue), logger: InMemoryLogHandler().logger, environment: .development)
             } catch {
                 #expect("\(error)".contains("backend.auth.keys[1].secret"), "\(error)")
             }
@@ -145,7 +149,7 @@ struct SelectionTests {
     }
 
     @Test func shortSecretsWarnWithoutPrintingThem() throws {
-        let log = LogRecorder()
+        let log = InMemoryLogHandler()
         _ = try TokenManagerPolicy.resolve(
             config: config(keys: keys(["my-secret-key-catalog"])), logger: log.logger, environment: .production)
         #expect(log.warnings.count == 2)
@@ -157,13 +161,13 @@ struct SelectionTests {
 
     @Test func fromSecretsNamesItsSources() throws {
         #expect(throws: TokenManagerConfigurationError("At least one secret is required")) {
-            try ServerTokenManager.fromSecrets([], logger: LogRecorder().logger)
+            try ServerTokenManager.fromSecrets([], logger: InMemoryLogHandler().logger)
         }
         #expect(throws: TokenManagerConfigurationError.self) {
-            try ServerTokenManager.fromSecrets([F.firstSecret, "bad secret"], logger: LogRecorder().logger)
+            try ServerTokenManager.fromSecrets([F.firstSecret, "bad secret"], logger: InMemoryLogHandler().logger)
         }
         do {
-            _ = try ServerTokenManager.fromSecrets([F.firstSecret, "bad secret"], logger: LogRecorder().logger)
+            _ = try ServerTokenManager.fromSecrets([F.firstSecret, "bad secret"], logger: InMemoryLogHandler().logger)
         } catch {
             #expect("\(error)".hasPrefix("Invalid secret at '--secret[1]': contains whitespace"))
         }

@@ -1,6 +1,7 @@
 import BackendJSON
 import COpenSSL
 import Foundation
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -14,7 +15,7 @@ struct VerificationTests {
 
     init() throws {
         manager = try ServerTokenManager.fromSecrets(
-            [F.firstSecret, F.secondSecret], logger: LogRecorder().logger, clock: ManualClock(F.now))
+            [F.firstSecret, F.secondSecret], logger: InMemoryLogHandler().logger, clock: ManualClock(F.now))
     }
 
     func expectRejected(
