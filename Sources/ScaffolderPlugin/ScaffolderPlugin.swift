@@ -66,10 +66,8 @@ public struct ScaffolderPlugin: BackendPlugin {
             try await TaskWorker.failStaleTasks(
                 store: store, heartbeatTimeout: heartbeatTimeout, metrics: metrics, logger: logger)
         }
-        let shutdown = ShutdownFlag()
-        routes.addBackgroundService(ShutdownFlag.Watcher(flag: shutdown), name: "events-long-poll-shutdown")
         let longPoll = EventLongPoll(
-            store: store, timeout: eventsLongPollTimeout ?? settings.eventsWaitTimeout, shutdown: shutdown)
+            store: store, timeout: eventsLongPollTimeout ?? settings.eventsWaitTimeout)
         let watcher = TaskEventWatcher(store: store, metrics: env.metrics.factory)
         routes.addBackgroundService(watcher, name: "event-stream-watcher")
         let eventStream = EventStream(

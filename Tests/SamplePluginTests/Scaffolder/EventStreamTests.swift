@@ -319,4 +319,36 @@ struct EventStreamTests {
             #expect(ended < .seconds(1), "the stream ended \(ended) after shutdown began")
         }
     }
+
+    /// Before, the long poll ended early only once the host's background work stopped, which comes after the server's
+    /// drain, and the drain waited for the poll: a shutdown took the poll's whole timeout (30 s).
+    @Test(
+        "a long poll ends with [] when its host begins to drain, not at its 30 s timeout", arguments: Engine.allCases)
+    func longPollShutdown(_ engine: Engine) async throws {
+        try await API.withHosts(
+            engine, replicas: false, backendSection: ["lifecycle": ["serverShutdownDelay": "1s"]],
+            plugin: ScaffolderPlugin()
+        ) { a, _ in
+            let running = try await API.submit(a, "wait")
+            #expect(
+                try await eventually {
+                    let log = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.token)
+                        .json["log"] as? [[String: Any]] ?? []
+                    return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
+                })
+            let count = try await HTTP.send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(running)/events"), token: Self.token
+            ).array.count
+            // The server keeps serving for the 1 s shutdown delay: the poll starts inside it and waits for the drain.
+            let start = ContinuousClock.now
+            async let stopped: Void = a.shutdown()
+            let polled = try await HTTP.send(
+                .GET, a.url("scaffolder", "/v2/tasks/\(running)/events?after=\(count)"), token: Self.token)
+            let waited = ContinuousClock.now - start
+            await stopped
+            #expect(polled.status == 200)
+            #expect(polled.array.isEmpty)
+            #expect(waited < .seconds(10), "the poll ended \(waited) after shutdown began")
+        }
+    }
 }

@@ -65,9 +65,12 @@ struct ScaffolderTaskAPITests {
     /// per database), one host as both. Without `replicas`, one host on either engine.
     ///
     /// With `metrics`, both hosts serve metrics on a port of their own (`RunningBackend.metricsPort`).
+    ///
+    /// `backendSection` is merged into `backend`; `plugin` replaces ``scaffolder`` (for another long-poll timeout).
     static func withHosts(
         _ engine: Engine, scaffolder: JSONObject = [:], replicas: Bool = true, logs: TestLogs? = nil,
-        metrics: Bool = false, _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
+        metrics: Bool = false, backendSection: JSONObject = [:], plugin: ScaffolderPlugin = scaffolder,
+        _ body: (_ a: RunningBackend, _ b: RunningBackend) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("task-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -81,6 +84,7 @@ struct ScaffolderTaskAPITests {
                 "database": try TestDatabases.section(engine, directory: directory, prefix: prefix),
             ]
             if metrics { backend["metrics"] = ["listen": "127.0.0.1:0"] }
+            for (key, value) in backendSection { backend[key] = value }
             var section: JSONObject = ["taskTimeout": ["seconds": 60]]
             for (key, value) in scaffolder { section[key] = value }
             let config = TestHosts.config(extra: [
@@ -92,7 +96,7 @@ struct ScaffolderTaskAPITests {
                 ("scaffolder", .object(section)),
             ])
             guard replicas, engine == .postgres else {
-                try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), Self.scaffolder]) { host in
+                try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), plugin]) { host in
                     try await body(host, host)
                 }
                 return
@@ -104,8 +108,8 @@ struct ScaffolderTaskAPITests {
                 sections["scaffolder"] = .object(acceptOnly)
                 configA = .object(sections)
             }
-            try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), Self.scaffolder]) { b in
-                try await TestHosts.with(configA, plugins: [CatalogPlugin(), Self.scaffolder]) { a in
+            try await TestHosts.with(config, logs: logs, plugins: [CatalogPlugin(), plugin]) { b in
+                try await TestHosts.with(configA, plugins: [CatalogPlugin(), plugin]) { a in
                     try await body(a, b)
                 }
             }
