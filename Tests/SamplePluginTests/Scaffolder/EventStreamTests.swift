@@ -332,7 +332,8 @@ struct EventStreamTests {
             let running = try await API.submit(a, "wait")
             #expect(
                 try await eventually {
-                    let log = try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.token)
+                    let log =
+                        try await HTTP.send(.GET, a.url("scaffolder", "/v2/tasks/\(running)"), token: Self.token)
                         .json["log"] as? [[String: Any]] ?? []
                     return log.contains { $0["message"] as? String == "Waiting 30000 ms" }
                 })
