@@ -1,6 +1,7 @@
 import BackendDatabase
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -154,66 +155,52 @@ struct SchedulerTests {
 
     @Test(
         "the scheduler routes list tasks and trigger them: 200, 404 for an unknown task, 409 while it runs",
-        arguments: Engine.allCases)
-    func routes(_ engine: Engine) async throws {
-        try await TemporaryDatabaseConfig.with(engine) { yaml in
-            let log = RunLog()
-            let plugin = TestPlugin("jobs") { _, env in
-                try await env.scheduler.scheduleTask(id: "slow", frequency: .seconds(3600), timeout: .seconds(60)) {
-                    await log.run(for: .seconds(3))
-                }
-                try await env.scheduler.scheduleTask(
-                    id: "here", frequency: .seconds(3600), timeout: .seconds(60), initialDelay: .seconds(3600),
-                    scope: .local
-                ) {
-                    await log.run(for: .milliseconds(1))
-                }
+        arguments: TestDatabaseEngine.allCases)
+    func routes(_ engine: TestDatabaseEngine) async throws {
+        let log = RunLog()
+        let plugin = TestPlugin("jobs") { _, env in
+            try await env.scheduler.scheduleTask(id: "slow", frequency: .seconds(3600), timeout: .seconds(60)) {
+                await log.run(for: .seconds(3))
             }
-            try await TestHost.with(yaml: yaml, plugins: [plugin]) { backend in
-                let base = "\(backend.baseURL)/api/jobs/.backstage/scheduler/v1/tasks"
-                func tasks() async throws -> [[String: Any]] {
-                    let list = try await HTTP.send(.GET, base)
-                    #expect(list.status == 200)
-                    return list.json["tasks"] as? [[String: Any]] ?? []
-                }
-                #expect(await eventually(timeout: .seconds(5)) { await log.running == 1 })
-                let listed = try await tasks()
-                #expect(listed.map { $0["taskId"] as? String } == ["slow", "here"])
-                #expect(listed.map { $0["scope"] as? String } == ["global", "local"])
-                #expect(listed.map { $0["pluginId"] as? String } == ["jobs", "jobs"])
-                #expect((listed[0]["taskState"] as? [String: Any])?["status"] as? String == "running")
-                #expect((listed[0]["workerState"] as? [String: Any])?["status"] as? String == "running")
-                #expect((listed[1]["workerState"] as? [String: Any])?["status"] as? String == "initial-wait")
-
-                let busy = try await HTTP.send(.POST, "\(base)/slow/trigger")
-                #expect(
-                    busy.body
-                        == errorBody(
-                            name: "ConflictError", message: "Task slow is currently running", method: "POST",
-                            url: "/.backstage/scheduler/v1/tasks/slow/trigger", status: 409))
-                let unknown = try await HTTP.send(.POST, "\(base)/nope/trigger")
-                #expect(
-                    unknown.body
-                        == errorBody(
-                            name: "NotFoundError", message: "Task nope does not exist", method: "POST",
-                            url: "/.backstage/scheduler/v1/tasks/nope/trigger", status: 404))
-                // A trigger cuts the local task's initial wait of an hour short.
-                #expect(try await HTTP.send(.POST, "\(base)/here/trigger").status == 200)
-                #expect(await eventually(timeout: .seconds(5)) { await log.runs == 2 })
-                #expect(try await HTTP.send(.GET, base, headers: []).status == 200)
+            try await env.scheduler.scheduleTask(
+                id: "here", frequency: .seconds(3600), timeout: .seconds(60), initialDelay: .seconds(3600),
+                scope: .local
+            ) {
+                await log.run(for: .milliseconds(1))
             }
         }
-    }
-}
+        try await TestBackend(plugins: [plugin]).test(engine: engine) { client in
+            let base = "/api/jobs/.backstage/scheduler/v1/tasks"
+            func tasks() async throws -> [[String: Any]] {
+                let list = try await client.get(base, as: .backend)
+                #expect(list.status == 200)
+                return list.object["tasks"] as? [[String: Any]] ?? []
+            }
+            #expect(await eventually(timeout: .seconds(5)) { await log.running == 1 })
+            let listed = try await tasks()
+            #expect(listed.map { $0["taskId"] as? String } == ["slow", "here"])
+            #expect(listed.map { $0["scope"] as? String } == ["global", "local"])
+            #expect(listed.map { $0["pluginId"] as? String } == ["jobs", "jobs"])
+            #expect((listed[0]["taskState"] as? [String: Any])?["status"] as? String == "running")
+            #expect((listed[0]["workerState"] as? [String: Any])?["status"] as? String == "running")
+            #expect((listed[1]["workerState"] as? [String: Any])?["status"] as? String == "initial-wait")
 
-/// A `backend.database` section as YAML for an in-process host, with the databases removed afterwards.
-enum TemporaryDatabaseConfig {
-    static func with<R>(_ engine: Engine, _ body: (String) async throws -> R) async throws -> R {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        return try await TestDatabases.withPrefix(engine, dropping: ["jobs"]) { prefix in
-            let section = try TestDatabases.section(engine, directory: directory, prefix: prefix)
-            return try await body("backend: {database: \(section.jsonText())}")
+            let busy = try await client.post("\(base)/slow/trigger", as: .backend)
+            #expect(
+                busy.text
+                    == errorBody(
+                        name: "ConflictError", message: "Task slow is currently running", method: "POST",
+                        url: "/.backstage/scheduler/v1/tasks/slow/trigger", status: 409))
+            let unknown = try await client.post("\(base)/nope/trigger", as: .backend)
+            #expect(
+                unknown.text
+                    == errorBody(
+                        name: "NotFoundError", message: "Task nope does not exist", method: "POST",
+                        url: "/.backstage/scheduler/v1/tasks/nope/trigger", status: 404))
+            // A trigger cuts the local task's initial wait of an hour short.
+            #expect(try await client.post("\(base)/here/trigger", as: .backend).status == 200)
+            #expect(await eventually(timeout: .seconds(5)) { await log.runs == 2 })
+            #expect(try await client.get(base, as: .backend).status == 200)
         }
     }
 }

@@ -98,33 +98,35 @@ struct ServiceClientTests {
         }
     }
 
+    /// The catalog and the caller on one kit host with `keys: []`; `.live`, since `env.client` reaches plugins over
+    /// HTTP.
+    static func backend(_ plugins: [any BackendPlugin]) -> TestBackend {
+        TestBackend(plugins: plugins, config: generatedKeyYAML)
+    }
+
     @Test func jsonBodiesAndQueriesRoundTrip() async throws {
-        try await TestHost.with(
-            yaml: Self.generatedKeyYAML, plugins: [Self.catalog(headers: Recorder()), Self.caller]
-        ) { host in
-            let created = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/create")
-            #expect(created.body == "new")
-            let query = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/query")
-            #expect(query.body == "q=a%20b%26c&n=1")
+        try await Self.backend([Self.catalog(headers: Recorder()), Self.caller]).test(.live) { client in
+            let created = try await client.get("/api/caller/create")
+            #expect(created.text == "new")
+            let query = try await client.get("/api/caller/query")
+            #expect(query.text == "q=a%20b%26c&n=1")
         }
     }
 
     @Test func remoteKnownErrorsKeepTheirStatusAndMessage() async throws {
-        try await TestHost.with(
-            yaml: Self.generatedKeyYAML, plugins: [Self.catalog(headers: Recorder()), Self.caller]
-        ) { host in
-            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/owner/ghost")
+        try await Self.backend([Self.catalog(headers: Recorder()), Self.caller]).test(.live) { client in
+            let response = try await client.get("/api/caller/owner/ghost")
             #expect(response.status == 404)
             #expect(
-                response.body
+                response.text
                     == errorBody(
                         name: "NotFoundError", message: "Entity 'ghost' not found", url: "/owner/ghost", status: 404))
 
-            let crash = try await HTTP.send(.GET, "\(host.baseURL)/api/caller/crash")
+            let crash = try await client.get("/api/caller/crash")
             // A remote 500 is the remote's failure, not this plugin's: a 502 naming the plugin called.
             #expect(crash.status == 502)
             #expect(
-                crash.body
+                crash.text
                     == errorBody(
                         name: "BadGatewayError", message: "Plugin 'catalog' answered 500",
                         url: "/crash", status: 502))
@@ -133,9 +135,8 @@ struct ServiceClientTests {
 
     @Test func errorResponsesAndRedirectsBecomeTypedErrors() async throws {
         let probe = ClientProbe()
-        try await TestHost.with(
-            yaml: Self.generatedKeyYAML, plugins: [Self.catalog(headers: Recorder()), probe.plugin]
-        ) { host in
+        try await Self.backend([Self.catalog(headers: Recorder()), probe.plugin]).test(.live) { host in
+            let baseURL = try #require(host.baseURL)
             let client = try #require(await probe.client)
             let missing = await #expect(throws: ServiceCallError.self) {
                 try await client.get(Entity.self, plugin: "catalog", path: "/entities/ghost")
@@ -144,7 +145,7 @@ struct ServiceClientTests {
             #expect(missing?.statusCode == 404)
             #expect(missing?.remoteName == "NotFoundError")
             #expect(missing?.remoteMessage == "Entity 'ghost' not found")
-            #expect(missing?.url == "http://127.0.0.1:\(host.port)/api/catalog/entities/ghost")
+            #expect(missing?.url == "\(baseURL)/api/catalog/entities/ghost")
 
             let redirect = await #expect(throws: ServiceCallError.self) {
                 try await client.request(.get, plugin: "catalog", path: "/redirect")
@@ -164,7 +165,7 @@ struct ServiceClientTests {
                   plugins: [nowhere]
             """
         let probe = ClientProbe()
-        try await TestHost.with(yaml: unreachable, plugins: [probe.plugin]) { _ in
+        try await TestBackend(plugins: [probe.plugin], config: unreachable).test { _ in
             let client = try #require(await probe.client)
             let error = await #expect(throws: ServiceCallError.self) {
                 try await client.request(.get, plugin: "nowhere", path: "/x")

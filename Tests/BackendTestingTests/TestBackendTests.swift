@@ -162,3 +162,26 @@ let echo = TestPlugin("echo") { routes, _ in
                 + "'echo': let that plugin call through env.client, or name another plugin")
     }
 }
+
+@Suite struct JSONTextBodyTests {
+    /// A body given as JSON text reaches the route as written, with the JSON content type: a well-formed one
+    /// decodes, a malformed one is the host's 400.
+    @Test(arguments: [TestTransport.router, .live])
+    func aJSONTextBodyIsSentAsWritten(transport: TestTransport) async throws {
+        let names = TestPlugin("names") { routes, _ in
+            routes.post("/echo") { request, context in
+                struct Name: Decodable { let name: String }
+                let type = request.headers[.contentType] ?? "none"
+                return "\(try await request.decode(as: Name.self, context: context).name) (\(type))"
+            }
+        }
+        try await TestBackend(plugins: [names]).test(transport) { client in
+            let ok = try await client.request(.post, "/api/names/echo", as: .backend, jsonText: #"{"name":"ada"}"#)
+            #expect(ok.status == .ok)
+            #expect(ok.text == "ada (application/json)")
+            let malformed = try await client.request(.post, "/api/names/echo", as: .backend, jsonText: "{nope")
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.errorName == "InputError")
+        }
+    }
+}

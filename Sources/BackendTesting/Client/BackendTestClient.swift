@@ -56,6 +56,23 @@ public struct BackendTestClient: Sendable {
             body: ByteBuffer(bytes: try JSONEncoder.backend().encode(json)))
     }
 
+    /// Sends `method` to `path` as `caller` with `jsonText` as the body, exactly as written, with
+    /// `Content-Type: application/json`: for bodies an `Encodable` cannot produce, such as malformed JSON or members
+    /// in a given order.
+    ///
+    /// ```swift
+    /// let response = try await client.request(.post, "/api/hello/greetings", as: .backend, jsonText: "{nope")
+    /// #expect(response.status == .badRequest)
+    /// ```
+    public func request(
+        _ method: HTTPRequest.Method, _ path: String, as caller: TestCaller = .none, headers: HTTPFields = [:],
+        jsonText: String
+    ) async throws -> BackendTestResponse {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return try await request(method, path, as: caller, headers: headers, body: ByteBuffer(string: jsonText))
+    }
+
     /// `GET path` as `caller`.
     public func get(
         _ path: String, as caller: TestCaller = .none, headers: HTTPFields = [:]
