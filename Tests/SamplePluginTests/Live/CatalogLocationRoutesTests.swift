@@ -1,3 +1,4 @@
+import BackendConfig
 import BackendJSON
 import BackendKit
 import BackendRuntime
@@ -13,41 +14,33 @@ struct CatalogLocationRoutesTests {
     /// Runs `body` against a catalog host on `engine` whose `catalog.fileLocationRoots` is a fresh temporary
     /// directory (passed to `body`); `catalog` members replace the defaults (`fileLocationRoots: null` unsets it).
     private func withCatalog(
-        _ engine: Engine, catalog: JSONObject = [:], logs: TestLogs? = nil,
-        _ body: (RunningBackend, URL) async throws -> Void
+        _ engine: TestDatabaseEngine, catalog: JSONObject = [:],
+        _ body: (BackendTestClient, URL) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabases.withPrefix(engine, dropping: ["catalog"]) { prefix in
-            let backend: JSONValue = [
-                "baseUrl": "http://127.0.0.1:7007",
-                "database": try TestDatabases.section(engine, directory: directory, prefix: prefix),
-            ]
-            var section: JSONObject = [
-                "locations": TestHosts.exampleLocations, "rules": TestHosts.exampleRules,
-                "fileLocationRoots": [.string(directory.path)],
-            ]
-            for (key, value) in catalog { section[key] = value }
-            try await TestHosts.with(
-                TestHosts.config(extra: [("backend", backend), ("catalog", .object(section))]), logs: logs,
-                plugins: [CatalogPlugin()]
-            ) {
-                try await body($0, directory)
-            }
+        var section: JSONObject = [
+            "locations": TestHosts.exampleLocations, "rules": TestHosts.exampleRules,
+            "fileLocationRoots": [.string(directory.path)],
+        ]
+        for (key, value) in catalog { section[key] = value }
+        let config = Config(TestHosts.config(extra: [("catalog", .object(section))]))
+        try await TestBackend(plugins: [CatalogPlugin()], config: config).test(engine: engine) {
+            try await body($0, directory)
         }
     }
 
-    private func message(_ response: HTTP.Response) -> String? {
-        (response.json["error"] as? [String: Any])?["message"] as? String
+    private func message(_ response: BackendTestResponse) -> String? {
+        (response.object["error"] as? [String: Any])?["message"] as? String
     }
 
     @Test(
         "config locations are listed; entities carry managed-by annotations; by-entity finds their location",
-        arguments: Engine.allCases)
-    func configLocations(_ engine: Engine) async throws {
-        try await withCatalog(engine) { host, _ in
-            let list = try await HTTP.send(.GET, host.url("catalog", "/locations"))
+        arguments: TestDatabaseEngine.allCases)
+    func configLocations(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine) { client, _ in
+            let list = try await client.request(.get, "/api/catalog/locations", as: .backend)
             #expect(list.status == 200)
             let locations = list.array.compactMap { $0["data"] as? [String: String] }
             let entitiesFile = TestHosts.repositoryRoot + "/Examples/catalog/entities.yaml"
@@ -58,26 +51,26 @@ struct CatalogLocationRoutesTests {
             #expect(locations.allSatisfy { $0["type"] == "file" && $0["id"]?.isEmpty == false })
             let id = try #require(locations.first?["id"])
 
-            let one = try await HTTP.send(.GET, host.url("catalog", "/locations/\(id)"))
+            let one = try await client.request(.get, "/api/catalog/locations/\(id)", as: .backend)
             #expect(
-                normalizedJSON(one.body)
+                normalizedJSON(one.text)
                     == normalizedJSON(#"{"id":"\#(id)","type":"file","target":"\#(entitiesFile)"}"#))
-            let entity = try await HTTP.send(
-                .GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-            let annotations = (entity.json["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+            let entity = try await client.request(
+                .get, "/api/catalog/entities/by-name/component/default/payment-service", as: .backend)
+            let annotations = (entity.object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
             #expect(annotations?["backstage.io/managed-by-location"] == "file:\(entitiesFile)")
             #expect(annotations?["backstage.io/managed-by-origin-location"] == "file:\(entitiesFile)")
-            let byEntity = try await HTTP.send(
-                .GET, host.url("catalog", "/locations/by-entity/component/default/payment-service"))
-            #expect(byEntity.body == one.body)
+            let byEntity = try await client.request(
+                .get, "/api/catalog/locations/by-entity/component/default/payment-service", as: .backend)
+            #expect(byEntity.text == one.text)
 
-            let missing = try await HTTP.send(.GET, host.url("catalog", "/locations/nope"))
+            let missing = try await client.request(.get, "/api/catalog/locations/nope", as: .backend)
             #expect(
-                missing.body
+                missing.text
                     == errorBody(
                         name: "NotFoundError", message: "Found no location with ID nope", method: "GET",
                         url: "/locations/nope", status: 404))
-            let configured = try await HTTP.send(.DELETE, host.url("catalog", "/locations/\(id)"))
+            let configured = try await client.request(.delete, "/api/catalog/locations/\(id)", as: .backend)
             #expect(configured.status == 400)
             #expect(
                 message(configured)
@@ -88,9 +81,9 @@ struct CatalogLocationRoutesTests {
 
     @Test(
         "POST /locations registers a file (dry run first), conflicts once registered; DELETE removes its entities",
-        arguments: Engine.allCases)
-    func registered(_ engine: Engine) async throws {
-        try await withCatalog(engine) { host, directory in
+        arguments: TestDatabaseEngine.allCases)
+    func registered(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine) { client, directory in
             let file = directory.appendingPathComponent("more.yaml").path
             try """
             apiVersion: backstage.io/v1alpha1
@@ -105,60 +98,69 @@ struct CatalogLocationRoutesTests {
             """.write(toFile: file, atomically: true, encoding: .utf8)
             let body = #"{"type":"file","target":"\#(file)"}"#
 
-            let dry = try await HTTP.send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
+            let dry = try await client.request(
+                .post, "/api/catalog/locations?dryRun=true", as: .backend, jsonText: body)
             #expect(dry.status == 201)
-            #expect(dry.json["exists"] as? Bool == false)
-            #expect((dry.json["entities"] as? [Any])?.count == 2)
+            #expect(dry.object["exists"] as? Bool == false)
+            #expect((dry.object["entities"] as? [Any])?.count == 2)
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service"))
-                    .status
+                try await client.request(
+                    .get, "/api/catalog/entities/by-name/component/default/extra-service", as: .backend
+                )
+                .status
                     == 404)
 
-            let created = try await HTTP.send(.POST, host.url("catalog", "/locations"), json: body)
+            let created = try await client.request(.post, "/api/catalog/locations", as: .backend, jsonText: body)
             #expect(created.status == 201)
-            let location = try #require(created.json["location"] as? [String: String])
+            let location = try #require(created.object["location"] as? [String: String])
             #expect(location["target"] == file)
-            #expect((created.json["entities"] as? [Any])?.count == 2)
+            #expect((created.object["entities"] as? [Any])?.count == 2)
             let id = try #require(location["id"])
-            let team = try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
-            #expect(team.body.contains(#"{"targetRef":"group:default/extra-team","type":"parentOf"}"#))
-            let byEntity = try await HTTP.send(
-                .GET, host.url("catalog", "/locations/by-entity/group/default/extra-team"))
-            #expect((byEntity.json["id"] as? String) == id)
-            let again = try await HTTP.send(.POST, host.url("catalog", "/locations"), json: body)
+            let team = try await client.request(
+                .get, "/api/catalog/entities/by-name/group/default/platform-team", as: .backend)
+            #expect(team.text.contains(#"{"targetRef":"group:default/extra-team","type":"parentOf"}"#))
+            let byEntity = try await client.request(
+                .get, "/api/catalog/locations/by-entity/group/default/extra-team", as: .backend)
+            #expect((byEntity.object["id"] as? String) == id)
+            let again = try await client.request(.post, "/api/catalog/locations", as: .backend, jsonText: body)
             #expect(again.status == 409)
             #expect(message(again) == "Location file:\(file) already exists")
-            let dryAgain = try await HTTP.send(.POST, host.url("catalog", "/locations?dryRun=true"), json: body)
-            #expect(dryAgain.json["exists"] as? Bool == true)
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).array.count == 3)
+            let dryAgain = try await client.request(
+                .post, "/api/catalog/locations?dryRun=true", as: .backend, jsonText: body)
+            #expect(dryAgain.object["exists"] as? Bool == true)
+            #expect(try await client.request(.get, "/api/catalog/locations", as: .backend).array.count == 3)
 
-            let deleted = try await HTTP.send(.DELETE, host.url("catalog", "/locations/\(id)"))
+            let deleted = try await client.request(.delete, "/api/catalog/locations/\(id)", as: .backend)
             #expect(deleted.status == 204)
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/extra-service"))
-                    .status
+                try await client.request(
+                    .get, "/api/catalog/entities/by-name/component/default/extra-service", as: .backend
+                )
+                .status
                     == 404)
-            let teamAfter = try await HTTP.send(
-                .GET, host.url("catalog", "/entities/by-name/group/default/platform-team"))
-            #expect(!teamAfter.body.contains("extra-team"))
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations/\(id)")).status == 404)
+            let teamAfter = try await client.request(
+                .get, "/api/catalog/entities/by-name/group/default/platform-team", as: .backend)
+            #expect(!teamAfter.text.contains("extra-team"))
+            #expect(try await client.request(.get, "/api/catalog/locations/\(id)", as: .backend).status == 404)
 
             let missing = directory.appendingPathComponent("missing.yaml").path
-            let unreadable = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(missing)"}"#)
+            let unreadable = try await client.request(
+                .post, "/api/catalog/locations", as: .backend, jsonText: #"{"type":"file","target":"\#(missing)"}"#)
             #expect(unreadable.status == 400)
             #expect(message(unreadable) == "Failed to read catalog location '\(missing)': No such file or directory")
-            let url = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"url","target":"https://example.com/x"}"#)
+            let url = try await client.request(
+                .post, "/api/catalog/locations", as: .backend,
+                jsonText: #"{"type":"url","target":"https://example.com/x"}"#)
             #expect(message(url) == "Invalid location type 'url', only 'file' is supported by this catalog")
         }
     }
 
     @Test(
-        "ancestry: an entity, the Location entity whose target named its file, and so on up", arguments: Engine.allCases
+        "ancestry: an entity, the Location entity whose target named its file, and so on up",
+        arguments: TestDatabaseEngine.allCases
     )
-    func ancestry(_ engine: Engine) async throws {
-        try await withCatalog(engine) { host, directory in
+    func ancestry(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine) { client, directory in
             let sub = directory.appendingPathComponent("sub")
             try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
             try """
@@ -173,26 +175,26 @@ struct CatalogLocationRoutesTests {
             metadata: {name: leaf}
             spec: {type: service, owner: platform-team}
             """.write(toFile: sub.appendingPathComponent("leaf.yaml").path, atomically: true, encoding: .utf8)
-            let created = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"),
-                json: #"{"type":"file","target":"\#(directory.appendingPathComponent("root.yaml").path)"}"#)
-            #expect(created.status == 201, "\(created.body)")
+            let created = try await client.request(
+                .post, "/api/catalog/locations", as: .backend,
+                jsonText: #"{"type":"file","target":"\#(directory.appendingPathComponent("root.yaml").path)"}"#)
+            #expect(created.status == 201, "\(created.text)")
 
-            let response = try await HTTP.send(
-                .GET, host.url("catalog", "/entities/by-name/component/default/leaf/ancestry"))
+            let response = try await client.request(
+                .get, "/api/catalog/entities/by-name/component/default/leaf/ancestry", as: .backend)
             #expect(response.status == 200)
-            #expect(response.json["rootEntityRef"] as? String == "component:default/leaf")
-            let items = response.json["items"] as? [[String: Any]] ?? []
+            #expect(response.object["rootEntityRef"] as? String == "component:default/leaf")
+            let items = response.object["items"] as? [[String: Any]] ?? []
             let summary = items.map { item in
                 let metadata = (item["entity"] as? [String: Any])?["metadata"] as? [String: Any]
                 return "\(metadata?["name"] as? String ?? "") <- \(item["parentEntityRefs"] as? [String] ?? [])"
             }
             #expect(summary == ["leaf <- [\"location:default/root-location\"]", "root-location <- []"])
 
-            let missing = try await HTTP.send(
-                .GET, host.url("catalog", "/entities/by-name/component/default/nope/ancestry"))
+            let missing = try await client.request(
+                .get, "/api/catalog/entities/by-name/component/default/nope/ancestry", as: .backend)
             #expect(
-                missing.body
+                missing.text
                     == errorBody(
                         name: "NotFoundError", message: "No such entity component:default/nope", method: "GET",
                         url: "/entities/by-name/component/default/nope/ancestry", status: 404))
@@ -216,9 +218,9 @@ struct CatalogLocationRoutesTests {
 
     @Test(
         "registration reads only inside catalog.fileLocationRoots: outside, '..', symlinks, a followed target, a missing file: one 400, nothing stored",
-        arguments: Engine.allCases)
-    func confinedToRoots(_ engine: Engine) async throws {
-        try await withCatalog(engine) { host, directory in
+        arguments: TestDatabaseEngine.allCases)
+    func confinedToRoots(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine) { client, directory in
             let root = directory.path
             let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: outside) }
@@ -238,14 +240,14 @@ struct CatalogLocationRoutesTests {
                 metadata: {name: escape}
                 spec: {type: file, target: ../\(outside.lastPathComponent)/secret.yaml}
                 """, root + "/pointer.yaml")
-            let before = try await HTTP.send(.GET, host.url("catalog", "/locations"))
+            let before = try await client.request(.get, "/api/catalog/locations", as: .backend)
 
-            func refusal(_ target: String, dryRun: Bool = false) async throws -> HTTP.Response {
+            func refusal(_ target: String, dryRun: Bool = false) async throws -> BackendTestResponse {
                 let path = "/locations" + (dryRun ? "?dryRun=true" : "")
-                let response = try await HTTP.send(
-                    .POST, host.url("catalog", path), json: #"{"type":"file","target":"\#(target)"}"#)
+                let response = try await client.request(
+                    .post, "/api/catalog" + path, as: .backend, jsonText: #"{"type":"file","target":"\#(target)"}"#)
                 #expect(
-                    response.body
+                    response.text
                         == errorBody(
                             name: "InputError",
                             message: "Location target '\(target)' is outside catalog.fileLocationRoots",
@@ -262,8 +264,9 @@ struct CatalogLocationRoutesTests {
             _ = try await refusal(root + "/linked-dir/*.yaml")
 
             // A Location entity inside the roots whose target leaves them: the target as the file wrote it.
-            let pointer = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(root)/pointer.yaml"}"#)
+            let pointer = try await client.request(
+                .post, "/api/catalog/locations", as: .backend,
+                jsonText: #"{"type":"file","target":"\#(root)/pointer.yaml"}"#)
             #expect(pointer.status == 400)
             #expect(
                 message(pointer)
@@ -271,25 +274,30 @@ struct CatalogLocationRoutesTests {
             )
 
             // Nothing was stored: no location, no entity, no secret.
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).body == before.body)
+            #expect(try await client.request(.get, "/api/catalog/locations", as: .backend).text == before.text)
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/inside-service"))
-                    .status
+                try await client.request(
+                    .get, "/api/catalog/entities/by-name/component/default/inside-service", as: .backend
+                )
+                .status
                     == 404)
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
+            #expect(
+                try await client.request(.get, "/api/catalog/entities?filter=kind=secret", as: .backend).text == "[]")
         }
     }
 
-    @Test("without catalog.fileLocationRoots, registering file locations is refused", arguments: Engine.allCases)
-    func registrationDisabledWithoutRoots(_ engine: Engine) async throws {
-        try await withCatalog(engine, catalog: ["fileLocationRoots": .null]) { host, directory in
+    @Test(
+        "without catalog.fileLocationRoots, registering file locations is refused",
+        arguments: TestDatabaseEngine.allCases)
+    func registrationDisabledWithoutRoots(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine, catalog: ["fileLocationRoots": .null]) { client, directory in
             let file = directory.appendingPathComponent("more.yaml").path
             try write("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\n", file)
             for path in ["/locations", "/locations?dryRun=true"] {
-                let response = try await HTTP.send(
-                    .POST, host.url("catalog", path), json: #"{"type":"file","target":"\#(file)"}"#)
+                let response = try await client.request(
+                    .post, "/api/catalog" + path, as: .backend, jsonText: #"{"type":"file","target":"\#(file)"}"#)
                 #expect(
-                    response.body
+                    response.text
                         == errorBody(
                             name: "InputError",
                             message: "Registering file locations through the API is disabled; list the directories "
@@ -297,16 +305,18 @@ struct CatalogLocationRoutesTests {
             }
             // The operator's own catalog.locations are read all the same.
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-                    .status
+                try await client.request(
+                    .get, "/api/catalog/entities/by-name/component/default/payment-service", as: .backend
+                )
+                .status
                     == 200)
         }
     }
 
     @Test(
         "catalog.rules: a refused kind is a 400 when registered or posted, skipped with a warning from config; built-in kinds need their apiVersion",
-        arguments: Engine.allCases)
-    func rules(_ engine: Engine) async throws {
+        arguments: TestDatabaseEngine.allCases)
+    func rules(_ engine: TestDatabaseEngine) async throws {
         let configured = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: configured) }
         let configuredFile = configured.appendingPathComponent("mixed.yaml").path
@@ -314,129 +324,142 @@ struct CatalogLocationRoutesTests {
             secretManifest
                 + "\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: kept}\n"
                 + "spec: {type: service, owner: platform-team}\n", configuredFile)
-        let logs = TestLogs()
         // Backstage's default rules (Component, API, Location) apply when catalog.rules is unset.
         let catalog: JSONObject = [
             "rules": .null,
             "locations": [["type": "file", "target": .string(configuredFile)]],
         ]
-        try await withCatalog(engine, catalog: catalog, logs: logs) { host, directory in
+        try await withCatalog(engine, catalog: catalog) { client, directory in
+            let logs = client.logs
             #expect(
                 logs.messages.contains(
                     "Skipped document 1 of \(configuredFile): Entity 'secret:default/db-password' has kind 'Secret', "
                         + "which catalog.rules do not allow"))
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/kept")).status == 200
+                try await client.request(.get, "/api/catalog/entities/by-name/component/default/kept", as: .backend)
+                    .status == 200
             )
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=secret")).body == "[]")
+            #expect(
+                try await client.request(.get, "/api/catalog/entities?filter=kind=secret", as: .backend).text == "[]")
 
             let file = directory.appendingPathComponent("secret.yaml").path
             try write(secretManifest, file)
-            let registered = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(file)"}"#)
+            let registered = try await client.request(
+                .post, "/api/catalog/locations", as: .backend, jsonText: #"{"type":"file","target":"\#(file)"}"#)
             #expect(registered.status == 400)
             #expect(
                 message(registered)
                     == "\(file): document 1: Entity 'secret:default/db-password' has kind 'Secret', which "
                     + "catalog.rules do not allow")
-            #expect(try await HTTP.send(.GET, host.url("catalog", "/locations")).array.count == 1)
+            #expect(try await client.request(.get, "/api/catalog/locations", as: .backend).array.count == 1)
 
-            let posted = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"k":"dg=="}}"#)
+            let posted = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"k":"dg=="}}"#)
             #expect(
-                posted.body
+                posted.text
                     == errorBody(
                         name: "InputError",
                         message: "Entity 'secret:default/s' has kind 'Secret', which catalog.rules do not allow",
                         method: "POST", url: "/entities", status: 400))
-            let group = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
+            let group = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
             #expect(message(group) == "Entity 'group:default/g' has kind 'Group', which catalog.rules do not allow")
-            let wrongVersion = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"v1","kind":"Component","metadata":{"name":"c"}}"#)
+            let wrongVersion = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"v1","kind":"Component","metadata":{"name":"c"}}"#)
             #expect(
                 message(wrongVersion)
                     == "Invalid entity: 'apiVersion' \"v1\" is not valid for kind \"Component\"; expected "
                     + "\"backstage.io/v1alpha1\" or \"backstage.io/v1beta1\"")
-            let allowed = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"backstage.io/v1beta1","kind":"Component","metadata":{"name":"c"}}"#)
+            let allowed = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"backstage.io/v1beta1","kind":"Component","metadata":{"name":"c"}}"#)
             #expect(allowed.status == 201)
         }
     }
 
-    @Test("catalog.rules with locations admit a kind only from the files they match", arguments: Engine.allCases)
-    func rulesWithLocations(_ engine: Engine) async throws {
+    @Test(
+        "catalog.rules with locations admit a kind only from the files they match",
+        arguments: TestDatabaseEngine.allCases)
+    func rulesWithLocations(_ engine: TestDatabaseEngine) async throws {
         let rules: JSONValue = [
             ["allow": ["Component", "API", "Location", "System", "User", "Template"]],
             ["allow": ["Group"], "locations": [["type": "file", "pattern": "*/team*.yaml"]]],
         ]
-        try await withCatalog(engine, catalog: ["rules": rules]) { host, directory in
+        try await withCatalog(engine, catalog: ["rules": rules]) { client, directory in
             let teams = directory.appendingPathComponent("teams.yaml").path
             let other = directory.appendingPathComponent("other.yaml").path
             let group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: NAME}\nspec: {type: team}\n"
             try write(group.replacingOccurrences(of: "NAME", with: "team-a"), teams)
             try write(group.replacingOccurrences(of: "NAME", with: "team-b"), other)
-            let fromTeams = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(teams)"}"#)
-            #expect(fromTeams.status == 201, "\(fromTeams.body)")
-            let fromOther = try await HTTP.send(
-                .POST, host.url("catalog", "/locations"), json: #"{"type":"file","target":"\#(other)"}"#)
+            let fromTeams = try await client.request(
+                .post, "/api/catalog/locations", as: .backend, jsonText: #"{"type":"file","target":"\#(teams)"}"#)
+            #expect(fromTeams.status == 201, "\(fromTeams.text)")
+            let fromOther = try await client.request(
+                .post, "/api/catalog/locations", as: .backend, jsonText: #"{"type":"file","target":"\#(other)"}"#)
             #expect(
                 message(fromOther)
                     == "\(other): document 1: Entity 'group:default/team-b' has kind 'Group', which catalog.rules "
                     + "do not allow")
-            let posted = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
+            let posted = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"}}"#)
             #expect(posted.status == 400)
         }
     }
 
     @Test(
         "catalog.readonly refuses every change with 403 and keeps reads, dry runs and refresh",
-        arguments: Engine.allCases)
-    func readonly(_ engine: Engine) async throws {
-        try await withCatalog(engine, catalog: ["readonly": true]) { host, directory in
+        arguments: TestDatabaseEngine.allCases)
+    func readonly(_ engine: TestDatabaseEngine) async throws {
+        try await withCatalog(engine, catalog: ["readonly": true]) { client, directory in
             let file = directory.appendingPathComponent("more.yaml").path
             try write("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\n", file)
-            let list = try await HTTP.send(.GET, host.url("catalog", "/locations"))
+            let list = try await client.request(.get, "/api/catalog/locations", as: .backend)
             let id = try #require(list.array.first.flatMap { ($0["data"] as? [String: Any])?["id"] as? String })
-            let entity = try await HTTP.send(
-                .GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-            let uid = try #require((entity.json["metadata"] as? [String: Any])?["uid"] as? String)
-            let changes: [(HTTPMethod, String, String?)] = [
-                (.POST, "/locations", #"{"type":"file","target":"\#(file)"}"#),
-                (.DELETE, "/locations/\(id)", nil),
+            let entity = try await client.request(
+                .get, "/api/catalog/entities/by-name/component/default/payment-service", as: .backend)
+            let uid = try #require((entity.object["metadata"] as? [String: Any])?["uid"] as? String)
+            let changes: [(HTTPRequest.Method, String, String?)] = [
+                (.post, "/locations", #"{"type":"file","target":"\#(file)"}"#),
+                (.delete, "/locations/\(id)", nil),
                 (
-                    .POST, "/entities",
+                    .post, "/entities",
                     #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"y"}}"#
                 ),
-                (.DELETE, "/entities/by-name/component/default/payment-service", nil),
-                (.DELETE, "/entities/by-uid/\(uid)", nil),
+                (.delete, "/entities/by-name/component/default/payment-service", nil),
+                (.delete, "/entities/by-uid/\(uid)", nil),
             ]
             for (method, path, json) in changes {
-                let response = try await HTTP.send(method, host.url("catalog", path), json: json)
+                let response =
+                    if let json {
+                        try await client.request(method, "/api/catalog" + path, as: .backend, jsonText: json)
+                    } else {
+                        try await client.request(method, "/api/catalog" + path, as: .backend)
+                    }
                 #expect(
-                    response.body
+                    response.text
                         == errorBody(
                             name: "NotAllowedError", message: "This operation not allowed in readonly mode",
-                            method: "\(method)", url: path, status: 403), "\(method) \(path)")
+                            method: method.rawValue, url: path, status: 403), "\(method) \(path)")
             }
             #expect(
-                try await HTTP.send(.GET, host.url("catalog", "/entities/by-name/component/default/payment-service"))
-                    .status
+                try await client.request(
+                    .get, "/api/catalog/entities/by-name/component/default/payment-service", as: .backend
+                )
+                .status
                     == 200)
-            let refresh = try await HTTP.send(
-                .POST, host.url("catalog", "/refresh"), json: #"{"entityRef":"component:default/payment-service"}"#)
-            #expect(refresh.status == 200, "\(refresh.body)")
+            let refresh = try await client.request(
+                .post, "/api/catalog/refresh", as: .backend,
+                jsonText: #"{"entityRef":"component:default/payment-service"}"#)
+            #expect(refresh.status == 200, "\(refresh.text)")
             // A dry run changes nothing, so it is allowed, as in Backstage.
-            let dryRun = try await HTTP.send(
-                .POST, host.url("catalog", "/locations?dryRun=true"), json: #"{"type":"file","target":"\#(file)"}"#)
-            #expect(dryRun.status == 201, "\(dryRun.body)")
+            let dryRun = try await client.request(
+                .post, "/api/catalog/locations?dryRun=true", as: .backend,
+                jsonText: #"{"type":"file","target":"\#(file)"}"#)
+            #expect(dryRun.status == 201, "\(dryRun.text)")
         }
     }
 }
