@@ -3,6 +3,7 @@ import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import CatalogPlugin
 import Foundation
 import NIOHTTP1
@@ -14,25 +15,16 @@ import Testing
 struct CatalogBoundsTests {
     /// Runs `body` against a catalog host with the example catalog on `engine`; `catalog` members replace defaults.
     private func withCatalog(
-        _ engine: Engine, catalog: JSONObject = [:], _ body: (RunningBackend) async throws -> Void
+        _ engine: TestDatabaseEngine, catalog: JSONObject = [:], _ body: (BackendTestClient) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bounds-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabases.withPrefix(engine, dropping: ["catalog"]) { prefix in
-            let backend: JSONValue = [
-                "baseUrl": "http://127.0.0.1:7007",
-                "database": try TestDatabases.section(engine, directory: directory, prefix: prefix),
-            ]
-            var section: JSONObject = ["locations": TestHosts.exampleLocations, "rules": TestHosts.exampleRules]
-            for (key, value) in catalog { section[key] = value }
-            try await TestHosts.with(
-                TestHosts.config(extra: [("backend", backend), ("catalog", .object(section))]),
-                plugins: [CatalogPlugin()], body)
-        }
+        var section: JSONObject = ["locations": TestHosts.exampleLocations, "rules": TestHosts.exampleRules]
+        for (key, value) in catalog { section[key] = value }
+        let config = Config(TestHosts.config(extra: [("catalog", .object(section))]))
+        try await TestBackend(plugins: [CatalogPlugin()], config: config).test(engine: engine) { try await body($0) }
     }
 
-    private func message(_ response: HTTP.Response) -> String? {
-        (response.json["error"] as? [String: Any])?["message"] as? String
+    private func message(_ response: BackendTestResponse) -> String? {
+        (response.object["error"] as? [String: Any])?["message"] as? String
     }
 
     private func escaped(_ text: String) -> String {
@@ -41,94 +33,96 @@ struct CatalogBoundsTests {
 
     /// Expects a 400 InputError with exactly `text`.
     private func expectInputError(
-        _ response: HTTP.Response, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+        _ response: BackendTestResponse, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        #expect(response.status == 400, "\(response.body.prefix(300))", sourceLocation: sourceLocation)
+        #expect(response.status == 400, "\(response.text.prefix(300))", sourceLocation: sourceLocation)
         #expect(message(response) == text, sourceLocation: sourceLocation)
     }
 
     @Test("by-refs: at most refsPerRequest refs; a repeated ref is answered each time; too large an answer is refused")
     func byRefs() async throws {
-        for engine in Engine.allCases {
-            try await withCatalog(engine, catalog: ["limits": ["responseBytes": 1_000_000]]) { host in
+        for engine in TestDatabaseEngine.allCases {
+            try await withCatalog(engine, catalog: ["limits": ["responseBytes": 1_000_000]]) { client in
                 let many = Array(repeating: "component:default/payment-service", count: 1001)
-                let tooMany = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities/by-refs"),
-                    json: JSONValue.object(["entityRefs": .array(many.map { .string($0) })]).jsonText())
+                let tooMany = try await client.request(
+                    .post, "/api/catalog/entities/by-refs", as: .backend,
+                    jsonText: JSONValue.object(["entityRefs": .array(many.map { .string($0) })]).jsonText())
                 expectInputError(
                     tooMany, "Too many entityRefs: 1001 given, at most 1000 (catalog.limits.refsPerRequest)")
 
-                let repeated = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities/by-refs"),
-                    json: JSONValue.object(["entityRefs": .array(many.dropLast().map { .string($0) })]).jsonText())
+                let repeated = try await client.request(
+                    .post, "/api/catalog/entities/by-refs", as: .backend,
+                    jsonText: JSONValue.object(["entityRefs": .array(many.dropLast().map { .string($0) })]).jsonText())
                 #expect(repeated.status == 200)
-                let items = repeated.json["items"] as? [[String: Any]] ?? []
+                let items = repeated.object["items"] as? [[String: Any]] ?? []
                 #expect(items.count == 1000)
 
                 // A 200 KB entity asked for 10 times would be a 2 MB answer: refused before it is built.
                 let big = String(repeating: "x", count: 200_000)
-                let created = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities"),
-                    json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"big","#
+                let created = try await client.request(
+                    .post, "/api/catalog/entities", as: .backend,
+                    jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"big","#
                         + #""description":"\#(big)"}}"#)
                 #expect(created.status == 201)
                 let refs = JSONValue.array(Array(repeating: .string("component:default/big"), count: 10))
-                let tooLarge = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities/by-refs"),
-                    json: JSONValue.object(["entityRefs": refs]).jsonText())
+                let tooLarge = try await client.request(
+                    .post, "/api/catalog/entities/by-refs", as: .backend,
+                    jsonText: JSONValue.object(["entityRefs": refs]).jsonText())
                 #expect(tooLarge.status == 400)
                 #expect(
                     message(tooLarge)?.hasSuffix(
                         "more than 1000000 (catalog.limits.responseBytes); ask for fewer items or fewer fields")
                         == true,
-                    "\(tooLarge.body.prefix(300))")
-                let withFields = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities/by-refs"),
-                    json: #"{"entityRefs":\#(refs.jsonText()),"fields":["metadata.name"]}"#)
+                    "\(tooLarge.text.prefix(300))")
+                let withFields = try await client.request(
+                    .post, "/api/catalog/entities/by-refs", as: .backend,
+                    jsonText: #"{"entityRefs":\#(refs.jsonText()),"fields":["metadata.name"]}"#)
                 #expect(withFields.status == 200)
-                #expect(withFields.body.count < 1000)
+                #expect(withFields.text.count < 1000)
             }
         }
     }
 
     @Test("by-query and list bounds: orderField, filter clauses, keys and statements, limit, term length")
     func queryBounds() async throws {
-        for engine in Engine.allCases {
-            try await withCatalog(engine) { host in
+        for engine in TestDatabaseEngine.allCases {
+            try await withCatalog(engine) { client in
                 let orders = Array(repeating: "orderField=metadata.name,asc", count: 11).joined(separator: "&")
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?\(orders)")),
+                    try await client.request(.get, "/api/catalog/entities/by-query?\(orders)", as: .backend),
                     "Too many orderField parameters: 11 given, at most 10 (catalog.limits.orderFields)")
 
                 let kinds = Array(repeating: "filter=kind", count: 501).joined(separator: "&")
                 for path in ["/entities/by-query", "/entities", "/entity-facets?facet=kind&x=1"] {
                     let separator = path.contains("?") ? "&" : "?"
                     expectInputError(
-                        try await HTTP.send(.GET, host.url("catalog", path + separator + kinds)),
+                        try await client.request(.get, "/api/catalog" + path + separator + kinds, as: .backend),
                         "Too many filter parameters: 501 given, at most 20 (catalog.limits.filterClauses)")
                 }
                 let keys = (0..<65).map { "k\($0)=v" }.joined(separator: ",")
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?filter=\(keys)")),
+                    try await client.request(.get, "/api/catalog/entities/by-query?filter=\(keys)", as: .backend),
                     "Too many distinct keys in one filter: 65 given, at most 20 (catalog.limits.filterConditions)")
                 let statements = (0..<101).map { "kind=k\($0)" }.joined(separator: ",")
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entities?filter=\(statements)")),
+                    try await client.request(.get, "/api/catalog/entities?filter=\(statements)", as: .backend),
                     "Too many filter statements: 101 given, at most 100 (catalog.limits.filterValues)")
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?limit=1001")),
+                    try await client.request(.get, "/api/catalog/entities/by-query?limit=1001", as: .backend),
                     "Invalid limit query parameter '1001', at most 1000 (catalog.limits.pageSize)")
                 let long = String(repeating: "a", count: 1025)
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entities?filter=kind=\(long)")),
+                    try await client.request(.get, "/api/catalog/entities?filter=kind=\(long)", as: .backend),
                     "Invalid filter, a term is 1025 bytes long, at most 1024 (catalog.limits.queryTermLength)")
                 let facets = (0..<21).map { "facet=f\($0)" }.joined(separator: "&")
                 expectInputError(
-                    try await HTTP.send(.GET, host.url("catalog", "/entity-facets?\(facets)")),
+                    try await client.request(.get, "/api/catalog/entity-facets?\(facets)", as: .backend),
                     "Too many facet parameters: 21 given, at most 20 (catalog.limits.filterConditions)")
                 // Within the bounds, the same requests answer.
                 let within = (0..<20).map { "filter=kind=k\($0)" }.joined(separator: "&")
-                #expect(try await HTTP.send(.GET, host.url("catalog", "/entities/by-query?\(within)")).status == 200)
+                #expect(
+                    try await client.request(.get, "/api/catalog/entities/by-query?\(within)", as: .backend).status
+                        == 200)
             }
         }
     }
@@ -154,22 +148,22 @@ struct CatalogBoundsTests {
             "filter": .array(Array(repeating: [["key": "kind", "values": ["component"]]], count: 21)),
             "orderFields": [],
         ]
-        for engine in Engine.allCases {
-            try await withCatalog(engine) { host in
+        for engine in TestDatabaseEngine.allCases {
+            try await withCatalog(engine) { client in
                 expectInputError(
-                    try await HTTP.send(
-                        .GET,
-                        host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(manyOrders, values: 11)))")),
+                    try await client.request(
+                        .get, "/api/catalog/entities/by-query?cursor=\(escaped(cursor(manyOrders, values: 11)))",
+                        as: .backend),
                     "Too many orderField parameters: 11 given, at most 10 (catalog.limits.orderFields)")
                 expectInputError(
-                    try await HTTP.send(
-                        .GET,
-                        host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(emptyFields, values: 0)))")),
+                    try await client.request(
+                        .get, "/api/catalog/entities/by-query?cursor=\(escaped(cursor(emptyFields, values: 0)))",
+                        as: .backend),
                     "Invalid fullTextFilterTerm, the term and its fields must not be empty")
                 expectInputError(
-                    try await HTTP.send(
-                        .GET,
-                        host.url("catalog", "/entities/by-query?cursor=\(escaped(cursor(manyClauses, values: 0)))")),
+                    try await client.request(
+                        .get, "/api/catalog/entities/by-query?cursor=\(escaped(cursor(manyClauses, values: 0)))",
+                        as: .backend),
                     "Too many filter parameters: 21 given, at most 20 (catalog.limits.filterClauses)")
             }
         }
@@ -177,8 +171,8 @@ struct CatalogBoundsTests {
 
     @Test("a NUL character is a 400 on both engines, wherever it is")
     func nulCharacters() async throws {
-        for engine in Engine.allCases {
-            try await withCatalog(engine) { host in
+        for engine in TestDatabaseEngine.allCases {
+            try await withCatalog(engine) { client in
                 for (path, parameter) in [
                     ("/entities?filter=kind=a%00b", "filter"),
                     ("/entities/by-query?filter=kind%00=a", "filter"),
@@ -189,17 +183,17 @@ struct CatalogBoundsTests {
                     ("/entities/by-uid/a%00b", "uid"),
                 ] {
                     expectInputError(
-                        try await HTTP.send(.GET, host.url("catalog", path)),
+                        try await client.request(.get, "/api/catalog" + path, as: .backend),
                         "Invalid \(parameter), it contains a NUL character")
                 }
-                let posted = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities"),
-                    json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"n","#
+                let posted = try await client.request(
+                    .post, "/api/catalog/entities", as: .backend,
+                    jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"n","#
                         + #""description":"a\u0000b"}}"#)
                 expectInputError(posted, "Invalid entity: strings must not contain NUL characters (U+0000)")
-                let refs = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities/by-refs"),
-                    json: #"{"entityRefs":["component:default/a\u0000"]}"#)
+                let refs = try await client.request(
+                    .post, "/api/catalog/entities/by-refs", as: .backend,
+                    jsonText: #"{"entityRefs":["component:default/a\u0000"]}"#)
                 expectInputError(refs, "Invalid entityRefs, it contains a NUL character")
             }
         }
@@ -208,40 +202,43 @@ struct CatalogBoundsTests {
     @Test("entities of catalog.locations cannot be deleted or replaced; posted entities carry the truth")
     func configuredEntitiesAreTheOperators() async throws {
         let templates = TestHosts.repositoryRoot + "/Examples/catalog/templates.yaml"
-        for engine in Engine.allCases {
-            try await withCatalog(engine) { host in
+        for engine in TestDatabaseEngine.allCases {
+            try await withCatalog(engine) { client in
                 let path = "/entities/by-name/template/default/create-component"
-                let deleted = try await HTTP.send(.DELETE, host.url("catalog", path))
+                let deleted = try await client.request(.delete, "/api/catalog" + path, as: .backend)
                 #expect(
-                    deleted.body
+                    deleted.text
                         == errorBody(
                             name: "NotAllowedError",
                             message: "Entity 'template:default/create-component' comes from catalog.locations "
                                 + "(\(templates)); change it there", method: "DELETE", url: path, status: 403))
-                let template = try await HTTP.send(.GET, host.url("catalog", path))
-                let uid = try #require((template.json["metadata"] as? [String: Any])?["uid"] as? String)
-                #expect(try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-uid/\(uid)")).status == 403)
-                let replacement = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities"),
-                    json: #"{"apiVersion":"scaffolder.backstage.io/v1beta3","kind":"Template","#
+                let template = try await client.request(.get, "/api/catalog" + path, as: .backend)
+                let uid = try #require((template.object["metadata"] as? [String: Any])?["uid"] as? String)
+                #expect(
+                    try await client.request(.delete, "/api/catalog/entities/by-uid/\(uid)", as: .backend).status == 403
+                )
+                let replacement = try await client.request(
+                    .post, "/api/catalog/entities", as: .backend,
+                    jsonText: #"{"apiVersion":"scaffolder.backstage.io/v1beta3","kind":"Template","#
                         + #""metadata":{"name":"create-component","annotations":{"#
                         + #""backstage.io/managed-by-location":"file:\#(templates)"}},"spec":{"steps":[]}}"#)
                 #expect(replacement.status == 409)
-                #expect(try await HTTP.send(.GET, host.url("catalog", path)).body == template.body)
+                #expect(try await client.request(.get, "/api/catalog" + path, as: .backend).text == template.text)
 
                 // Forged location annotations are replaced with where the entity came from.
-                let posted = try await HTTP.send(
-                    .POST, host.url("catalog", "/entities"),
-                    json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"p","#
+                let posted = try await client.request(
+                    .post, "/api/catalog/entities", as: .backend,
+                    jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"p","#
                         + #""annotations":{"backstage.io/managed-by-location":"file:\#(templates)","#
                         + #""backstage.io/managed-by-origin-location":"file:/etc/x.yaml"}}}"#)
                 #expect(posted.status == 201)
-                let annotations = (posted.json["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+                let annotations = (posted.object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
                 #expect(annotations?["backstage.io/managed-by-location"] == "api:/api/catalog/entities")
                 #expect(annotations?["backstage.io/managed-by-origin-location"] == "api:/api/catalog/entities")
                 // Posted entities can still be deleted.
                 #expect(
-                    try await HTTP.send(.DELETE, host.url("catalog", "/entities/by-name/component/default/p")).status
+                    try await client.request(.delete, "/api/catalog/entities/by-name/component/default/p", as: .backend)
+                        .status
                         == 204)
             }
         }
@@ -249,18 +246,18 @@ struct CatalogBoundsTests {
 
     @Test("annotation values and Location targets are bounded")
     func annotationAndTargetLengths() async throws {
-        try await withCatalog(.sqlite) { host in
+        try await withCatalog(.sqlite) { client in
             let long = String(repeating: "a", count: 65537)
-            let annotation = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"a","#
+            let annotation = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"a","#
                     + #""annotations":{"example.com/x":"\#(long)"}}}"#)
             expectInputError(
                 annotation, "Invalid entity: 'metadata.annotations.example.com/x' is 65537 bytes long, at most 65536")
             let target = String(repeating: "*", count: 4097)
-            let location = try await HTTP.send(
-                .POST, host.url("catalog", "/entities"),
-                json: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Location","metadata":{"name":"l"},"#
+            let location = try await client.request(
+                .post, "/api/catalog/entities", as: .backend,
+                jsonText: #"{"apiVersion":"backstage.io/v1alpha1","kind":"Location","metadata":{"name":"l"},"#
                     + #""spec":{"targets":["./a.yaml","\#(target)"]}}"#)
             expectInputError(location, "Invalid entity: 'spec.targets[1]' is 4097 bytes long, at most 4096")
         }
