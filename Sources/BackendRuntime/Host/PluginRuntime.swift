@@ -42,6 +42,9 @@ struct PluginRuntime: Service, CustomStringConvertible {
                 group.addTask { await service.run() }
             }
         }
+        // With no background work left (no plugins, or every service ended), this service still ends only when the
+        // group shuts it down: ending while the group shuts down the services after it counts as an unexpected end.
+        try? await gracefulShutdown()
     }
 }
 
