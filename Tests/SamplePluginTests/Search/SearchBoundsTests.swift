@@ -3,6 +3,7 @@ import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOConcurrencyHelpers
 import NIOHTTP1
@@ -82,36 +83,36 @@ struct SearchBoundsTests {
     @Test(
         "a term over search.maxTermLength or search.maxTermTokens is a 400 naming the limit; at the limit it is served")
     func termLimits() async throws {
-        try await TestHosts.with(TestHosts.config(), plugins: [SearchPlugin()]) { host in
+        try await TestBackend(plugins: [SearchPlugin()], config: Config(TestHosts.config())).test { client in
             let long = String(repeating: "a", count: 101)
-            let refused = try await HTTP.send(.GET, host.url("search", "/query?term=\(long)"))
+            let refused = try await client.request(.get, "/api/search/query?term=\(long)", as: .backend)
             #expect(
-                refused.body
+                refused.text
                     == errorBody(
                         name: "InputError",
                         message: "The search term is 101 characters long, more than search.maxTermLength (100)",
                         method: "GET", url: "/query?term=\(long)", status: 400))
             #expect(refused.status == 400)
             let atLimit = String(repeating: "a", count: 100)
-            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(atLimit)")).status == 200)
+            #expect(try await client.request(.get, "/api/search/query?term=\(atLimit)", as: .backend).status == 200)
             // Backstage counts UTF-16 code units: 50 emoji are 100, 51 are over.
             let emoji = String(repeating: "😀", count: 51).addingPercentEncoding(withAllowedCharacters: .alphanumerics)
-            let wide = try await HTTP.send(.GET, host.url("search", "/query?term=\(emoji ?? "")"))
+            let wide = try await client.request(.get, "/api/search/query?term=\(emoji ?? "")", as: .backend)
             #expect(wide.status == 400)
             #expect(
-                (wide.json["error"] as? [String: Any])?["message"] as? String
+                (wide.object["error"] as? [String: Any])?["message"] as? String
                     == "The search term is 102 characters long, more than search.maxTermLength (100)")
 
             let tooMany = Self.twoLetterWords(33)
             #expect(tooMany.utf16.count == 98)
-            let many = try await HTTP.send(
-                .GET, host.url("search", "/query?term=\(tooMany.replacingOccurrences(of: " ", with: "+"))"))
+            let many = try await client.request(
+                .get, "/api/search/query?term=\(tooMany.replacingOccurrences(of: " ", with: "+"))", as: .backend)
             #expect(many.status == 400)
             #expect(
-                (many.json["error"] as? [String: Any])?["message"] as? String
+                (many.object["error"] as? [String: Any])?["message"] as? String
                     == "The search term has 33 distinct words and word parts, more than search.maxTermTokens (32)")
             let enough = Self.twoLetterWords(32).replacingOccurrences(of: " ", with: "+")
-            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(enough)")).status == 200)
+            #expect(try await client.request(.get, "/api/search/query?term=\(enough)", as: .backend).status == 200)
         }
     }
 
@@ -121,15 +122,18 @@ struct SearchBoundsTests {
             "collators": ["catalog": ["initialDelay": "1h", "frequency": "1h"]], "maxTermLength": 1000,
             "maxTermTokens": 3,
         ]
-        try await TestHosts.with(TestHosts.config(extra: [("search", search)]), plugins: [SearchPlugin()]) { host in
+        let config = Config(TestHosts.config(extra: [("search", search)]))
+        try await TestBackend(plugins: [SearchPlugin()], config: config).test { client in
             let long = String(repeating: "a", count: 1000)
-            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=\(long)")).status == 200)
-            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta-gamma")).status == 400)
-            let refused = try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta-gamma"))
+            #expect(try await client.request(.get, "/api/search/query?term=\(long)", as: .backend).status == 200)
             #expect(
-                (refused.json["error"] as? [String: Any])?["message"] as? String
+                try await client.request(.get, "/api/search/query?term=alpha+beta-gamma", as: .backend).status == 400)
+            let refused = try await client.request(.get, "/api/search/query?term=alpha+beta-gamma", as: .backend)
+            #expect(
+                (refused.object["error"] as? [String: Any])?["message"] as? String
                     == "The search term has 4 distinct words and word parts, more than search.maxTermTokens (3)")
-            #expect(try await HTTP.send(.GET, host.url("search", "/query?term=alpha+beta+beta")).status == 200)
+            #expect(
+                try await client.request(.get, "/api/search/query?term=alpha+beta+beta", as: .backend).status == 200)
         }
         for key in ["maxTermLength", "maxTermTokens"] {
             let config = Config(["search": [key: 0]], source: "app-config.yaml")
