@@ -123,6 +123,11 @@ struct FaultTests {
                         // queue when the server stopped listening was reset (remoteConnectionClosed); such a request
                         // was never in flight, and retrying it is the client's part.
                         try await upstream.waitForRequests(8)
+                        // And once the load is being answered: on a busy machine the 8 slow requests could reach the
+                        // upstream before any load request had completed, and the run then measured nothing.
+                        while tally.withLockedValue({ $0.ok }) == 0, ContinuousClock.now - started < .seconds(30) {
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
                         signalled.withLockedValue { $0 = .now }
                         backend.send(SIGTERM)
                         try await group.waitForAll()
