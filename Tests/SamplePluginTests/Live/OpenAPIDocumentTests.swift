@@ -1,6 +1,8 @@
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -21,12 +23,12 @@ struct OpenAPIDocumentTests {
     @Test("served without a token, as in the repository, with servers set to the external base URL")
     func served() async throws {
         let config = TestHosts.config(auth: ["keys": [["secret": "c2VydmVkLW9wZW5hcGktZG9jdW1lbnRzLWtleS0wMTIzNDU2"]]])
-        try await TestHosts.with(config, plugins: TestHosts.allPlugins) { host in
+        try await TestBackend(plugins: TestHosts.allPlugins, config: Config(config)).test { client in
             for (id, directory) in Self.plugins {
-                let response = try await HTTP.send(.GET, host.url(id, "/openapi.json"))
-                #expect(response.status == 200, "\(id): \(response.body)")
-                #expect(response.contentType == "application/json; charset=utf-8")
-                var served = try parse(response.body)
+                let response = try await client.get("/api/\(id)/openapi.json")
+                #expect(response.status == 200, "\(id): \(response.text)")
+                #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                var served = try parse(response.text)
                 let servers = served["servers"] as? [[String: Any]]
                 #expect(servers?.count == 1)
                 #expect(servers?.first?["url"] as? String == "http://127.0.0.1:7007/api/\(id)")
@@ -46,7 +48,7 @@ struct OpenAPIDocumentTests {
                 #expect(served["security"] as? [[String: [String]]] == [["bearerAuth": []]])
             }
             // And the routes the documents call protected are.
-            let refused = try await HTTP.send(.GET, host.url("catalog", "/entities"))
+            let refused = try await client.get("/api/catalog/entities")
             #expect(refused.status == 401)
         }
     }

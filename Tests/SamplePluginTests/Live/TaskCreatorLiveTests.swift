@@ -1,7 +1,9 @@
+import BackendConfig
 import BackendJSON
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOHTTP1
 import Testing
@@ -12,6 +14,15 @@ struct TaskCreatorLiveTests {
     static let staticToken = "scaffolder-ci-token-0123"
     static let submission =
         #"{"templateRef":"template:default/create-component","values":{"name":"by-ci","owner":"platform-team"}}"#
+
+    static func createdBy(_ client: BackendTestClient, token: String) async throws -> (String?, [String: Any]) {
+        let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+        let submit = try await client.request(.post, "/api/scaffolder/v2/tasks", headers: bearer, jsonText: submission)
+        #expect(submit.status == 201, "\(submit.text)")
+        let id = try #require(submit.object["id"] as? String)
+        let task = try await client.get("/api/scaffolder/v2/tasks/\(id)", headers: bearer).object
+        return (task["createdBy"] as? String, task)
+    }
 
     static func createdBy(_ host: RunningBackend, token: String) async throws -> (String?, [String: Any]) {
         let submit = try await HTTP.send(.POST, host.url("scaffolder", "/v2/tasks"), token: token, json: submission)
@@ -32,13 +43,16 @@ struct TaskCreatorLiveTests {
                 ]
             ],
         ]
-        try await TestHosts.with(TestHosts.config(auth: auth), plugins: TestHosts.allPlugins) { host in
-            let (byCI, _) = try await Self.createdBy(host, token: Self.staticToken)
+        // Live: the task registers its entity in the catalog through env.client, over HTTP.
+        let backend = TestBackend(plugins: TestHosts.allPlugins, config: Config(TestHosts.config(auth: auth)))
+        try await backend.test(.live) { client in
+            let (byCI, _) = try await Self.createdBy(client, token: Self.staticToken)
             #expect(byCI == "ci-bot")
-            let (byKey, _) = try await Self.createdBy(host, token: try await host.token())
+            let (byKey, _) = try await Self.createdBy(client, token: try #require(try client.token(for: .backend)))
             #expect(byKey == "external:backstage-plugin")
-            let list = try await HTTP.send(.GET, host.url("scaffolder", "/v2/tasks"), token: Self.staticToken)
-            let tasks = list.json["tasks"] as? [[String: Any]] ?? []
+            let list = try await client.get(
+                "/api/scaffolder/v2/tasks", headers: [.authorization: "Bearer \(Self.staticToken)"])
+            let tasks = list.object["tasks"] as? [[String: Any]] ?? []
             #expect(tasks.map { $0["createdBy"] as? String } == ["ci-bot", "external:backstage-plugin"])
         }
     }
