@@ -250,6 +250,62 @@ struct ThreeDeploymentTopologyTests {
                 + "http://127.0.0.1:7101/api/scaffolder/.backstage/auth/v1/jwks.json: The key set answered 404")
     }
 
+    @Test("a key set is found at a deployment's baseUrl or listen address (one loopback host), not elsewhere; auth off")
+    func pluginTokenAddresses() async throws {
+        try await TemporaryDirectory.with { dir in
+            // a: discovery names itself by localhost (it listens on the wildcard) and b behind a proxy no config
+            // describes; b finds a at a's baseUrl (host case aside); c runs with auth off.
+            _ = try dir.write(
+                "a.yaml",
+                """
+                backend:
+                  baseUrl: http://a.internal:7201
+                  listen: {host: 0.0.0.0, port: 7201}
+                  auth: {pluginKeyStore: {keyDuration: 1h}}
+                discovery:
+                  endpoints:
+                    - {target: 'http://localhost:7201/api/{{pluginId}}', plugins: [a]}
+                    - {target: 'http://proxy.example:8080/api/{{pluginId}}', plugins: [b]}
+                """)
+            _ = try dir.write(
+                "b.yaml",
+                """
+                backend:
+                  baseUrl: http://127.0.0.1:7202
+                  listen: {host: 127.0.0.1, port: 7202}
+                  auth: {pluginKeyStore: {keyDuration: 1h}}
+                discovery:
+                  endpoints:
+                    - {target: 'http://A.internal:7201/api/{{pluginId}}', plugins: [a]}
+                """)
+            _ = try dir.write("c.yaml", "backend:\n  baseUrl: http://127.0.0.1:7203\n  listen: {port: 7203}\n")
+            let text = try await BackendProcess.run(
+                ["topology", "a.yaml", "b.yaml", "c.yaml"], environment: ["BACKEND_ENV": "development"],
+                currentDirectory: dir.url)
+            #expect(text.exitCode == 0, "\(text.stderr)")
+            let lines = text.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(
+                Array(lines.dropFirst(9).prefix(4)) == [
+                    "plugin \\ called  a               b               c",
+                    "a                yes (plugin:a)  yes (plugin:a)  yes (unauthenticated)",
+                    "b                no (key set)    yes (plugin:b)  yes (unauthenticated)",
+                    "c                no              no              yes (unauthenticated)",
+                ])
+            let json = try await BackendProcess.run(
+                ["topology", "a.yaml", "b.yaml", "c.yaml", "--format", "json"],
+                environment: ["BACKEND_ENV": "development"], currentDirectory: dir.url)
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let reasons = (object?["pluginTokens"] as? [String: Any])?["reasons"] as? [String: [String: Any]]
+            #expect(
+                reasons?["b"]?["a"] as? String
+                    == "Invalid plugin token: could not fetch the key set of plugin 'b' from "
+                    + "http://proxy.example:8080/api/b/.backstage/auth/v1/jwks.json: no deployment given to backend "
+                    + "topology serves that address")
+            #expect(reasons?["c"]?["a"] as? String == "Missing credentials")
+            #expect(reasons?["a"]?["b"] is NSNull)
+        }
+    }
+
     static let pluginKeysExample = Repository.path("Examples/three-deployments/plugin-keys")
 
     /// `backend topology` of the plugin-keys example in `format`.
