@@ -151,11 +151,3 @@ final class SQLiteInterrupter: @unchecked Sendable {
         lock.withLock { handle = nil }
     }
 }
-
-extension TimeAmount {
-    /// `duration` in nanoseconds, as NIO's timers take it.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -64,7 +64,7 @@ extension ServiceClient {
         request.headers.add(name: "Accept", value: "application/json")
         do {
             let response = try await httpClient.execute(
-                request, timeout: Self.timeAmount(configuration.requestTimeout))
+                request, timeout: TimeAmount(configuration.requestTimeout))
             let body = try await response.body.collect(upTo: Self.maximumKeySetBytes)
             switch response.status.code {
             case 404:

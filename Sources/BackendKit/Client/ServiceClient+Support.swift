@@ -34,14 +34,6 @@ extension ServiceClient {
         ByteBuffer(bytes: try JSONEncoder.backend().encode(value))
     }
 
-    /// NIO's `TimeAmount` for a Swift `Duration` (nanosecond precision).
-    package static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow else { return .nanoseconds(Int64.max) }
-        return .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
-    }
-
     /// Response headers as `HTTPFields`.
     static func fields(_ headers: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()

@@ -137,7 +137,7 @@ public struct ServiceClient: Sendable {
         let response: HTTPClientResponse
         let responseBody: ByteBuffer
         do {
-            response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+            response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
         } catch {
             throw callError(.connectionFailed, describe(error))
         }

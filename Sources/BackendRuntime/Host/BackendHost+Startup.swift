@@ -6,6 +6,7 @@ import BackendKit
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import UnixSignals
@@ -100,8 +101,8 @@ extension BackendHost {
             configuration: HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: HTTPClient.Configuration.Timeout(
-                    connect: ServiceClient.timeAmount(client.connectTimeout),
-                    read: ServiceClient.timeAmount(client.readTimeout)
+                    connect: TimeAmount(client.connectTimeout),
+                    read: TimeAmount(client.readTimeout)
                 )
             )
         )
