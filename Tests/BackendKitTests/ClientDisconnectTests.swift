@@ -85,34 +85,33 @@ struct ClientDisconnectQueryTests {
 
     /// The statement under a request whose client hung up stops within moments, long before the statement
     /// timeout (10 minutes here), and gives its connection back; the database serves the next request.
-    @Test(arguments: Engine.allCases)
-    func statementStopsWhenTheClientHangsUp(_ engine: Engine) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hangup-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabases.withPrefix(engine, dropping: ["reports"]) { prefix in
-            let yaml = try StatementTimeoutTests.yaml(engine, directory: directory, prefix: prefix, timeout: "10m")
-            let events = Recorder<String>()
-            try await TestHost.with(yaml: yaml, plugins: [Self.plugin(events)]) { host in
-                // The client waits until the statement runs, then gives up.
-                let socket = try #require(
-                    connectAndSend(port: host.port, request: "GET /api/reports/endless HTTP/1.1\r\nHost: x\r\n\r\n"))
-                // Its session holds a connection (a session its task starts after cancellation runs in full, as
-                // cleanup code needs; so the client leaves only once the statement's session began).
-                let running = await eventually {
-                    (try? await HTTP.send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "1"
-                }
-                #expect(running)
-                close(socket)
-                let hungUp = ContinuousClock.now
-                #expect(await eventually(timeout: .seconds(60)) { await events.values.contains("ended") })
-                // A generous bound for a loaded machine; without cancellation it is 10 minutes.
-                #expect(ContinuousClock.now - hungUp < .seconds(30))
-                let idle = await eventually {
-                    (try? await HTTP.send(.GET, "\(host.baseURL)/api/reports/in-use"))?.body == "0"
-                }
-                #expect(idle)
+    @Test(arguments: TestDatabaseEngine.allCases)
+    func statementStopsWhenTheClientHangsUp(_ engine: TestDatabaseEngine) async throws {
+        let events = Recorder<String>()
+        let backend = TestBackend(
+            plugins: [Self.plugin(events)], config: "backend: {database: {statementTimeout: 10m}}")
+        // Live: the client that hangs up needs a socket of its own.
+        try await backend.test(.live, engine: engine) { client in
+            let port = try #require(client.baseURL.flatMap { URLComponents(string: $0)?.port })
+            // The client waits until the statement runs, then gives up.
+            let socket = try #require(
+                connectAndSend(port: port, request: "GET /api/reports/endless HTTP/1.1\r\nHost: x\r\n\r\n"))
+            // Its session holds a connection (a session its task starts after cancellation runs in full, as
+            // cleanup code needs; so the client leaves only once the statement's session began).
+            let running = await eventually {
+                (try? await client.get("/api/reports/in-use"))?.text == "1"
             }
-            #expect(await events.values == ["started", "ended"])
+            #expect(running)
+            close(socket)
+            let hungUp = ContinuousClock.now
+            #expect(await eventually(timeout: .seconds(60)) { await events.values.contains("ended") })
+            // A generous bound for a loaded machine; without cancellation it is 10 minutes.
+            #expect(ContinuousClock.now - hungUp < .seconds(30))
+            let idle = await eventually {
+                (try? await client.get("/api/reports/in-use"))?.text == "0"
+            }
+            #expect(idle)
         }
+        #expect(await events.values == ["started", "ended"])
     }
 }

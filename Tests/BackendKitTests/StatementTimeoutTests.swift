@@ -47,59 +47,43 @@ struct StatementTimeoutTests {
         }
     }
 
-    /// The `backend.database` section of `engine` with `statementTimeout`.
-    static func yaml(_ engine: Engine, directory: URL, prefix: String, timeout: String) throws -> String {
-        let connection: String
-        switch engine {
-        case .sqlite:
-            connection = "client: better-sqlite3\n    connection: {directory: '\(directory.path)'}"
-        case .postgres:
-            connection = "client: pg\n    prefix: \(prefix)\n    connection: '\(try TestDatabases.postgresURL())'"
-        }
-        return "backend:\n  database:\n    \(connection)\n    statementTimeout: \(timeout)"
-    }
-
     /// A statement past the deadline (300 ms) is cancelled: the request answers 503 naming the deadline and its key
     /// soon after, its transaction is rolled back, and the same database serves the next request.
-    @Test(arguments: Engine.allCases)
-    func aSlowStatementIsCancelledAtTheDeadline(_ engine: Engine) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabases.withPrefix(engine, dropping: ["notes"]) { prefix in
-            let yaml = try Self.yaml(engine, directory: directory, prefix: prefix, timeout: "300ms")
-            let logs = TestLogs()
-            try await TestHost.with(yaml: yaml, logs: logs, plugins: [Self.notes]) { host in
-                let message =
-                    "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout)"
-                for _ in 0..<2 {
-                    let started = ContinuousClock.now
-                    let response = try await HTTP.send(.POST, "\(host.baseURL)/api/notes/slow")
-                    let elapsed = ContinuousClock.now - started
-                    #expect(response.status == 503)
-                    #expect(
-                        response.body
-                            == errorBody(
-                                name: "ServiceUnavailableError", message: message, method: "POST", url: "/slow",
-                                status: 503))
-                    #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3), "\(elapsed)")
-                    print("\(engine): a statement past the 300 ms deadline answered 503 after \(elapsed)")
-                }
-                let count = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/count")
-                #expect(count.status == 200)
-                #expect(count.body == "0", "the cancelled transactions' rows are rolled back")
+    @Test(arguments: TestDatabaseEngine.allCases)
+    func aSlowStatementIsCancelledAtTheDeadline(_ engine: TestDatabaseEngine) async throws {
+        let backend = TestBackend(plugins: [Self.notes], config: "backend: {database: {statementTimeout: 300ms}}")
+        let logs = try await backend.test(engine: engine) { client in
+            let message =
+                "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout)"
+            for _ in 0..<2 {
+                let started = ContinuousClock.now
+                let response = try await client.post("/api/notes/slow")
+                let elapsed = ContinuousClock.now - started
+                #expect(response.status == 503)
+                #expect(
+                    response.text
+                        == errorBody(
+                            name: "ServiceUnavailableError", message: message, method: "POST", url: "/slow",
+                            status: 503))
+                #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3), "\(elapsed)")
+                print("\(engine): a statement past the 300 ms deadline answered 503 after \(elapsed)")
             }
-            let lines = logs.entries.filter { $0.message.description.contains("did not answer within") }
-            #expect(
-                lines.map(\.message.description)
-                    == Array(
-                        repeating:
-                            "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout): the statement was cancelled",
-                        count: 2))
-            #expect(lines.allSatisfy { $0.level == .warning })
-            #expect(
-                !logs.entries.contains { $0.message.description.contains("is unreachable") },
-                "a slow statement is no outage")
+            let count = try await client.get("/api/notes/count")
+            #expect(count.status == 200)
+            #expect(count.text == "0", "the cancelled transactions' rows are rolled back")
+            return client.logs
         }
+        let lines = logs.entries.filter { $0.message.description.contains("did not answer within") }
+        #expect(
+            lines.map(\.message.description)
+                == Array(
+                    repeating:
+                        "The notes plugin's database did not answer within 300ms (backend.database.statementTimeout): the statement was cancelled",
+                    count: 2))
+        #expect(lines.allSatisfy { $0.level == .warning })
+        #expect(
+            !logs.entries.contains { $0.message.description.contains("is unreachable") },
+            "a slow statement is no outage")
     }
 
     /// A PostgreSQL server frozen with SIGSTOP cancels nothing. A request on a pooled connection answers the outage

@@ -100,3 +100,27 @@ let counter = TestPlugin("counter") { routes, env in
         return exists
     }
 }
+
+@Suite struct TestDatabaseSettingsTests {
+    /// The kit chooses where the databases are, but a config's `statementTimeout` is the test's to set; without
+    /// one, the host's default holds.
+    @Test(arguments: TestDatabaseEngine.allCases)
+    func theConfigsStatementTimeoutIsKept(engine: TestDatabaseEngine) async throws {
+        let config = """
+            backend:
+              database:
+                client: pg
+                connection: postgresql://nowhere.invalid/x
+                statementTimeout: 250ms
+            """
+        try await TestBackend(plugins: [counter], config: config).test(engine: engine) { client in
+            let settings = try client.environment(of: "counter").database.settings
+            #expect(settings.statementTimeout == .milliseconds(250))
+            #expect(try await client.post("/api/counter/hits", as: .backend).text == "1")
+        }
+        try await TestBackend(plugins: [counter]).test(engine: engine) { client in
+            let settings = try client.environment(of: "counter").database.settings
+            #expect(settings.statementTimeout == DatabaseSettings.defaultStatementTimeout)
+        }
+    }
+}

@@ -25,7 +25,8 @@ import Logging
 /// - `backend.auth.keys`: a fresh random secret first (auth is on; ``TestCaller/backend`` signs with it), then the
 ///   config's own keys;
 /// - `backend.auth.externalAccess`: an entry for each of ``callers``, then the config's own entries;
-/// - `backend.database`: fresh databases on the test's ``TestDatabaseEngine``, replacing the config's.
+/// - `backend.database`: fresh databases on the test's ``TestDatabaseEngine``, replacing the config's, whose
+///   `statementTimeout` alone is kept (a test of a slow query sets its deadline there).
 public struct TestBackend: Sendable {
     enum ConfigSource: Sendable {
         case yaml(String)
@@ -141,7 +142,12 @@ public struct TestBackend: Sendable {
             root["discovery"] = .object(discovery)
         }
         backend["auth"] = credentials.authSection(existing: .object(auth), jwksBaseURL: jwksBaseURL)
-        backend["database"] = databases.section
+        // Where the databases are is the kit's to choose; how long a statement may run is the test's.
+        var database = databases.section.objectValue ?? JSONObject()
+        if let timeout = backend["database"]?["statementTimeout"] {
+            database["statementTimeout"] = timeout
+        }
+        backend["database"] = .object(database)
         root["backend"] = .object(backend)
         return Config(.object(root), source: "<test config>")
     }
