@@ -58,12 +58,12 @@ struct DatabaseOutageTests {
     /// The mapping does not depend on the engine: the outage error of any database is the same 503, and neither
     /// where the database is nor the driver's reason reaches the caller.
     @Test func anOutageIsA503NamingThePluginAndNothingElse() async throws {
-        try await TestHost.with(plugins: [Self.notes]) { host in
-            let response = try await HTTP.send(.GET, "\(host.baseURL)/api/notes/outage")
+        try await TestBackend(plugins: [Self.notes]).test { client in
+            let response = try await client.get("/api/notes/outage")
             #expect(response.status == 503)
-            #expect(response.headers.first(name: "Retry-After") == "5")
+            #expect(response.headers[.retryAfter] == "5")
             #expect(
-                response.body
+                response.text
                     == errorBody(name: "ServiceUnavailableError", message: Self.message, url: "/outage", status: 503))
         }
     }
