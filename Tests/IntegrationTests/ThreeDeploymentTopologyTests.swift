@@ -306,6 +306,43 @@ struct ThreeDeploymentTopologyTests {
         }
     }
 
+    @Test("deployments that all listen on 0.0.0.0:7007 (one per pod): a URL at a deployment's own address is itself")
+    func pluginTokenOwnAddress() async throws {
+        try await TemporaryDirectory.with { dir in
+            // x names y at y's baseUrl; y does not name x, so y looks for x's key set at its own 127.0.0.1:7007,
+            // which in y's pod is y (a 404), not x, although x's config listens there too.
+            _ = try dir.write(
+                "x.yaml",
+                """
+                backend:
+                  baseUrl: http://x.svc:7007
+                  listen: {host: 0.0.0.0, port: 7007}
+                  auth: {pluginKeyStore: {}}
+                discovery:
+                  endpoints: [{target: 'http://y.svc:7007/api/{{pluginId}}', plugins: [y]}]
+                """)
+            _ = try dir.write(
+                "y.yaml",
+                "backend:\n  baseUrl: http://y.svc:7007\n  listen: {host: 0.0.0.0, port: 7007}\n"
+                    + "  auth: {pluginKeyStore: {}}\n")
+            let json = try await BackendProcess.run(
+                ["topology", "x.yaml", "y.yaml", "--format", "json"], environment: ["BACKEND_ENV": "production"],
+                currentDirectory: dir.url)
+            #expect(json.exitCode == 0, "\(json.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let pluginTokens = object?["pluginTokens"] as? [String: Any]
+            #expect(
+                pluginTokens?["matrix"] as? [String: [String: Bool]] == [
+                    "x": ["x": true, "y": false], "y": ["x": true, "y": true],
+                ])
+            let reasons = pluginTokens?["reasons"] as? [String: [String: Any]]
+            #expect(
+                reasons?["x"]?["y"] as? String
+                    == "Invalid plugin token: could not fetch the key set of plugin 'x' from "
+                    + "http://127.0.0.1:7007/api/x/.backstage/auth/v1/jwks.json: The key set answered 404")
+        }
+    }
+
     static let pluginKeysExample = Repository.path("Examples/three-deployments/plugin-keys")
 
     /// `backend topology` of the plugin-keys example in `format`.

@@ -22,8 +22,9 @@ import Logging
 /// caller in (a plugin not listed accepts every plugin whose keys verify). The caller's key set is found when the
 /// URL discovery gives is `<address>/api/<caller>/.backstage/auth/v1/jwks.json` for an address of the deployment
 /// that runs the caller: its `backend.listen` (a wildcard host as `127.0.0.1`) or its `backend.baseUrl`, compared by
-/// scheme, host, port and path, with `localhost`, `127.0.0.1` and `::1` as one host; a URL at no given deployment's
-/// address (a proxy, another machine's name) counts as not found. Such a cell is decided by minting a real plugin
+/// scheme, host, port and path, with `localhost`, `127.0.0.1` and `::1` as one host; a URL at the called deployment's
+/// own address is answered by it alone (its own address reaches itself, whoever else listens on the same port
+/// elsewhere), and a URL at no given deployment's address (a proxy, another machine's name) counts as not found. Such a cell is decided by minting a real plugin
 /// token with the caller's issuer and verifying it with the called deployment's verifier and `pluginAccess`, only
 /// the key set fetch answered from the configs; so it shows the subject (`plugin:<id>`) or the exact 401 or 403
 /// message the called plugin would answer. Whether the caller's discovery routes its calls to that deployment is

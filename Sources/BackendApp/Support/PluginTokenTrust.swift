@@ -113,9 +113,11 @@ struct PluginTokenTrust {
 /// A deployment serves the key set of each plugin it runs at `<address>/api/<id>/.backstage/auth/v1/jwks.json`,
 /// where an address is `http://<listen host>:<port>` (a wildcard host reached as `127.0.0.1`) or `backend.baseUrl`.
 /// URLs are compared by scheme, host, port and path, with `localhost`, `127.0.0.1`, `::1` and wildcard hosts taken
-/// as one loopback host. The verifying deployment's own addresses come first (a URL at its own address is answered
-/// by itself), then the others in command-line order. A URL at a deployment's address that is not one of its key
-/// sets is answered `404`, as that deployment's router would; a URL at no deployment's address fails.
+/// as one loopback host. A URL at one of the verifying deployment's own addresses is answered by that deployment
+/// alone, as a request to its own address reaches itself (every replica of a cluster may listen on `0.0.0.0:7007`);
+/// otherwise the first deployment in command-line order that serves the URL answers. A URL at a deployment's address
+/// that is not one of its key sets is answered `404`, as that deployment's router would; a URL at no deployment's
+/// address fails.
 struct KeySetDirectory: JSONWebKeySetSource {
     /// The keys of one plugin of one deployment.
     struct Published {
@@ -127,6 +129,8 @@ struct KeySetDirectory: JSONWebKeySetSource {
     /// The addresses of each deployment, verifying deployment first: (deployment, normalized address prefixes).
     private let addresses: [(deployment: String, prefixes: [String])]
     private let published: [Published]
+    /// The verifying deployment.
+    private let callee: String
 
     /// The key sets of `published`, as seen by deployment `callee`.
     init(callee: String, deployments: [PluginTokenTrust.Deployment], published: [Published]) {
@@ -138,6 +142,7 @@ struct KeySetDirectory: JSONWebKeySetSource {
             return (deployment.name, prefixes)
         }
         self.published = published
+        self.callee = callee
     }
 
     func fetchKeySet(from url: String) async throws -> [UInt8] {
@@ -145,16 +150,14 @@ struct KeySetDirectory: JSONWebKeySetSource {
             throw KeySetDirectoryError("not an absolute http or https URL")
         }
         for (deployment, prefixes) in addresses {
-            for prefix in prefixes where target.hasPrefix(prefix + "/") {
-                let path = String(target.dropFirst(prefix.count))
-                let served = published.first { published in
-                    published.deployment == deployment
-                        && path == "/\(PercentEncoding.encodeComponent(published.plugin))"
-                            + PluginTokenAuthority.keySetPath
-                }
-                guard let served else { continue }
-                return PluginPublicKey.keySet(try await served.keys.publicKeys()).jsonBytes()
+            guard let prefix = prefixes.first(where: { target.hasPrefix($0 + "/") }) else { continue }
+            let path = String(target.dropFirst(prefix.count))
+            let served = published.first { published in
+                published.deployment == deployment
+                    && path == "/\(PercentEncoding.encodeComponent(published.plugin))" + PluginTokenAuthority.keySetPath
             }
+            if let served { return PluginPublicKey.keySet(try await served.keys.publicKeys()).jsonBytes() }
+            if deployment == callee { throw KeySetDirectoryError("The key set answered 404") }
         }
         let origins = addresses.filter { $0.prefixes.contains { target.hasPrefix(Self.origin(of: $0)) } }
         guard origins.isEmpty else { throw KeySetDirectoryError("The key set answered 404") }
