@@ -71,11 +71,3 @@ public enum HTTP {
         return Response(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }
 }
-
-extension TimeAmount {
-    /// `duration` in nanoseconds (whole ones; AsyncHTTPClient's deadlines are `TimeAmount`s).
-    fileprivate init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
