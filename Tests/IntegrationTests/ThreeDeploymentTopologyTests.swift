@@ -204,8 +204,8 @@ struct ThreeDeploymentTopologyTests {
                     n2["search"]
                     n1 -->|"scaffolder"| n0
                     n2 -->|"search"| n0
-                    n0 ==>|"plugin:catalog"| n1
-                    n0 ==>|"plugin:catalog"| n2
+                    n0 -.->|"plugin:catalog: pluginAccess"| n1
+                    n0 -.->|"plugin:catalog: pluginAccess"| n2
 
                 """)
         let restricted = try await BackendProcess.run(
@@ -220,7 +220,7 @@ struct ThreeDeploymentTopologyTests {
         #expect(restricted.stdout.contains(#"n3["catalog/search"]"#))
     }
 
-    @Test("topology shows plugin-token trust beside the keys: the catalog's discovery finds no other key set")
+    @Test("topology shows plugin-token trust beside the keys: no other key set found, pluginAccess closes the rest")
     func pluginTokensOfTheKeysExample() async throws {
         let result = try await BackendProcess.run(
             ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml"],
@@ -231,10 +231,10 @@ struct ThreeDeploymentTopologyTests {
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(
             Array(lines.dropFirst(9).prefix(4)) == [
-                "plugin \\ called  catalog               scaffolder               search",
-                "catalog          yes (plugin:catalog)  yes (plugin:catalog)     yes (plugin:catalog)",
-                "scaffolder       no (key set)          yes (plugin:scaffolder)  no (key set)",
-                "search           no (key set)          no (key set)             yes (plugin:search)",
+                "plugin \\ called  catalog               scaffolder         search",
+                "catalog          yes (plugin:catalog)  no (pluginAccess)  no (pluginAccess)",
+                "scaffolder       no (key set)          no (pluginAccess)  no (key set)",
+                "search           no (key set)          no (key set)       no (pluginAccess)",
             ])
         let json = try await BackendProcess.run(
             ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "json"],
