@@ -1,6 +1,8 @@
+import BackendConfig
 import BackendKit
 import BackendRuntime
 import BackendTestSupport
+import BackendTesting
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -33,10 +35,10 @@ struct CollatorTokenTests {
         let config = TestHosts.config(
             auth: ["keys": []],
             extra: [("search", ["collators": ["catalog": ["initialDelay": "1h", "frequency": "1h", "pageSize": 2]]])])
-        try await TestHosts.with(config, plugins: [pages, SearchPlugin()]) { host in
-            let token = try await host.token()
-            let refresh = try await HTTP.send(.POST, host.url("search", "/collators/catalog/refresh"), token: token)
-            #expect(refresh.body == #"{"documents":7,"type":"software-catalog"}"#)
+        // Live: the collator reaches the catalog through env.client, over HTTP.
+        try await TestBackend(plugins: [pages, SearchPlugin()], config: Config(config)).test(.live) { client in
+            let refresh = try await client.post("/api/search/collators/catalog/refresh", as: .backend)
+            #expect(refresh.text == #"{"documents":7,"type":"software-catalog"}"#)
             let seen = await headers.values
             #expect(seen.count == 4)
             #expect(Set(seen).count == 1)
