@@ -216,7 +216,7 @@ public struct DatabaseSettings: Sendable, Equatable {
 
     /// Parses `postgresql://user:password@host:port[/db]` (also `postgres://`). The message of a malformed URL
     /// names the key and never repeats the URL, which may hold a password.
-    static func parseURL(_ text: String, key: String) throws -> PostgresTarget {
+    package static func parseURL(_ text: String, key: String) throws -> PostgresTarget {
         let invalid = DatabaseConfigurationError(
             "Invalid PostgreSQL connection URL at '\(key)', expected postgresql://user:password@host:port[/database]")
         guard let components = URLComponents(string: text),

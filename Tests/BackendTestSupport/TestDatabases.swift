@@ -2,6 +2,7 @@ import BackendConfig
 import BackendDatabase
 import BackendJSON
 import BackendKit
+import BackendTesting
 import Foundation
 import Logging
 import Testing
@@ -91,38 +92,11 @@ public enum TestDatabases {
     /// Drops the PostgreSQL databases a test created.
     public static func drop(_ engine: Engine, prefix: String, pluginIds: [String]) async throws {
         guard engine == .postgres else { return }
-        let admin = PluginDatabase(
-            settings: DatabaseSettings(
-                pluginId: "admin",
-                client: .postgres(
-                    try DatabaseSettings.read(
-                        from: Config([
-                            "backend": ["database": ["client": "pg", "connection": .string(try postgresURL())]]
-                        ]),
-                        pluginId: "admin"
-                    ).postgresTarget(database: "postgres"))),
-            logger: logger)
-        do {
-            try await admin.withSession { db in
-                for id in pluginIds {
-                    try await db.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
-                }
+        try await BackendTesting.TestDatabases.withMaintenanceSession(serverURL: try postgresURL()) { db in
+            for id in pluginIds {
+                try await db.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
             }
-        } catch {
-            await admin.shutdown()
-            throw error
         }
-        await admin.shutdown()
-    }
-}
-
-extension DatabaseSettings {
-    /// The PostgreSQL target with another database name (and no creation), for administrative connections.
-    func postgresTarget(database: String) -> PostgresTarget {
-        guard case .postgres(var target) = client else { preconditionFailure("not PostgreSQL") }
-        target.database = database
-        target.ensureExists = false
-        return target
     }
 }
 

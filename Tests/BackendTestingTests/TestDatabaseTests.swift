@@ -79,25 +79,9 @@ let counter = TestPlugin("counter") { routes, env in
 
     /// Whether `pg_database` lists `name`.
     static func databaseExists(_ name: String, serverURL: String) async throws -> Bool {
-        let config = Config(["backend": ["database": ["client": "pg", "connection": .string(serverURL)]]])
-        var settings = try DatabaseSettings.read(from: config, pluginId: "admin")
-        guard case .postgres(var target) = settings.client else { return true }
-        target.database = "postgres"
-        target.ensureExists = false
-        settings = DatabaseSettings(pluginId: "admin", client: .postgres(target))
-        let admin = PluginDatabase(settings: settings, logger: Logger(label: "test"))
-        let exists: Bool
-        do {
-            exists = try await admin.withSession { db in
-                try await db.select().column("datname").from("pg_database").where("datname", .equal, name)
-                    .first() != nil
-            }
-        } catch {
-            await admin.shutdown()
-            throw error
+        try await TestDatabases.withMaintenanceSession(serverURL: serverURL) { db in
+            try await db.select().column("datname").from("pg_database").where("datname", .equal, name).first() != nil
         }
-        await admin.shutdown()
-        return exists
     }
 }
 

@@ -7,7 +7,7 @@ import SQLKit
 
 /// The fresh databases of one test host: the `backend.database` section that points its plugins at them, and the
 /// cleanup that drops them.
-struct TestDatabases: Sendable {
+package struct TestDatabases: Sendable {
     /// The engine.
     let engine: TestDatabaseEngine
     /// The PostgreSQL server's URL; `nil` on SQLite.
@@ -42,26 +42,33 @@ struct TestDatabases: Sendable {
     /// Drops the PostgreSQL databases of `pluginIds` (nothing to do on SQLite, whose memory went with the host).
     func drop(pluginIds: [String]) async throws {
         guard let postgresURL else { return }
-        let config = Config(["backend": ["database": ["client": "pg", "connection": .string(postgresURL)]]])
-        var settings = try DatabaseSettings.read(from: config, pluginId: "admin")
-        guard case .postgres(var target) = settings.client else { return }
-        // The maintenance database: the plugin databases cannot be dropped from a connection to themselves.
-        target.database = "postgres"
+        try await Self.withMaintenanceSession(serverURL: postgresURL) { database in
+            for id in pluginIds {
+                try await database.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
+            }
+        }
+    }
+
+    /// Runs `body` on a connection to the maintenance database of the PostgreSQL server at `serverURL` (`postgres`
+    /// unless the URL names one): plugin databases cannot be created, inspected in `pg_database` or dropped from a
+    /// connection to themselves. The package's tests share it for their own databases.
+    package static func withMaintenanceSession<Result: Sendable>(
+        serverURL: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        var target = try DatabaseSettings.parseURL(serverURL, key: TestDatabaseEngine.postgresURLVariable)
+        target.database = target.maintenanceDatabase
         target.ensureExists = false
-        settings = DatabaseSettings(pluginId: "admin", client: .postgres(target))
+        let settings = DatabaseSettings(pluginId: "admin", client: .postgres(target))
         var logger = Logger(label: "backend-testing")
         logger.logLevel = .error
         let admin = PluginDatabase(settings: settings, logger: logger)
         do {
-            try await admin.withSession { database in
-                for id in pluginIds {
-                    try await database.raw("DROP DATABASE IF EXISTS \(ident: prefix + id) WITH (FORCE)").run()
-                }
-            }
+            let result = try await admin.withSession(body)
+            await admin.shutdown()
+            return result
         } catch {
             await admin.shutdown()
             throw error
         }
-        await admin.shutdown()
     }
 }
