@@ -12,18 +12,6 @@ import Testing
 struct FaultTests {
     static let threeDeployments = Repository.root.appendingPathComponent("Examples/three-deployments")
 
-    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
-    static func eventually(
-        timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-
     // MARK: - SIGTERM under load
 
     @Test("SIGTERM under load: in-flight requests finish, no 5xx, exit 0 within 10 s")
@@ -242,7 +230,7 @@ struct FaultTests {
             // 1. Search indexes the catalog.
             var documents = 0
             #expect(
-                try await Self.eventually {
+                try await eventually(timeout: .seconds(15)) {
                     documents = try await collatorStatus()["documents"] as? Int ?? 0
                     return documents > 0
                 })
@@ -261,7 +249,7 @@ struct FaultTests {
             // 3. The task fails with a reason naming the unreachable catalog, within its timeout.
             var failed: [String: Any] = [:]
             #expect(
-                try await Self.eventually(timeout: .seconds(20)) {
+                try await eventually(timeout: .seconds(20)) {
                     failed = try await task(orphan)
                     return ["failed", "completed"].contains(failed["status"] as? String ?? "")
                 })
@@ -289,7 +277,7 @@ struct FaultTests {
             catalog = try startCatalog()
             #expect(try await catalog.waitForListeningPort() == catalogPort)
             var recovered: [String: Any] = [:]
-            let didRecover = try await Self.eventually {
+            let didRecover = try await eventually(timeout: .seconds(15)) {
                 recovered = try await collatorStatus()
                 return recovered["lastError"] == nil || recovered["lastError"] is NSNull
             }
@@ -302,7 +290,7 @@ struct FaultTests {
             #expect(again.status == 201, "\(again.body)")
             let againId = try #require(again.json["id"] as? String)
             var finalTask: [String: Any] = [:]
-            let completed = try await Self.eventually {
+            let completed = try await eventually(timeout: .seconds(15)) {
                 finalTask = try await task(againId)
                 return finalTask["status"] as? String == "completed"
             }
@@ -370,7 +358,7 @@ struct FaultTests {
             #expect(slowest < .seconds(1), "slowest request took \(slowest)")
             // The server's idle timeout (30 s) reclaims every silent and half-sent connection.
             var closed = 0
-            let reclaimed = try await Self.eventually(timeout: .seconds(45)) {
+            let reclaimed = await eventually(timeout: .seconds(45)) {
                 closed = descriptors.filter(Self.peerClosed).count
                 return closed == descriptors.count
             }

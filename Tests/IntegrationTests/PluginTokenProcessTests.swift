@@ -62,18 +62,6 @@ struct PluginTokenProcessTests {
         (response.json["error"] as? [String: Any])?["message"] as? String
     }
 
-    /// Waits until `condition` holds, polling every 50 ms, up to `timeout`.
-    static func waitUntil(
-        _ timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
-
     @Test("our tokens verify in PyJWT; Python's tokens verify here; every refusal names its reason; pluginAccess 403")
     func pyJWTBothWays() async throws {
         try await TemporaryDirectory.with { dir in
@@ -104,7 +92,7 @@ struct PluginTokenProcessTests {
             ) { backend, port in
                 let base = "http://127.0.0.1:\(port)/api"
                 // The search collator called the catalog (the peer) with a plugin token.
-                #expect(try await Self.waitUntil { try await Self.peerState(peerPort).authorizations.count > 0 })
+                #expect(try await eventually { try await Self.peerState(peerPort).authorizations.count > 0 })
                 let captured = try #require(try await Self.peerState(peerPort).authorizations.first)
                 #expect(captured.hasPrefix("Bearer "))
                 let token = String(captured.dropFirst("Bearer ".count))
@@ -284,7 +272,7 @@ struct PluginTokenProcessTests {
                 arguments: ["run", "--config", try config("keys: [{secret: \(secret)}]"), "--plugins", "search"],
                 environment: ["BACKEND_ENV": "production"]
             ) { _, _ in
-                #expect(try await Self.waitUntil { try await Self.peerState(peerPort).authorizations.count > 0 })
+                #expect(try await eventually { try await Self.peerState(peerPort).authorizations.count > 0 })
                 let captured = try #require(try await Self.peerState(peerPort).authorizations.first)
                 let token = String(captured.dropFirst("Bearer ".count))
                 // PyJWT verifies it as today's legacy token, signed with the configured key.
@@ -301,7 +289,7 @@ struct PluginTokenProcessTests {
                     "plugin 'catalog' does not accept plugin tokens (its key set http://127.0.0.1:\(peerPort)/api/catalog"
                     + "/.backstage/auth/v1/jwks.json answered 404) and this deployment has no backend.auth.keys to sign "
                     + "a legacy server token for it"
-                let logged = try await Self.waitUntil { backend.stderr.contains(expected) }
+                let logged = await eventually { backend.stderr.contains(expected) }
                 #expect(logged, "\(backend.stderr)")
             }
         }
@@ -340,7 +328,7 @@ struct PluginTokenProcessTests {
                 let keys = try await HTTP.send(.GET, "http://127.0.0.1:\(port)/api/search\(Self.keyPath)")
                 let kids = ((keys.json["keys"] as? [[String: Any]]) ?? []).compactMap { $0["kid"] as? String }
                 #expect(kids == ["py-1", "old"])
-                #expect(try await Self.waitUntil { try await Self.peerState(peerPort).authorizations.count > 0 })
+                #expect(try await eventually { try await Self.peerState(peerPort).authorizations.count > 0 })
                 let captured = try #require(try await Self.peerState(peerPort).authorizations.first)
                 let verified = try await Self.pyVerify(
                     String(captured.dropFirst("Bearer ".count)), jwks: minted.jwks, audience: "catalog")
@@ -602,7 +590,7 @@ struct PluginTokenProcessTests {
         #expect(status == "completed")
         #expect(catalog.stderr.contains("subject=plugin:scaffolder"), "\(catalog.stderr)")
         // The search collator reads the catalog with its own plugin token.
-        let searched = try await Self.waitUntil { catalog.stderr.contains("subject=plugin:search") }
+        let searched = await eventually { catalog.stderr.contains("subject=plugin:search") }
         #expect(searched, "\(catalog.stderr)")
         #expect(!Self.has401(catalog.stderr), "\(catalog.stderr)")
         // The external caller keeps its static token.
