@@ -97,15 +97,7 @@ struct ScaffolderRoutes: Sendable {
             throw InputError(
                 "'templateRef' is required and must be a string like 'template:default/x'")
         }
-        let given: JSONObject
-        switch body["values"] {
-        case nil, .null?:
-            given = [:]
-        case .object(let object)?:
-            given = object
-        case let other?:
-            throw InputError("'values' must be an object, got \(other.typeName)")
-        }
+        let given = try Self.object(body["values"], "values")
         let ref = try TemplateRef.parse(refText)
         // A full queue refuses before the catalog is asked: a flood of refused submissions stays cheap.
         try await store.checkAdmission(createdBy: createdBy)
@@ -119,27 +111,14 @@ struct ScaffolderRoutes: Sendable {
             throw NotFoundError("Template '\(ref)' was not found in the catalog")
         }
         let template = try TemplateDefinition(entity: entity, ref: ref)
-        let limits = store.limits
-        guard template.steps.count <= limits.maxTemplateSteps else {
-            throw InputError(
-                "Template '\(ref)' has \(template.steps.count) steps, more than \(limits.maxTemplateSteps) "
-                    + "(scaffolder.maxTemplateSteps)")
-        }
-        for step in template.steps where actions.action(step.action) == nil {
-            throw InputError(
-                "Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
-        }
+        try template.checkRunnable(actions: actions, limits: store.limits)
         let values = template.applyingDefaults(to: given)
         let problems = template.problems(with: values)
         guard problems.isEmpty else {
             throw InputError(
                 "Invalid parameters for template '\(ref)': \(problems.joined(separator: "; "))")
         }
-        // Rendered with the values alone (step outputs as empty), each input is at most what the task will render.
-        let renderer = TemplateRenderer(parameters: values, stepOutputs: [:], maxBytes: limits.maxStepInputBytes)
-        if let problem = renderer.sizeProblem(of: template) {
-            throw InputError("Invalid parameters for template '\(ref)': \(problem)")
-        }
+        try template.checkRenderedSize(values: values, limits: store.limits)
         let task = try await store.create(template: template, values: values, createdBy: createdBy)
         logger.info("Created task \(task.id) for \(ref)")
         worker.wake()
@@ -184,6 +163,15 @@ struct ScaffolderRoutes: Sendable {
             throw InputError("Invalid after '\(text)', expected a non-negative integer (an event id)")
         }
         return value
+    }
+
+    /// The optional object member `member` of a request body (`[:]` when absent or null).
+    static func object(_ value: JSONValue?, _ member: String) throws(InputError) -> JSONObject {
+        switch value {
+        case nil, .null?: return [:]
+        case .object(let object)?: return object
+        case let other?: throw InputError("'\(member)' must be an object, got \(other.typeName)")
+        }
     }
 
     /// `offset`: 0 when absent, else a non-negative integer.

@@ -46,17 +46,11 @@ struct DryRun: Sendable {
             namespace: entity["metadata"]?["namespace"]?.stringValue ?? "default",
             name: entity["metadata"]?["name"]?.stringValue ?? "dry-run")
         let template = try TemplateDefinition(entity: entity, ref: ref)
-        guard template.steps.count <= limits.maxTemplateSteps else {
-            throw InputError(
-                "Template '\(ref)' has \(template.steps.count) steps, more than \(limits.maxTemplateSteps) "
-                    + "(scaffolder.maxTemplateSteps)")
-        }
-        for step in template.steps where actions.action(step.action) == nil {
-            throw InputError("Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
-        }
+        try template.checkRunnable(actions: actions, limits: limits)
         return Request(
-            template: template, values: try object(body["values"], "values"),
-            secrets: try object(body["secrets"], "secrets"), files: try files(body["directoryContents"]))
+            template: template, values: try ScaffolderRoutes.object(body["values"], "values"),
+            secrets: try ScaffolderRoutes.object(body["secrets"], "secrets"),
+            files: try files(body["directoryContents"]))
     }
 
     /// Runs `request` as `createdBy`.
@@ -64,11 +58,7 @@ struct DryRun: Sendable {
         let values = request.template.applyingDefaults(to: request.values)
         let problems = request.template.validationErrors(of: values)
         guard problems.isEmpty else { return .invalidParameters(problems) }
-        if let problem = TemplateRenderer(parameters: values, stepOutputs: [:], maxBytes: limits.maxStepInputBytes)
-            .sizeProblem(of: request.template)
-        {
-            throw InputError("Invalid parameters for template '\(request.template.ref)': \(problem)")
-        }
+        try request.template.checkRenderedSize(values: values, limits: limits)
         let workspace = try TaskWorkspace.create(taskId: "dry-run")
         defer { workspace.remove(logger: steps.logger) }
         try workspace.write(request.files)
@@ -95,14 +85,6 @@ struct DryRun: Sendable {
         result["steps"] = .array(template.steps.map { reporter.step($0) })
         result["directoryContents"] = .array(try workspace.files(maxBytes: maxWorkspaceBytes).map(\.json))
         return .ran(.object(result))
-    }
-
-    private static func object(_ value: JSONValue?, _ member: String) throws(InputError) -> JSONObject {
-        switch value {
-        case nil, .null?: return [:]
-        case .object(let object)?: return object
-        case let other?: throw InputError("'\(member)' must be an object, got \(other.typeName)")
-        }
     }
 
     private static func files(_ value: JSONValue?) throws(InputError) -> [TaskWorkspace.File] {

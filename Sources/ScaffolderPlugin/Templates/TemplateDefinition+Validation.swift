@@ -35,6 +35,28 @@ struct ParameterValidationError: Sendable, Equatable {
 }
 
 extension TemplateDefinition {
+    /// Checks that the template can run here, for `POST /v2/tasks` and `POST /v2/dry-run` alike: at most
+    /// `scaffolder.maxTemplateSteps` steps, each naming a registered action.
+    func checkRunnable(actions: ActionRegistry, limits: ScaffolderLimits) throws(InputError) {
+        guard steps.count <= limits.maxTemplateSteps else {
+            throw InputError(
+                "Template '\(ref)' has \(steps.count) steps, more than \(limits.maxTemplateSteps) "
+                    + "(scaffolder.maxTemplateSteps)")
+        }
+        for step in steps where actions.action(step.action) == nil {
+            throw InputError("Template '\(ref)' is invalid: step '\(step.id)' uses the unknown action '\(step.action)'")
+        }
+    }
+
+    /// Checks that, rendered with `values` alone (step outputs as empty), no step's input, `if` or the output is over
+    /// `scaffolder.maxStepInputBytes`: each is then at most what the run will render.
+    func checkRenderedSize(values: JSONObject, limits: ScaffolderLimits) throws(InputError) {
+        let renderer = TemplateRenderer(parameters: values, stepOutputs: [:], maxBytes: limits.maxStepInputBytes)
+        if let problem = renderer.sizeProblem(of: self) {
+            throw InputError("Invalid parameters for template '\(ref)': \(problem)")
+        }
+    }
+
     /// The problems of `values` against the first section of `spec.parameters` (a form page) that they do not
     /// satisfy, as Backstage's dry run checks them page by page; empty when every page is satisfied.
     ///
