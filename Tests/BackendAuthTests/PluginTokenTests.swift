@@ -139,6 +139,26 @@ struct PluginTokenTests {
         #expect(!PluginTokenVerifier.isPluginToken("not a token"))
     }
 
+    @Test("a token this package issues is a plugin token by its first 68 characters; other layouts are decoded")
+    func issuedHeaderPrefix() async throws {
+        let issuer = PluginTokenIssuer(pluginId: "scaffolder", signingKey: try PluginSigningKey.generate())
+        let token = try await issuer.token(for: "catalog").token
+        #expect(PluginTokenVerifier.issuedHeaderPrefix.count == 68)
+        #expect(PluginTokenVerifier.hasIssuedHeader(token))
+        #expect(PluginTokenVerifier.isPluginToken(token))
+
+        // PyJWT's layout (members sorted): no fast answer, but isPluginToken still sees the plugin typ.
+        let sorted = Base64URL.encode(#"{"alg":"ES256","kid":"py-1","typ":"vnd.backstage.plugin"}"#) + ".e30.c2ln"
+        #expect(!PluginTokenVerifier.hasIssuedHeader(sorted))
+        #expect(PluginTokenVerifier.isPluginToken(sorted))
+
+        let server = Base64URL.encode(#"{"alg":"HS256"}"#) + ".e30.c2ln"
+        #expect(!PluginTokenVerifier.hasIssuedHeader(server))
+        #expect(!PluginTokenVerifier.isPluginToken(server))
+        #expect(!PluginTokenVerifier.hasIssuedHeader(String(token.prefix(60))))
+        #expect(!PluginTokenVerifier.hasIssuedHeader(""))
+    }
+
     @Test func aVerifiedTokenIsRememberedUntilItsExpiry() async throws {
         let key = try PluginSigningKey.generate()
         let clock = ManualClock(TokenFactory.now)

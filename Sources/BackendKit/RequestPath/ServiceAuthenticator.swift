@@ -35,7 +35,7 @@ package struct ServiceAuthenticator: Sendable {
     func principal(
         of token: String, pluginId: String, record: RequestCallerRecord?, countsRefusal: Bool = false
     ) async throws -> ServicePrincipal {
-        guard let pluginTokens, Self.hasPluginTokenHeader(token) || PluginTokenVerifier.isPluginToken(token) else {
+        guard let pluginTokens, PluginTokenVerifier.isPluginToken(token) else {
             return try await tokenManager.authenticate(token)
         }
         let verified = try await pluginTokens.verifier.verify(token, audience: pluginId)
@@ -102,32 +102,6 @@ package struct ServiceAuthenticator: Sendable {
             metrics.recordAuthFailure(pluginId: pluginId, reason: Self.reason(of: error))
             throw error
         }
-    }
-
-    /// The base64url text every plugin token this package issues starts with: the encoded
-    /// `{"typ":"vnd.backstage.plugin","alg":"ES256","kid":"` (the wire format's member order; 51 bytes, a whole number
-    /// of base64 groups, so these 68 characters do not depend on the `kid` that follows).
-    static let pluginTokenHeaderPrefix: [UInt8] = {
-        let header = #"{"typ":"\#(PluginTokenIssuer.tokenType)","alg":"\#(PluginPublicKey.algorithm)","kid":""#
-        let encoded = Data(header.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return Array(encoded.utf8)
-    }()
-
-    /// Whether `token` starts like the plugin tokens this package issues. Such a token goes to the plugin
-    /// token verifier without decoding its header first: ``PluginTokenVerifier/isPluginToken(_:)`` base64url-decodes
-    /// and parses it (0.76 µs and 7 allocations), which for a reused token cost more than its verified-token cache
-    /// lookup (BENCHMARKS.md, section 9). A token with another header layout (PyJWT sorts the members) still takes
-    /// `isPluginToken`; a malformed one with this start is refused by the plugin verifier instead of the manager.
-    @inline(__always)
-    static func hasPluginTokenHeader(_ token: String) -> Bool {
-        token.utf8.withContiguousStorageIfAvailable { bytes in
-            guard bytes.count > pluginTokenHeaderPrefix.count, let start = bytes.baseAddress else { return false }
-            return pluginTokenHeaderPrefix.withUnsafeBufferPointer { prefix in
-                prefix.baseAddress.map { memcmp(start, $0, prefix.count) == 0 } ?? false
-            }
-        } ?? false
     }
 
     /// The `reason` label of a refusal.
