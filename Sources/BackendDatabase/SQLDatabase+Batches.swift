@@ -1,13 +1,16 @@
+import BackendJSON
+import NIOCore
 import SQLKit
 
-/// Statements sized by the engine's bind-parameter limit: many rows in one `INSERT`, many keys in one `IN (…)`.
+/// Statements that carry many rows or keys at once: rows as one JSON parameter per `INSERT`, keys as many bind
+/// parameters in one `IN (…)` as the engine accepts.
 ///
 /// One statement per row costs a round trip (and, on SQLite, a statement compile) per row, which dominates a bulk
 /// write; one statement for everything can pass the most bind parameters the engine accepts in one statement.
-/// These helpers cut a collection into the fewest slices whose binds fit, whatever the engine:
+/// These helpers cut a collection into the fewest statements that fit, whatever the engine:
 ///
 /// ```swift
-/// try await db.insert(into: "notes", columns: ["id", "body"], rows: notes) { [$0.id, $0.body] }
+/// try await db.insert(into: "notes", columns: ["id", "body"], from: notes) { [[.string($0.id), .string($0.body)]] }
 /// for ids in db.batches(of: allIds, bindsPerItem: 1) {
 ///     rows += try await db.select().column("body").from("notes").where("id", .in, Array(ids)).all()
 /// }
@@ -49,48 +52,55 @@ extension SQLDatabase {
         items.batches(of: batchSize(bindsPerItem: bindsPerItem, reserving: reserved))
     }
 
-    /// Inserts one row per element of `rows` into `table`, as few multi-row `INSERT` statements as the engine's
-    /// bind-parameter limit allows; `values` gives an element's values in the order of `columns`, each sent as one
-    /// bind parameter (`nil` for `NULL`).
+    /// Inserts the rows each element of `elements` gives into `table`: `rows` turns an element into zero or more
+    /// rows, each its values in the order of `columns` (`.null` for `NULL`).
     ///
-    /// The statements run one after another on this database: inside a transaction, the rows are written all or
-    /// none. While one runs, the next is built, so the engine and the caller's CPU work overlap. Nothing runs for an
-    /// empty `rows`.
+    /// The rows travel as JSON text, one bind parameter per statement, which the engine unpacks itself: SQLite with
+    /// `json_each`, PostgreSQL with `json_populate_recordset`, which converts each value to its column's type. The
+    /// statements are built on every core at once, a few ahead, while the one before runs; they run one after another,
+    /// in order, on this database, so inside a transaction the rows are written all or none. Nothing runs for an empty
+    /// `elements`.
+    ///
+    /// Measured (BENCHMARKS.md, "Bulk loads"): binding a parameter per value cost more than running the statements;
+    /// building them cost more than running them on SQLite even once they carried JSON.
     ///
     /// ```swift
-    /// try await db.insert(into: "documents", columns: ["position", "body"], rows: bodies.enumerated()) {
-    ///     [$0.offset, $0.element]
+    /// try await db.insert(into: "documents", columns: ["position", "body"], from: bodies.indices) { index in
+    ///     [[.int(index), .string(bodies[index])]]
     /// }
     /// ```
     ///
-    /// - Precondition: `columns` is not empty, and `values` gives exactly one value per column.
-    @inlinable
-    public func insert<Rows: Sequence>(
-        into table: String, columns: [String], rows: Rows,
-        values: (Rows.Element) throws -> [any Encodable & Sendable]
-    ) async throws {
+    /// - Precondition: `columns` is not empty, and every row has exactly one value per column.
+    public func insert<Elements: Collection & Sendable>(
+        into table: String, columns: [String], from elements: Elements,
+        rows: @escaping @Sendable (Elements.Element) throws -> [[JSONValue]]
+    ) async throws where Elements.SubSequence: Sendable {
         precondition(!columns.isEmpty, "an INSERT names at least one column")
-        let size = batchSize(bindsPerItem: columns.count)
-        try await withThrowingTaskGroup(of: Void.self) { running in
-            var pending: [any Encodable & Sendable] = []
-            pending.reserveCapacity(size * columns.count)
-            var inFlight = false
-            for row in rows {
-                let binds = try values(row)
-                precondition(binds.count == columns.count, "\(binds.count) values for \(columns.count) columns")
-                pending.append(contentsOf: binds)
-                guard pending.count == size * columns.count else { continue }
-                // One statement at a time on the session: the previous one ends before this one starts.
-                if inFlight { try await running.next() }
-                let statement = MultiRowInsert(table: table, columns: columns, values: pending)
-                running.addTask { try await self.execute(sql: statement) { _ in } }
-                inFlight = true
-                pending.removeAll(keepingCapacity: true)
+        let statement = JSONRowsInsert(table: table, columns: columns, dialect: Dialect(rawValue: dialect.name))
+        let chunks = elements.batches(of: JSONRowsInsert.elementsPerStatement)
+        let lanes = Swift.max(1, System.coreCount)
+        // The statements of `chunks[range]`, built at once, in order; nil for a chunk that gives no rows.
+        @Sendable func build(_ range: Range<Int>) async throws -> [SQLQueryString] {
+            try await withThrowingTaskGroup(of: (Int, SQLQueryString?).self) { building in
+                for index in range {
+                    let chunk = chunks[index]
+                    building.addTask { (index, try statement.sql(for: chunk, rows)) }
+                }
+                var built = [SQLQueryString?](repeating: nil, count: range.count)
+                for try await (index, sql) in building { built[index - range.lowerBound] = sql }
+                return built.compactMap { $0 }
             }
-            if inFlight { try await running.next() }
-            if !pending.isEmpty {
-                try await execute(sql: MultiRowInsert(table: table, columns: columns, values: pending)) { _ in }
+        }
+        var start = Swift.min(lanes, chunks.count)
+        var ready = try await build(0..<start)
+        while !ready.isEmpty || start < chunks.count {
+            let upcoming = start..<Swift.min(start + lanes, chunks.count)
+            start = upcoming.upperBound
+            async let following = upcoming.isEmpty ? [] : build(upcoming)
+            for sql in ready {
+                try await execute(sql: sql) { _ in }
             }
+            ready = try await following
         }
     }
 
@@ -127,40 +137,57 @@ extension Collection {
     }
 }
 
-/// `INSERT INTO table (columns) VALUES (…), (…), …` of row-major `values`, one bind parameter each: the statement
-/// SQLKit's insert builder writes, without a bind expression and a list node per value (for a bulk load, building the
-/// statement cost as much as running it).
-@usableFromInline
-struct MultiRowInsert: SQLExpression {
+/// `INSERT INTO table (columns) SELECT … FROM <the rows' JSON>`: one bind parameter, a JSON array of rows, which
+/// SQLite reads with `json_each` (each row an array, in column order) and PostgreSQL with `json_populate_recordset`
+/// (each row an object keyed by column, typed by the table's row type).
+struct JSONRowsInsert: Sendable {
     let table: String
     let columns: [String]
-    let values: [any Encodable & Sendable]
+    /// Whether the rows are objects (PostgreSQL) rather than arrays (SQLite, and an engine not known here).
+    let keyed: Bool
+    /// Each column's `"name":` on PostgreSQL, written before its value.
+    private let keys: [[UInt8]]
 
-    @usableFromInline
-    init(table: String, columns: [String], values: [any Encodable & Sendable]) {
+    /// The elements whose rows one statement carries: enough that a statement's own cost vanishes (a few megabytes of
+    /// JSON for the catalog's widest rows), few enough that the statements built ahead stay small.
+    static let elementsPerStatement = 1_024
+
+    init(table: String, columns: [String], dialect: Dialect?) {
         self.table = table
         self.columns = columns
-        self.values = values
+        self.keyed = dialect == .postgresql
+        self.keys = columns.map { Array((JSONValue.quoted($0) + ":").utf8) }
     }
 
-    @usableFromInline
-    func serialize(to serializer: inout SQLSerializer) {
-        serializer.write("INSERT INTO ")
-        SQLIdentifier(table).serialize(to: &serializer)
-        serializer.write(" (")
-        for (index, column) in columns.enumerated() {
-            if index > 0 { serializer.write(", ") }
-            SQLIdentifier(column).serialize(to: &serializer)
-        }
-        serializer.write(") VALUES ")
-        for (index, value) in values.enumerated() {
-            if index.isMultiple(of: columns.count) {
-                serializer.write(index == 0 ? "(" : "), (")
-            } else {
-                serializer.write(", ")
+    /// The statement inserting the rows `rows` gives for `elements`; nil when it gives none.
+    func sql<Elements: Collection>(
+        for elements: Elements, _ rows: (Elements.Element) throws -> [[JSONValue]]
+    ) throws -> SQLQueryString? {
+        var text: [UInt8] = [UInt8(ascii: "[")]
+        for element in elements {
+            for row in try rows(element) {
+                precondition(row.count == columns.count, "\(row.count) values for \(columns.count) columns")
+                if text.count > 1 { text.append(UInt8(ascii: ",")) }
+                text.append(UInt8(ascii: keyed ? "{" : "["))
+                for (index, value) in row.enumerated() {
+                    if index > 0 { text.append(UInt8(ascii: ",")) }
+                    if keyed { text.append(contentsOf: keys[index]) }
+                    value.write(into: &text)
+                }
+                text.append(UInt8(ascii: keyed ? "}" : "]"))
             }
-            serializer.write(bind: value)
         }
-        serializer.write(")")
+        guard text.count > 1 else { return nil }
+        text.append(UInt8(ascii: "]"))
+        let rows = String(decoding: text, as: UTF8.self)
+        let names = SQLList(columns.map { SQLIdentifier($0) })
+        if keyed {
+            return """
+                INSERT INTO \(ident: table) (\(names)) SELECT \(names) \
+                FROM json_populate_recordset(NULL::\(ident: table), \(bind: rows)::json)
+                """
+        }
+        let extracts = SQLList(columns.indices.map { SQLRaw("value ->> \($0)") })
+        return "INSERT INTO \(ident: table) (\(names)) SELECT \(extracts) FROM jsonb_each(\(bind: rows))"
     }
 }

@@ -20,6 +20,7 @@
 @_exported @_documentation(visibility: internal) import struct BackendConfig.ConfigSchema
 @_exported @_documentation(visibility: internal) import struct BackendConfig.ConfigSource
 @_exported @_documentation(visibility: internal) import struct BackendDatabase.DatabaseMigration
+@_exported @_documentation(visibility: internal) import enum BackendDatabase.Dialect
 @_exported @_documentation(visibility: internal) import class BackendDatabase.PluginDatabase
 @_exported @_documentation(visibility: internal) import enum BackendJSON.ISO8601Timestamp
 @_exported @_documentation(visibility: internal) import struct BackendJSON.JSONObject

@@ -22,37 +22,61 @@ struct SQLDatabaseBatchesTests {
         #expect("abcdefg".batches(of: 3).map(String.init) == ["abc", "def", "g"])
     }
 
-    /// More rows than one statement of either engine can bind: the helper must cut them by the engine's own limit
-    /// (PostgreSQL refuses a statement with more than 65,535 parameters), and every row arrives, in order.
-    @Test(
-        "an insert of more rows than one statement binds writes them all, sized by the engine's limit",
-        arguments: Engine.allCases)
+    /// More rows than one statement carries: every row arrives, in order, with `NULL`s and integers as given.
+    @Test("an insert of more rows than one statement carries writes them all", arguments: Engine.allCases)
     func insertsBeyondOneStatement(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { database, _ in
             try await database.migrate([Self.numbers])
             let limit = try await database.withSession { db in db.bindParameterLimit }
             #expect(limit == (engine == .sqlite ? 32_766 : 65_535))
+            // About 4 MB of rows: several statements of at most a megabyte each.
             let count = 70_000
+            let padding = String(repeating: "x", count: 50)
             try await database.transaction { db in
-                try await db.insert(into: "numbers", columns: ["n", "label"], rows: 0..<count) { n in
-                    [n, n.isMultiple(of: 7) ? nil : "n\(n)"]
+                try await db.insert(into: "numbers", columns: ["n", "label"], from: 0..<count) { n in
+                    [[.int(n), n.isMultiple(of: 7) ? .null : .string("n\(n)\(padding)")]]
                 }
             }
             let summary = try await database.withSession { db in
                 try await db.raw(
-                    "SELECT COUNT(*) AS c, MIN(n) AS lo, MAX(n) AS hi, COUNT(label) AS labelled FROM numbers"
+                    "SELECT COUNT(*) AS c, MIN(n) AS lo, MAX(n) AS hi, COUNT(label) AS labelled, CAST(SUM(n) AS BIGINT) AS total FROM numbers"
                 ).first()
             }
             let row = try #require(summary)
             #expect(try row.decode(column: "c", as: Int.self) == count)
             #expect(try row.decode(column: "lo", as: Int.self) == 0)
             #expect(try row.decode(column: "hi", as: Int.self) == count - 1)
+            #expect(try row.decode(column: "total", as: Int.self) == count * (count - 1) / 2)
             #expect(try row.decode(column: "labelled", as: Int.self) == count - (count + 6) / 7)
             let label = try await database.withSession { db in
                 try await db.select().column("label").from("numbers").where("n", .equal, 69_998)
                     .first(decodingColumn: "label", as: String?.self)
             }
-            #expect(label == "n69998")
+            #expect(label == "n69998\(padding)")
+        }
+    }
+
+    /// The rows travel as JSON text: every string must come back exactly as written, whatever it holds.
+    @Test("strings are stored exactly as given, quotes, escapes and non-ASCII included", arguments: Engine.allCases)
+    func stringsRoundTrip(_ engine: Engine) async throws {
+        let labels = [
+            "", " ", "plain", "quote \" and backslash \\", "tab\tnewline\ncarriage\r", "\u{01}\u{1F}\u{7F}",
+            "snowman \u{2603} and \u{1F680}", "é (composed) e\u{301} (decomposed)", "'single' -- ; DROP TABLE numbers",
+            "\\u0041 is not A", "[1,2]", "{\"a\":1}", "null", "1e5", "\u{2028}\u{2029}",
+        ]
+        try await TestDatabases.with(engine) { database, _ in
+            try await database.migrate([Self.numbers])
+            try await database.transaction { db in
+                try await db.insert(into: "numbers", columns: ["label", "n"], from: labels.indices) { index in
+                    [[.string(labels[index]), .int(index)]]
+                }
+            }
+            let stored = try await database.withSession { db in
+                try await db.select().column("label").from("numbers").orderBy("n")
+                    .all(decodingColumn: "label", as: String.self)
+            }
+            #expect(stored == labels)
+            #expect(stored.map { Array($0.utf8) } == labels.map { Array($0.utf8) })
         }
     }
 
@@ -66,8 +90,8 @@ struct SQLDatabaseBatchesTests {
             let rows = Array(0..<69_999) + [0]
             await #expect(throws: (any Error).self) {
                 try await database.transaction { db in
-                    try await db.insert(into: "numbers", columns: ["n", "label"], rows: rows) { n in
-                        [n, nil as String?]
+                    try await db.insert(into: "numbers", columns: ["n", "label"], from: rows) { n in
+                        [[.int(n), .null]]
                     }
                 }
             }

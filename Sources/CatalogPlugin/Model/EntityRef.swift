@@ -8,6 +8,11 @@ struct EntityRef: Sendable, Hashable, CustomStringConvertible {
     let namespace: String
     /// The name as written.
     let name: String
+    /// The lower-cased identity used for lookups and uniqueness: `kind:namespace/name`.
+    ///
+    /// Stored, not computed: every dictionary of refs hashes and compares it, and a bulk load does so several times
+    /// per entity (BENCHMARKS.md, "Bulk loads").
+    let key: String
 
     /// The default namespace of entities that declare none.
     static let defaultNamespace = "default"
@@ -17,11 +22,7 @@ struct EntityRef: Sendable, Hashable, CustomStringConvertible {
         self.kind = kind
         self.namespace = namespace
         self.name = name
-    }
-
-    /// The lower-cased identity used for lookups and uniqueness.
-    var key: String {
-        "\(kind):\(namespace)/\(name)".lowercased()
+        self.key = "\(kind):\(namespace)/\(name)".lowercased()
     }
 
     /// `kind:namespace/name`, as Backstage's `stringifyEntityRef` prints it (kind lower-cased).

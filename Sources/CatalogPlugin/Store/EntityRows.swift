@@ -3,8 +3,8 @@ import Foundation
 
 /// The rows of one entity in the catalog's tables (``CatalogMigrations``): its `entities` row (uid, ref, body and
 /// source body, location), its `search` rows and the relation rows its fields give. Writes take many entities at once
-/// and run as few statements as the engine's bind-parameter limit allows (``SQLDatabase/insert(into:columns:rows:values:)``),
-/// so a bulk load costs a statement per few thousand rows rather than several per entity.
+/// and run as statements of a thousand entities' rows each (``SQLDatabase/insert(into:columns:from:rows:)``), so a bulk
+/// load costs a statement per few thousand rows rather than several per entity.
 ///
 /// Every function runs on the `db` of the caller's transaction: the caller decides what is atomic.
 enum EntityRows {
@@ -79,94 +79,58 @@ enum EntityRows {
     /// is stored) with their relation rows, final bodies and `search` rows; returns the entities as stored, in order,
     /// and the refs of the other entities their relations name (to restitch).
     ///
-    /// `onSQLite` says whether `db` is SQLite, where a large write rebuilds the indexes
-    /// (``rebuildingIndexes(of:_:when:_:)``).
+    /// `dialect` is `db`'s: whether a large write rebuilds the indexes depends on the engine (``BulkWriteIndexes``).
     static func insert(
-        _ entities: [(source: Entity, locationKey: String?)], into db: any SQLDatabase, onSQLite: Bool
+        _ entities: [(source: Entity, locationKey: String?)], into db: any SQLDatabase, dialect: Dialect
     ) async throws -> (stored: [Entity], peers: Set<String>) {
         guard !entities.isEmpty else { return ([], []) }
         let sources = entities.map(\.source)
-        let emitted = sources.map { EntityRelation.emitted(by: $0) }
+        let emitted = await sources.concurrentMap { EntityRelation.emitted(by: $0) }
         let (stored, peers) = try await RelationStitcher.stitch(sources, emitted: emitted, db)
         let uids = sources.map { $0.document["metadata"]?["uid"]?.stringValue ?? UUID().uuidString.lowercased() }
         // In uid order: the indexes that lead with the uid (the primary key, `search`'s and the relations' own) then
         // grow at their end instead of at random places, which on a large load is most of the engine's work.
         let order = entities.indices.sorted { uids[$0] < uids[$1] }
         let columns = ["entity_id", "entity_ref", "kind", "namespace", "name", "body", "source_body", "location_key"]
-        try await db.insert(into: "entities", columns: columns, rows: order) { index in
+        try await db.insert(into: "entities", columns: columns, from: order) { index in
             let ref = sources[index].ref
             return [
-                uids[index], ref.key, ref.kind, ref.namespace, ref.name,
-                stored[index].document.jsonText(options: .sortedKeys),
-                sources[index].document.jsonText(options: .sortedKeys), entities[index].locationKey,
+                [
+                    .string(uids[index]), .string(ref.key), .string(ref.kind), .string(ref.namespace),
+                    .string(ref.name), .string(stored[index].document.jsonText(options: .sortedKeys)),
+                    .string(sources[index].document.jsonText(options: .sortedKeys)),
+                    entities[index].locationKey.map(JSONValue.string) ?? .null,
+                ]
             ]
         }
-        let rebuild = onSQLite ? entities.count : 0
-        try await rebuildingIndexes(of: ["search", "relations"], db, when: rebuild) {
-            try await insertSearchRows(of: order.lazy.map { (uids[$0], stored[$0]) }, db)
+        try await BulkWriteIndexes.rebuilding(["search", "relations"], db, dialect: dialect, when: entities.count) {
+            try await insertSearchRows(of: order.map { (uids[$0], stored[$0]) }, db)
             // After the entities: a relation row references the entity whose field gave it.
-            try await insertRelationRows(order.lazy.map { (uids[$0], emitted[$0]) }, db)
+            try await insertRelationRows(order.map { (uids[$0], emitted[$0]) }, db)
         }
         return (stored, peers)
     }
 
-    /// Entities written at once from which, on SQLite, ``rebuildingIndexes(of:_:when:_:)`` rebuilds the indexes
-    /// rather than growing them, when the catalog holds no more entities than that before.
-    static let indexRebuildThreshold = 10_000
-
-    /// Runs `body`, a bulk write of `count` entities' rows to `tables` of an SQLite `db`; when `count` reaches
-    /// ``indexRebuildThreshold`` and the catalog held at most as many entities before, with the tables' indexes
-    /// dropped first and created again afterwards, exactly as the database defined them.
-    ///
-    /// Measured (BENCHMARKS.md, "Bulk loads"): the rows of 100,000 entities reach the `(key, value, entity_id)` index
-    /// of `search` in random order, and growing it entry by entry took twice as long as inserting without it and
-    /// building it once, by sorting. Only on SQLite: its database belongs to one process, whose sessions run one at a
-    /// time, so no reader can see the tables without their indexes; PostgreSQL would lock every replica's readers out
-    /// of them until the load commits. The drop and the creation are in the caller's transaction: all or nothing.
-    static func rebuildingIndexes(
-        of tables: [String], _ db: any SQLDatabase, when count: Int, _ body: () async throws -> Void
-    ) async throws {
-        guard count >= indexRebuildThreshold,
-            let stored = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                .from("entities").first(decodingColumn: "n", as: Int.self),
-            // The count includes the entities just written.
-            stored <= 2 * count
-        else { return try await body() }
-        // `sql` is NULL for the indexes a constraint implies; those stay.
-        let indexes = try await db.select().columns("name", "sql").from("sqlite_master")
-            .where("type", .equal, "index").where("tbl_name", .in, tables).where("sql", .isNot, SQLLiteral.null)
-            .orderBy("name").all()
-            .map {
-                (
-                    name: try $0.decode(column: "name", as: String.self),
-                    sql: try $0.decode(column: "sql", as: String.self)
-                )
-            }
-        for index in indexes {
-            try await db.drop(index: index.name).run()
-        }
-        try await body()
-        for index in indexes {
-            try await db.execute(sql: SQLRaw(index.sql)) { _ in }
-        }
-    }
-
     /// Inserts the relation rows of each `(uid, relations)` pair, `uid` being the entity whose fields gave them.
     static func insertRelationRows(
-        _ rows: some Sequence<(String, [EntityRelation])>, _ db: any SQLDatabase
+        _ rows: [(uid: String, relations: [EntityRelation])], _ db: any SQLDatabase
     ) async throws {
         let columns = ["originating_entity_id", "source_entity_ref", "type", "target_entity_ref"]
-        let flattened = rows.lazy.flatMap { uid, relations in relations.lazy.map { (uid, $0) } }
-        try await db.insert(into: "relations", columns: columns, rows: flattened) { uid, relation in
-            [uid, relation.source, relation.type, relation.target]
+        try await db.insert(into: "relations", columns: columns, from: rows) { uid, relations in
+            relations.map { [.string(uid), .string($0.source), .string($0.type), .string($0.target)] }
         }
     }
 
     /// Inserts the `search` rows (flattened by ``EntitySearchFields``) of each `(uid, entity)` pair.
-    static func insertSearchRows(of entities: some Sequence<(String, Entity)>, _ db: any SQLDatabase) async throws {
-        let rows = entities.lazy.flatMap { uid, entity in EntitySearchFields(entity).rows.lazy.map { (uid, $0) } }
-        try await db.insert(into: "search", columns: ["entity_id", "key", "value", "original_value"], rows: rows) {
-            uid, row in [uid, row.key, row.value, row.original]
+    static func insertSearchRows(of entities: [(uid: String, entity: Entity)], _ db: any SQLDatabase) async throws {
+        try await db.insert(into: "search", columns: ["entity_id", "key", "value", "original_value"], from: entities) {
+            uid, entity in
+            EntitySearchFields(entity).rows.map { row in
+                [
+                    .string(uid), .string(row.key), row.value.map(JSONValue.string) ?? .null,
+                    row.original.map(JSONValue.string) ?? .null,
+                ]
+            }
         }
     }
 
@@ -188,5 +152,25 @@ enum EntityRows {
             try await db.delete(from: "entities").where("entity_ref", .in, batch).run()
         }
         return peers
+    }
+}
+
+extension Array where Element: Sendable {
+    /// `map(transform)`, with the elements cut into one part per core and the parts mapped at once.
+    ///
+    /// For the per-entity work of a bulk load (source bodies, relation rows, stitched bodies): on the 2-core machine
+    /// of BENCHMARKS.md it halves what was one core's work. A short array is mapped in place.
+    func concurrentMap<T: Sendable>(_ transform: @escaping @Sendable (Element) -> T) async -> [T] {
+        let lanes = ProcessInfo.processInfo.activeProcessorCount
+        guard lanes > 1, count >= 1_000 else { return map(transform) }
+        let parts = batches(of: (count + lanes - 1) / lanes)
+        return await withTaskGroup(of: (Int, [T]).self) { mapping in
+            for (index, part) in parts.enumerated() {
+                mapping.addTask { (index, part.map(transform)) }
+            }
+            var mapped = [[T]](repeating: [], count: parts.count)
+            for await (index, part) in mapping { mapped[index] = part }
+            return mapped.flatMap { $0 }
+        }
     }
 }

@@ -3,9 +3,9 @@ import BackendKit
 /// The entities of locations: those of `catalog.locations`, replaced at every startup, and those of locations
 /// registered through `POST /locations` (`location_key` `location:<id>`), added and removed with their location.
 ///
-/// Each is one exclusive transaction, all or nothing, however many entities it writes: the rows go in as multi-row
-/// statements (``EntityRows``), so a first load of 100,000 entities takes seconds, not minutes (BENCHMARKS.md, "Bulk
-/// loads").
+/// Each is one exclusive transaction, all or nothing, however many entities it writes: the rows go in a thousand
+/// entities' worth per statement (``EntityRows``), so a first load of 100,000 entities takes seconds, not minutes
+/// (BENCHMARKS.md, "Bulk loads").
 extension EntityStore {
     /// Makes the entities of configured locations what `entities` says, keeping each one's `metadata.uid` across
     /// restarts: new ones are added, changed ones replaced, and ones a location no longer declares removed.
@@ -21,26 +21,34 @@ extension EntityStore {
             for (index, declared) in entities.enumerated() { last[declared.entity.ref.key] = index }
             let declared = entities.indices.filter { last[entities[$0].entity.ref.key] == $0 }.map { entities[$0] }
             // Another entity with a declared ref (registered through the API or a location) is replaced, keeping its
-            // uid.
-            let others = try await EntityRows.uids(
-                of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
+            // uid. A first load finds the table empty: one row's read instead of one per declared ref.
+            let others: [String: String]
+            if previous.isEmpty, try await db.select().column("entity_id").from("entities").limit(1).first() == nil {
+                others = [:]
+            } else {
+                others = try await EntityRows.uids(
+                    of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
+            }
             var replaced: [String] = []
             var writes: [(source: Entity, locationKey: String?)] = []
-            for (entity, locationKey) in declared {
+            // Every entity's source body, and whether it is what was stored: per entity, so on every core at once.
+            let sources = await declared.concurrentMap { entity, locationKey in
                 let key = entity.ref.key
-                let existingUID = previous[key]?.uid ?? others[key]
-                let source = EntityRows.source(entity, uid: existingUID)
-                if let old = previous[key], old.locationKey == locationKey,
-                    old.sourceBody == source.document.jsonText(options: .sortedKeys)
-                {
-                    continue
-                }
-                if existingUID != nil { replaced.append(key) }
-                writes.append((source, locationKey))
+                let source = EntityRows.source(entity, uid: previous[key]?.uid ?? others[key])
+                let old = previous[key]
+                let unchanged =
+                    old?.locationKey == locationKey
+                    && old?.sourceBody == source.document.jsonText(options: .sortedKeys)
+                return (source, unchanged)
+            }
+            for (index, (source, unchanged)) in sources.enumerated() where !unchanged {
+                let key = source.ref.key
+                if previous[key] != nil || others[key] != nil { replaced.append(key) }
+                writes.append((source, declared[index].locationKey))
             }
             let dropped = previous.keys.filter { last[$0] == nil }
             var peers = try await EntityRows.delete(replaced + dropped, db)
-            peers.formUnion(try await EntityRows.insert(writes, into: db, onSQLite: onSQLite).peers)
+            peers.formUnion(try await EntityRows.insert(writes, into: db, dialect: database.dialect).peers)
             try await RelationStitcher.restitch(peers, db)
             return !dropped.isEmpty || !writes.isEmpty
         }
@@ -67,7 +75,7 @@ extension EntityStore {
                 return .failure(CatalogError.entityExists(taken.ref))
             }
             let inserted = try await EntityRows.insert(
-                entities.map { (EntityRows.source($0, uid: nil), locationKey) }, into: db, onSQLite: onSQLite)
+                entities.map { (EntityRows.source($0, uid: nil), locationKey) }, into: db, dialect: database.dialect)
             let touched = try await RelationStitcher.restitch(inserted.peers, db)
             return .success((inserted.stored, touched.union(keys)))
         }

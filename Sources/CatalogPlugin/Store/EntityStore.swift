@@ -19,9 +19,6 @@ struct EntityStore: Sendable {
         self.cache = database.dialect == .sqlite ? BodyCache() : nil
     }
 
-    /// Whether the database is SQLite, whose large writes rebuild indexes (``EntityRows``).
-    var onSQLite: Bool { database.dialect == .sqlite }
-
     /// The name of the exclusive transaction every write takes: a write recomputes the `relations` of the entities
     /// at the other end, which must see every other write's relation rows.
     static let writeLock = "catalog-entities"
@@ -67,7 +64,7 @@ struct EntityStore: Sendable {
             let sameUID = try await db.select().column("entity_id").from("entities").where("entity_id", .equal, uid)
                 .first()
             guard sameUID == nil else { return .failure(ConflictError("An entity with uid '\(uid)' already exists")) }
-            let inserted = try await EntityRows.insert([(source, nil)], into: db, onSQLite: onSQLite)
+            let inserted = try await EntityRows.insert([(source, nil)], into: db, dialect: database.dialect)
             let touched = try await RelationStitcher.restitch(inserted.peers, db)
             return .success((inserted.stored[0], touched.union([entity.ref.key])))
         }

@@ -32,7 +32,8 @@ enum RelationStitcher {
                 peers.insert(relation.source)
             }
         }
-        let stitched = sources.map { withRelations($0, EntityRelation.array(rows[$0.ref.key] ?? [])) }
+        let found = rows
+        let stitched = await sources.concurrentMap { withRelations($0, EntityRelation.array(found[$0.ref.key] ?? [])) }
         return (stitched, peers)
     }
 
@@ -65,7 +66,7 @@ enum RelationStitcher {
         for batch in db.batches(of: changed.map(\.uid), bindsPerItem: 1) {
             try await db.delete(from: "search").where("entity_id", .in, Array(batch)).run()
         }
-        try await EntityRows.insertSearchRows(of: changed.lazy.map { ($0.uid, $0.stored) }, db)
+        try await EntityRows.insertSearchRows(of: changed.map { ($0.uid, $0.stored) }, db)
         return Set(changed.map(\.key))
     }
 
@@ -74,7 +75,7 @@ enum RelationStitcher {
     static func rebuildAll(_ db: any SQLDatabase) async throws {
         let rows = try await db.select().columns("entity_id", "body").from("entities")
             .all(decoding: EntityRows.Row.self)
-        var emitted: [(String, [EntityRelation])] = []
+        var emitted: [(uid: String, relations: [EntityRelation])] = []
         for row in rows {
             let source = EntityRows.source(try EntityStore.decode(row.body), uid: row.uid)
             try await db.update("entities")
@@ -94,6 +95,10 @@ enum RelationStitcher {
         of keys: Set<String>, _ db: any SQLDatabase
     ) async throws -> [String: [(type: String, target: String)]] {
         var rows: [String: [(type: String, target: String)]] = [:]
+        // A first load finds the table empty: one row's read instead of one per key.
+        guard !keys.isEmpty, try await db.select().column("type").from("relations").limit(1).first() != nil else {
+            return rows
+        }
         for batch in db.batches(of: keys, bindsPerItem: 1) {
             let found = try await db.select().columns("source_entity_ref", "type", "target_entity_ref")
                 .from("relations").where("source_entity_ref", .in, Array(batch)).all()

@@ -61,9 +61,8 @@ struct DocumentStore: Sendable {
         let bodies = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return try await database.transaction { db in
             try await db.delete(from: "documents").run()
-            // As few statements as the engine's bind-parameter limit allows.
-            try await db.insert(into: "documents", columns: ["position", "body"], rows: bodies.enumerated()) {
-                [$0.offset, $0.element]
+            try await db.insert(into: "documents", columns: ["position", "body"], from: bodies.indices) { index in
+                [[.int(index), .string(bodies[index])]]
             }
             return try await db.update("document_sets")
                 .set("generation", to: SQLBinaryExpression(SQLColumn("generation"), .add, SQLLiteral.numeric("1")))
