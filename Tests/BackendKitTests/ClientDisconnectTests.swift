@@ -40,6 +40,36 @@ struct ClientDisconnectTests {
         #expect(await events.values == ["started", "cancelled"])
     }
 
+    /// A client that only shuts down its sending side (`shutdown(SHUT_WR)`) while its request runs has gone as
+    /// far as the host is concerned: the handler is cancelled and the connection closed, as for a full hang-up.
+    @Test func handlerIsCancelledWhenTheClientHalfCloses() async throws {
+        let events = Recorder<String>()
+        let plugin = TestPlugin("slow") { routes, _ in
+            routes.get("/wait", access: .public) { _, _ in
+                await events.record("started")
+                do {
+                    try await Task.sleep(for: .seconds(120))
+                } catch {
+                    await events.record(error is CancellationError ? "cancelled" : "failed")
+                    throw error
+                }
+                return "done"
+            }
+        }
+        try await TestHost.with(plugins: [plugin]) { host in
+            let socket = try #require(
+                connectAndSend(port: host.port, request: "GET /api/slow/wait HTTP/1.1\r\nHost: x\r\n\r\n"))
+            defer { close(socket) }
+            #expect(await eventually { await events.values.contains("started") })
+            #expect(shutdown(socket, Int32(SHUT_WR)) == 0)
+            #expect(await eventually { await events.values.contains("cancelled") })
+            // The host closed the connection: reading finds its end, with no response.
+            var byte: UInt8 = 0
+            #expect(recv(socket, &byte, 1, 0) <= 0)
+        }
+        #expect(await events.values == ["started", "cancelled"])
+    }
+
     /// A keep-alive connection's requests are not cancelled by each other's completion: three requests in a row on
     /// one connection all finish.
     @Test func keepAliveRequestsAreNotCancelled() async throws {

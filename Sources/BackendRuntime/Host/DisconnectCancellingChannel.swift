@@ -11,11 +11,14 @@ import NIOCore
 /// in a task of its own that is cancelled when the client closes its side or the channel closes, so the handler,
 /// the statement under it and any outgoing call see cancellation within moments of the client leaving.
 ///
-/// Hummingbird allows remote half-closure, so a client's `close()` arrives as "input closed", not as a closed
-/// channel. HTTP/1.1 clients do not half-close while waiting for a response, so input closed is taken as the client
-/// having gone, as nginx does (its 499).
+/// Hummingbird allows remote half-closure, so a client's `close()` would arrive as "input closed", not as a closed
+/// channel, and only a handler that sees every read could tell. HTTP/1.1 clients do not half-close while waiting for a
+/// response, so each connection turns half-closure off again: the end of the client's input closes the channel, as
+/// nginx takes it for the client having gone (its 499), and the channel's close future says so without anything in
+/// the read path. Measured (BENCHMARKS.md, section 11): a channel handler that watched for the end of input cost
+/// 0.28 µs of server CPU per request.
 ///
-/// It costs one task and one small handler per connection, not per request: a keep-alive connection serves every
+/// It costs one task and one callback per connection, not per request: a keep-alive connection serves every
 /// request in the same task.
 struct DisconnectCancellingChannel: ServerChildChannel {
     /// The HTTP/1 channel's value and the connection's liveness.
@@ -33,13 +36,12 @@ struct DisconnectCancellingChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let liveness = ConnectionLiveness()
-        do {
-            // First in the pipeline, so it sees the end of input before the HTTP decoder turns it into its own events.
-            try channel.pipeline.syncOperations.addHandler(ClientDepartureHandler(liveness: liveness), position: .first)
-        } catch {
-            return channel.eventLoop.makeFailedFuture(error)
-        }
-        return http1.setup(channel: channel, logger: logger).map { Value(http1: $0, liveness: liveness) }
+        channel.closeFuture.whenComplete { _ in liveness.depart() }
+        let http1 = self.http1
+        // Set after Hummingbird's child channel options, which allow half-closure.
+        return channel.setOption(ChannelOptions.allowRemoteHalfClosure, value: false).flatMap {
+            http1.setup(channel: channel, logger: logger)
+        }.map { Value(http1: $0, liveness: liveness) }
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -81,32 +83,5 @@ final class ConnectionLiveness: Sendable {
             return action
         }
         action?()
-    }
-}
-
-/// Reports the end of the client's input or of the channel to a ``ConnectionLiveness``; passes everything on.
-final class ClientDepartureHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
-
-    private let liveness: ConnectionLiveness
-
-    init(liveness: ConnectionLiveness) {
-        self.liveness = liveness
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed {
-            liveness.depart()
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        liveness.depart()
-        context.fireChannelInactive()
     }
 }
