@@ -96,7 +96,8 @@ extension PluginDatabase {
                 let deadline = timeout.map { self.statementDeadline($0, action: .closeConnection(connection)) }
                 let stop = Self.stop(connection, processId: processId, pool: pool)
                 return try await self.leased {
-                    try await body(Self.statements(of: connection.sql(), deadline, cancellation, stop))
+                    try await body(
+                        Self.statements(of: CopyingDatabase(connection: connection), deadline, cancellation, stop))
                 }
             }
         }

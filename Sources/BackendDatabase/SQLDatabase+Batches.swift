@@ -55,11 +55,10 @@ extension SQLDatabase {
     /// Inserts the rows each element of `elements` gives into `table`: `rows` turns an element into zero or more
     /// rows, each its values in the order of `columns` (`.null` for `NULL`).
     ///
-    /// The rows travel as JSON text, one bind parameter per statement, which the engine unpacks itself: SQLite with
-    /// `json_each`, PostgreSQL with `json_populate_recordset`, which converts each value to its column's type. The
-    /// statements are built on every core at once, a few ahead, while the one before runs; they run one after another,
-    /// in order, on this database, so inside a transaction the rows are written all or none. Nothing runs for an empty
-    /// `elements`.
+    /// On PostgreSQL the rows go in with `COPY … FROM STDIN`; on SQLite they travel as JSON text, one bind parameter
+    /// per statement, which SQLite unpacks with `jsonb_each` (``RowsInsert``). The statements are built on every core
+    /// at once, a few ahead, while the one before runs; they run one after another, in order, on this database, so
+    /// inside a transaction the rows are written all or none. Nothing runs for an empty `elements`.
     ///
     /// Measured (BENCHMARKS.md, "Bulk loads"): binding a parameter per value cost more than running the statements;
     /// building them cost more than running them on SQLite even once they carried JSON.
@@ -76,17 +75,17 @@ extension SQLDatabase {
         rows: @escaping @Sendable (Elements.Element) throws -> [[JSONValue]]
     ) async throws where Elements.SubSequence: Sendable {
         precondition(!columns.isEmpty, "an INSERT names at least one column")
-        let statement = JSONRowsInsert(table: table, columns: columns, dialect: Dialect(rawValue: dialect.name))
-        let chunks = elements.batches(of: JSONRowsInsert.elementsPerStatement)
+        let statement = RowsInsert(table: table, columns: columns, encoding: rowsEncoding)
+        let chunks = elements.batches(of: RowsInsert.elementsPerStatement)
         let lanes = Swift.max(1, System.coreCount)
         // The statements of `chunks[range]`, built at once, in order; nil for a chunk that gives no rows.
-        @Sendable func build(_ range: Range<Int>) async throws -> [SQLQueryString] {
-            try await withThrowingTaskGroup(of: (Int, SQLQueryString?).self) { building in
+        @Sendable func build(_ range: Range<Int>) async throws -> [any SQLExpression] {
+            try await withThrowingTaskGroup(of: (Int, (any SQLExpression)?).self) { building in
                 for index in range {
                     let chunk = chunks[index]
-                    building.addTask { (index, try statement.sql(for: chunk, rows)) }
+                    building.addTask { (index, try statement.statement(for: chunk, rows)) }
                 }
-                var built = [SQLQueryString?](repeating: nil, count: range.count)
+                var built = [(any SQLExpression)?](repeating: nil, count: range.count)
                 for try await (index, sql) in building { built[index - range.lowerBound] = sql }
                 return built.compactMap { $0 }
             }
@@ -102,6 +101,21 @@ extension SQLDatabase {
             }
             ready = try await following
         }
+    }
+
+    /// How this database takes the rows of ``insert(into:columns:from:rows:)``: `COPY` on a PostgreSQL session of a
+    /// ``PluginDatabase`` (whose connection can take it), JSON everywhere else.
+    var rowsEncoding: RowsInsert.Encoding {
+        switch Dialect(rawValue: dialect.name) {
+        case .postgresql: copiesRows ? .copyText : .jsonObjects
+        case .sqlite, nil: .jsonArrays
+        }
+    }
+
+    /// Whether this database's statements reach a ``CopyingDatabase`` (through any wrappers).
+    var copiesRows: Bool {
+        if self is CopyingDatabase { return true }
+        return (self as? any WrappingDatabase)?.base.copiesRows ?? false
     }
 
     /// How many bind parameters `expression` carries on this database (its serialized binds), for the `reserving`
@@ -134,60 +148,5 @@ extension Collection {
             start = end
         }
         return slices
-    }
-}
-
-/// `INSERT INTO table (columns) SELECT … FROM <the rows' JSON>`: one bind parameter, a JSON array of rows, which
-/// SQLite reads with `json_each` (each row an array, in column order) and PostgreSQL with `json_populate_recordset`
-/// (each row an object keyed by column, typed by the table's row type).
-struct JSONRowsInsert: Sendable {
-    let table: String
-    let columns: [String]
-    /// Whether the rows are objects (PostgreSQL) rather than arrays (SQLite, and an engine not known here).
-    let keyed: Bool
-    /// Each column's `"name":` on PostgreSQL, written before its value.
-    private let keys: [[UInt8]]
-
-    /// The elements whose rows one statement carries: enough that a statement's own cost vanishes (a few megabytes of
-    /// JSON for the catalog's widest rows), few enough that the statements built ahead stay small.
-    static let elementsPerStatement = 1_024
-
-    init(table: String, columns: [String], dialect: Dialect?) {
-        self.table = table
-        self.columns = columns
-        self.keyed = dialect == .postgresql
-        self.keys = columns.map { Array((JSONValue.quoted($0) + ":").utf8) }
-    }
-
-    /// The statement inserting the rows `rows` gives for `elements`; nil when it gives none.
-    func sql<Elements: Collection>(
-        for elements: Elements, _ rows: (Elements.Element) throws -> [[JSONValue]]
-    ) throws -> SQLQueryString? {
-        var text: [UInt8] = [UInt8(ascii: "[")]
-        for element in elements {
-            for row in try rows(element) {
-                precondition(row.count == columns.count, "\(row.count) values for \(columns.count) columns")
-                if text.count > 1 { text.append(UInt8(ascii: ",")) }
-                text.append(UInt8(ascii: keyed ? "{" : "["))
-                for (index, value) in row.enumerated() {
-                    if index > 0 { text.append(UInt8(ascii: ",")) }
-                    if keyed { text.append(contentsOf: keys[index]) }
-                    value.write(into: &text)
-                }
-                text.append(UInt8(ascii: keyed ? "}" : "]"))
-            }
-        }
-        guard text.count > 1 else { return nil }
-        text.append(UInt8(ascii: "]"))
-        let rows = String(decoding: text, as: UTF8.self)
-        let names = SQLList(columns.map { SQLIdentifier($0) })
-        if keyed {
-            return """
-                INSERT INTO \(ident: table) (\(names)) SELECT \(names) \
-                FROM json_populate_recordset(NULL::\(ident: table), \(bind: rows)::json)
-                """
-        }
-        let extracts = SQLList(columns.indices.map { SQLRaw("value ->> \($0)") })
-        return "INSERT INTO \(ident: table) (\(names)) SELECT \(extracts) FROM jsonb_each(\(bind: rows))"
     }
 }

@@ -1,9 +1,10 @@
 import BackendConfig
-import BackendDatabase
 import BackendTestSupport
 import Foundation
 import SQLKit
 import Testing
+
+@testable import BackendDatabase
 
 @Suite("Batched statements on SQLite and PostgreSQL")
 struct SQLDatabaseBatchesTests {
@@ -56,27 +57,88 @@ struct SQLDatabaseBatchesTests {
         }
     }
 
-    /// The rows travel as JSON text: every string must come back exactly as written, whatever it holds.
+    static let awkwardLabels = [
+        "", " ", "plain", "quote \" and backslash \\", "tab\tnewline\ncarriage\r", "\u{01}\u{1F}\u{7F}",
+        "snowman \u{2603} and \u{1F680}", "é (composed) e\u{301} (decomposed)", "'single' -- ; DROP TABLE numbers",
+        "\\u0041 is not A", "\\N", "\\.", "[1,2]", "{\"a\":1}", "null", "1e5", "\u{2028}\u{2029}",
+    ]
+
+    /// The rows travel as text the engine parses (COPY's on PostgreSQL, JSON on SQLite): every string must come back
+    /// exactly as written, whatever it holds.
     @Test("strings are stored exactly as given, quotes, escapes and non-ASCII included", arguments: Engine.allCases)
     func stringsRoundTrip(_ engine: Engine) async throws {
-        let labels = [
-            "", " ", "plain", "quote \" and backslash \\", "tab\tnewline\ncarriage\r", "\u{01}\u{1F}\u{7F}",
-            "snowman \u{2603} and \u{1F680}", "é (composed) e\u{301} (decomposed)", "'single' -- ; DROP TABLE numbers",
-            "\\u0041 is not A", "[1,2]", "{\"a\":1}", "null", "1e5", "\u{2028}\u{2029}",
-        ]
+        let labels = Self.awkwardLabels
         try await TestDatabases.with(engine) { database, _ in
             try await database.migrate([Self.numbers])
+            let encoding = try await database.withSession { db in db.rowsEncoding }
+            #expect(encoding == (engine == .sqlite ? .jsonArrays : .copyText))
             try await database.transaction { db in
                 try await db.insert(into: "numbers", columns: ["label", "n"], from: labels.indices) { index in
                     [[.string(labels[index]), .int(index)]]
                 }
             }
-            let stored = try await database.withSession { db in
-                try await db.select().column("label").from("numbers").orderBy("n")
-                    .all(decodingColumn: "label", as: String.self)
+            #expect(try await Self.labels(database) == labels.map { Array($0.utf8) })
+        }
+    }
+
+    /// Every encoding stores the same rows on the engine that reads it, the JSON objects PostgreSQL takes when its
+    /// session cannot copy included.
+    @Test("each encoding of the rows stores them exactly", arguments: Engine.allCases)
+    func everyEncoding(_ engine: Engine) async throws {
+        let labels = Self.awkwardLabels
+        let encodings: [RowsInsert.Encoding] = engine == .sqlite ? [.jsonArrays] : [.copyText, .jsonObjects]
+        for encoding in encodings {
+            try await TestDatabases.with(engine) { database, _ in
+                try await database.migrate([Self.numbers])
+                let insert = RowsInsert(table: "numbers", columns: ["n", "label"], encoding: encoding)
+                let statement = try #require(
+                    try insert.statement(for: labels.indices) { [[.int($0), .string(labels[$0])]] })
+                try await database.withSession { db in try await db.execute(sql: statement) { _ in } }
+                #expect(try await Self.labels(database) == labels.map { Array($0.utf8) }, "\(encoding)")
+                let none = try insert.statement(for: labels.indices) { _ in [] }
+                #expect(none == nil)
             }
-            #expect(stored == labels)
-            #expect(stored.map { Array($0.utf8) } == labels.map { Array($0.utf8) })
+        }
+    }
+
+    /// The `label` column of `numbers`, by `n`, as UTF-8 bytes: Swift's `==` on strings compares canonically, and the
+    /// stored bytes must be the ones written.
+    static func labels(_ database: PluginDatabase) async throws -> [[UInt8]] {
+        try await database.withSession { db in
+            try await db.select().column("label").from("numbers").orderBy("n")
+                .all(decodingColumn: "label", as: String.self)
+        }.map { Array($0.utf8) }
+    }
+
+    /// On PostgreSQL the rows go in with `COPY`, which the session's deadline bounds as it bounds a statement: a copy
+    /// that waits on a lock past `statementTimeout` fails with the timeout, and the database keeps working.
+    @Test func copyIsBoundedByTheStatementDeadline() async throws {
+        try await TestDatabases.with(.postgres) { database, _ in
+            let bounded = PluginDatabase(
+                settings: DatabaseSettings(
+                    pluginId: database.pluginId, client: database.settings.client, statementTimeout: .milliseconds(300)),
+                logger: TestDatabases.logger)
+            do {
+                try await bounded.migrate([Self.numbers])
+                let insert: @Sendable (any SQLDatabase) async throws -> Void = { db in
+                    try await db.insert(into: "numbers", columns: ["n", "label"], from: 0..<10) { [[.int($0), .null]] }
+                }
+                try await database.transaction { holder in
+                    try await holder.raw("LOCK TABLE numbers IN ACCESS EXCLUSIVE MODE").run()
+                    await #expect(throws: DatabaseTimeoutError.self) {
+                        try await bounded.transaction { db in try await insert(db) }
+                    }
+                }
+                try await bounded.transaction { db in try await insert(db) }
+                let count = try await bounded.withSession { db in
+                    try await db.raw("SELECT COUNT(*) AS c FROM numbers").first(decodingColumn: "c", as: Int.self)
+                }
+                #expect(count == 10)
+            } catch {
+                await bounded.shutdown()
+                throw error
+            }
+            await bounded.shutdown()
         }
     }
 
