@@ -55,11 +55,16 @@ extension EntityStore {
         cache?.clear()
         if changed {
             // Fresh statistics after a bulk load: without them PostgreSQL guesses a handful of rows per key and
-            // scans where it should look up (BENCHMARKS.md, "Durable state").
-            try await database.withSession { db in
-                try await db.raw("ANALYZE entities").run()
-                try await db.raw("ANALYZE search").run()
-                try await db.raw("ANALYZE relations").run()
+            // scans where it should look up (BENCHMARKS.md, "Durable state"). One session per table, so PostgreSQL
+            // analyzes them at once (SQLite's one connection takes them in turn).
+            let database = self.database
+            try await withThrowingTaskGroup(of: Void.self) { analyzing in
+                for table in ["entities", "search", "relations"] {
+                    analyzing.addTask {
+                        try await database.withSession { db in try await db.raw("ANALYZE \(ident: table)").run() }
+                    }
+                }
+                try await analyzing.waitForAll()
             }
         }
     }
