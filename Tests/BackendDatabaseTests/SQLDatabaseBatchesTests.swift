@@ -114,11 +114,7 @@ struct SQLDatabaseBatchesTests {
     /// that waits on a lock past `statementTimeout` fails with the timeout, and the database keeps working.
     @Test func copyIsBoundedByTheStatementDeadline() async throws {
         try await TestDatabases.with(.postgres) { database, _ in
-            let bounded = PluginDatabase(
-                settings: DatabaseSettings(
-                    pluginId: database.pluginId, client: database.settings.client, statementTimeout: .milliseconds(300)),
-                logger: TestDatabases.logger)
-            do {
+            try await TestDatabases.withBoundedHandle(on: database, statementTimeout: .milliseconds(300)) { bounded in
                 try await bounded.migrate([Self.numbers])
                 let insert: @Sendable (any SQLDatabase) async throws -> Void = { db in
                     try await db.insert(into: "numbers", columns: ["n", "label"], from: 0..<10) { [[.int($0), .null]] }
@@ -134,11 +130,7 @@ struct SQLDatabaseBatchesTests {
                     try await db.raw("SELECT COUNT(*) AS c FROM numbers").first(decodingColumn: "c", as: Int.self)
                 }
                 #expect(count == 10)
-            } catch {
-                await bounded.shutdown()
-                throw error
             }
-            await bounded.shutdown()
         }
     }
 

@@ -12,11 +12,7 @@ struct StatementDeadlineTests {
     /// the deadline afterwards, so the same slow statement in a session is cancelled.
     @Test func migrationsAreNotBoundedButLaterSessionsAre() async throws {
         try await TestDatabases.with(.postgres) { database, _ in
-            let bounded = PluginDatabase(
-                settings: DatabaseSettings(
-                    pluginId: database.pluginId, client: database.settings.client, statementTimeout: .milliseconds(200)),
-                logger: TestDatabases.logger)
-            do {
+            try await TestDatabases.withBoundedHandle(on: database, statementTimeout: .milliseconds(200)) { bounded in
                 let applied = try await bounded.migrate([
                     DatabaseMigration(id: "20261201_slow") { db in try await db.raw("SELECT pg_sleep(0.5)").run() }
                 ])
@@ -31,11 +27,7 @@ struct StatementDeadlineTests {
                         .first(decodingColumn: "statement_timeout", as: String.self)
                 }
                 #expect(timeout == "200ms")
-            } catch {
-                await bounded.shutdown()
-                throw error
             }
-            await bounded.shutdown()
         }
     }
 

@@ -10,9 +10,9 @@ import Testing
 @Suite("A request whose client went away")
 struct ClientDisconnectTests {
     /// The handler of a request whose client closed the connection is cancelled, instead of running to its end.
-    @Test func handlerIsCancelledWhenTheClientHangsUp() async throws {
-        let events = Recorder<String>()
-        let plugin = TestPlugin("slow") { routes, _ in
+    /// A plugin whose `GET /wait` sleeps two minutes, recording when it started and how it ended.
+    static func slowPlugin(_ events: Recorder<String>) -> TestPlugin {
+        TestPlugin("slow") { routes, _ in
             routes.get("/wait", access: .public) { _, _ in
                 await events.record("started")
                 do {
@@ -25,6 +25,11 @@ struct ClientDisconnectTests {
                 return "done"
             }
         }
+    }
+
+    @Test func handlerIsCancelledWhenTheClientHangsUp() async throws {
+        let events = Recorder<String>()
+        let plugin = Self.slowPlugin(events)
         let logs = TestLogs()
         try await TestHost.with(logs: logs, plugins: [plugin]) { host in
             #expect(sendAndHangUp(port: host.port, request: "GET /api/slow/wait HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -44,18 +49,7 @@ struct ClientDisconnectTests {
     /// far as the host is concerned: the handler is cancelled and the connection closed, as for a full hang-up.
     @Test func handlerIsCancelledWhenTheClientHalfCloses() async throws {
         let events = Recorder<String>()
-        let plugin = TestPlugin("slow") { routes, _ in
-            routes.get("/wait", access: .public) { _, _ in
-                await events.record("started")
-                do {
-                    try await Task.sleep(for: .seconds(120))
-                } catch {
-                    await events.record(error is CancellationError ? "cancelled" : "failed")
-                    throw error
-                }
-                return "done"
-            }
-        }
+        let plugin = Self.slowPlugin(events)
         try await TestHost.with(plugins: [plugin]) { host in
             let socket = try #require(
                 connectAndSend(port: host.port, request: "GET /api/slow/wait HTTP/1.1\r\nHost: x\r\n\r\n"))

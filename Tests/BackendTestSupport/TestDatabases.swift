@@ -73,6 +73,25 @@ public enum TestDatabases {
         }
     }
 
+    /// Runs `body` with a second handle on `database`'s database whose statements are bounded by `statementTimeout`;
+    /// shuts the handle down afterwards, whether `body` passed or threw.
+    public static func withBoundedHandle<R>(
+        on database: PluginDatabase, statementTimeout: Duration, _ body: (PluginDatabase) async throws -> R
+    ) async throws -> R {
+        let bounded = PluginDatabase(
+            settings: DatabaseSettings(
+                pluginId: database.pluginId, client: database.settings.client, statementTimeout: statementTimeout),
+            logger: logger)
+        do {
+            let result = try await body(bounded)
+            await bounded.shutdown()
+            return result
+        } catch {
+            await bounded.shutdown()
+            throw error
+        }
+    }
+
     /// Runs `body` with a fresh ``uniquePrefix()`` and afterwards, whether it passed or threw, drops the PostgreSQL
     /// databases `<prefix><id>` of `pluginIds` (nothing on SQLite).
     public static func withPrefix<R>(
