@@ -2,8 +2,8 @@ import BackendJSON
 import NIOCore
 import SQLKit
 
-/// Statements that carry many rows or keys at once: rows as one JSON parameter per `INSERT`, keys as many bind
-/// parameters in one `IN (…)` as the engine accepts.
+/// Statements that carry many rows or keys at once: rows in a form the engine parses itself (`COPY` on PostgreSQL, one
+/// JSON parameter on SQLite), keys as many bind parameters in one `IN (…)` as the engine accepts.
 ///
 /// One statement per row costs a round trip (and, on SQLite, a statement compile) per row, which dominates a bulk
 /// write; one statement for everything can pass the most bind parameters the engine accepts in one statement.
@@ -78,7 +78,7 @@ extension SQLDatabase {
         let statement = RowsInsert(table: table, columns: columns, encoding: rowsEncoding)
         let chunks = elements.batches(of: RowsInsert.elementsPerStatement)
         let lanes = Swift.max(1, System.coreCount)
-        // The statements of `chunks[range]`, built at once, in order; nil for a chunk that gives no rows.
+        // The statements of `chunks[range]`, built at once, in order (a chunk that gives no rows gives none).
         @Sendable func build(_ range: Range<Int>) async throws -> [any SQLExpression] {
             try await withThrowingTaskGroup(of: (Int, (any SQLExpression)?).self) { building in
                 for index in range {
