@@ -31,6 +31,10 @@ enum EntityRows {
     /// The uids of the stored entities among `keys` (lower-cased refs), by key.
     static func uids(of keys: some Collection<String>, _ db: any SQLDatabase) async throws -> [String: String] {
         var uids: [String: String] = [:]
+        // A first load finds the table empty: one row's read instead of one per key.
+        guard !keys.isEmpty, try await db.select().column("entity_id").from("entities").limit(1).first() != nil else {
+            return uids
+        }
         for batch in db.batches(of: keys, bindsPerItem: 1) {
             let rows = try await db.select().columns("entity_ref", "entity_id").from("entities")
                 .where("entity_ref", .in, Array(batch)).all()

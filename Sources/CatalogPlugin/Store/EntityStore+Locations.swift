@@ -21,14 +21,9 @@ extension EntityStore {
             for (index, declared) in entities.enumerated() { last[declared.entity.ref.key] = index }
             let declared = entities.indices.filter { last[entities[$0].entity.ref.key] == $0 }.map { entities[$0] }
             // Another entity with a declared ref (registered through the API or a location) is replaced, keeping its
-            // uid. A first load finds the table empty: one row's read instead of one per declared ref.
-            let others: [String: String]
-            if previous.isEmpty, try await db.select().column("entity_id").from("entities").limit(1).first() == nil {
-                others = [:]
-            } else {
-                others = try await EntityRows.uids(
-                    of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
-            }
+            // uid.
+            let others = try await EntityRows.uids(
+                of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
             var replaced: [String] = []
             var writes: [(source: Entity, locationKey: String?)] = []
             // Every entity's source body, and whether it is what was stored: per entity, so on every core at once.
