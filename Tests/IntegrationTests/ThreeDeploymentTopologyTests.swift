@@ -76,13 +76,7 @@ struct ThreeDeploymentTopologyTests {
         ]
         #expect(live == expected)
 
-        let topology = try await BackendProcess.run(
-            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "json"],
-            environment: ["BACKEND_ENV": "production"],
-            currentDirectory: Self.example
-        )
-        #expect(topology.exitCode == 0, "\(topology.stderr)")
-        let object = try JSONSerialization.jsonObject(with: Data(topology.stdout.utf8)) as? [String: Any]
+        let object = try await Self.topologyJSON(["catalog.yaml", "scaffolder.yaml", "search.yaml"])
         #expect(object?["deployments"] as? [String] == Self.deployments)
         let matrix = object?["matrix"] as? [String: [String: Bool]]
         #expect(matrix == live)
@@ -154,16 +148,8 @@ struct ThreeDeploymentTopologyTests {
             .GET, "http://127.0.0.1:\(port)/api/catalog/entities", token: tokens["search"])
         #expect(entities.status == 200)
 
-        let topology = try await BackendProcess.run(
-            [
-                "topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--plugins", "catalog=catalog,search",
-                "--format", "json",
-            ],
-            environment: ["BACKEND_ENV": "production"],
-            currentDirectory: Self.example
-        )
-        #expect(topology.exitCode == 0, "\(topology.stderr)")
-        let object = try JSONSerialization.jsonObject(with: Data(topology.stdout.utf8)) as? [String: Any]
+        let object = try await Self.topologyJSON(
+            ["catalog.yaml", "scaffolder.yaml", "search.yaml", "--plugins", "catalog=catalog,search"])
         let matrix = object?["matrix"] as? [String: [String: Bool]]
         #expect(matrix?["search"]?["catalog/search"] == false)
         #expect(matrix?["scaffolder"]?["catalog/search"] == true)
@@ -236,14 +222,8 @@ struct ThreeDeploymentTopologyTests {
                 "scaffolder       no (key set)          no (pluginAccess)  no (key set)",
                 "search           no (key set)          no (key set)       no (pluginAccess)",
             ])
-        let json = try await BackendProcess.run(
-            ["topology", "catalog.yaml", "scaffolder.yaml", "search.yaml", "--format", "json"],
-            environment: ["BACKEND_ENV": "production"],
-            currentDirectory: Self.example
-        )
-        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        let pluginTokens = object?["pluginTokens"] as? [String: Any]
-        let reasons = pluginTokens?["reasons"] as? [String: [String: Any]]
+        let object = try await Self.topologyJSON(["catalog.yaml", "scaffolder.yaml", "search.yaml"])
+        let reasons = (object?["pluginTokens"] as? [String: Any])?["reasons"] as? [String: [String: Any]]
         #expect(
             reasons?["scaffolder"]?["catalog"] as? String
                 == "Invalid plugin token: could not fetch the key set of plugin 'scaffolder' from "
@@ -291,10 +271,8 @@ struct ThreeDeploymentTopologyTests {
                     "b                no (key set)    yes (plugin:b)  yes (unauthenticated)",
                     "c                no              no              yes (unauthenticated)",
                 ])
-            let json = try await BackendProcess.run(
-                ["topology", "a.yaml", "b.yaml", "c.yaml", "--format", "json"],
-                environment: ["BACKEND_ENV": "development"], currentDirectory: dir.url)
-            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let object = try await Self.topologyJSON(
+                ["a.yaml", "b.yaml", "c.yaml"], environment: "development", in: dir.url)
             let reasons = (object?["pluginTokens"] as? [String: Any])?["reasons"] as? [String: [String: Any]]
             #expect(
                 reasons?["b"]?["a"] as? String
@@ -325,11 +303,7 @@ struct ThreeDeploymentTopologyTests {
                 "y.yaml",
                 "backend:\n  baseUrl: http://y.svc:7007\n  listen: {host: 0.0.0.0, port: 7007}\n"
                     + "  auth: {pluginKeyStore: {}}\n")
-            let json = try await BackendProcess.run(
-                ["topology", "x.yaml", "y.yaml", "--format", "json"], environment: ["BACKEND_ENV": "production"],
-                currentDirectory: dir.url)
-            #expect(json.exitCode == 0, "\(json.stderr)")
-            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let object = try await Self.topologyJSON(["x.yaml", "y.yaml"], in: dir.url)
             let pluginTokens = object?["pluginTokens"] as? [String: Any]
             #expect(
                 pluginTokens?["matrix"] as? [String: [String: Bool]] == [
@@ -341,6 +315,18 @@ struct ThreeDeploymentTopologyTests {
                     == "Invalid plugin token: could not fetch the key set of plugin 'x' from "
                     + "http://127.0.0.1:7007/api/x/.backstage/auth/v1/jwks.json: The key set answered 404")
         }
+    }
+
+    /// The JSON object `backend topology <arguments> --format json` prints, run in `directory` (the example by
+    /// default) with `BACKEND_ENV=environment`; the run must succeed.
+    static func topologyJSON(
+        _ arguments: [String], environment: String = "production", in directory: URL = example
+    ) async throws -> [String: Any]? {
+        let result = try await BackendProcess.run(
+            ["topology"] + arguments + ["--format", "json"], environment: ["BACKEND_ENV": environment],
+            currentDirectory: directory)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
 
     static let pluginKeysExample = Repository.path("Examples/three-deployments/plugin-keys")
