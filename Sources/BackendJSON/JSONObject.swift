@@ -66,7 +66,30 @@ public struct JSONObject: Sendable {
 
     /// The members sorted by name (`String` order, which is what `JSONEncoder`'s `.sortedKeys` uses).
     public func sortedByKey() -> [(key: String, value: JSONValue)] {
-        storage.elements.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(count)
+        forEachSortedByKey { members.append(($0, $1)) }
+        return members
+    }
+
+    /// Calls `body` with each member in name order (as ``sortedByKey()`` lists them).
+    ///
+    /// Sorts positions rather than copies of the members, and skips the sort for members already in order: writing
+    /// the bodies of a bulk load with sorted keys spent a third of its time copying members (BENCHMARKS.md, "Bulk
+    /// loads").
+    func forEachSortedByKey(_ body: (String, JSONValue) throws -> Void) rethrows {
+        let keys = storage.keys
+        let values = storage.values
+        var inOrder = true
+        for index in keys.indices.dropFirst() where !(keys[index - 1] < keys[index]) {
+            inOrder = false
+            break
+        }
+        if inOrder {
+            for index in keys.indices { try body(keys[index], values[index]) }
+        } else {
+            for index in keys.indices.sorted(by: { keys[$0] < keys[$1] }) { try body(keys[index], values[index]) }
+        }
     }
 }
 

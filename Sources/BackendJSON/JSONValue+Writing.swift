@@ -112,7 +112,7 @@ extension JSONValue {
                 value.write(into: &output, options: options, indent: indent + 2)
             }
             if options.contains(.sortedKeys) {
-                for (key, value) in members.sortedByKey() { member(key, value) }
+                members.forEachSortedByKey(member)
             } else {
                 for (key, value) in members { member(key, value) }
             }
