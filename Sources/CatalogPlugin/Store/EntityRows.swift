@@ -129,7 +129,7 @@ enum EntityRows {
     static func insertSearchRows(of entities: [(uid: String, entity: Entity)], _ db: any SQLDatabase) async throws {
         try await db.insert(into: "search", columns: ["entity_id", "key", "value", "original_value"], from: entities) {
             uid, entity in
-            EntitySearchFields(entity).rows.map { row in
+            EntitySearchFields(entity).rows.map { row -> [JSONValue] in
                 [
                     .string(uid), .string(row.key), row.value.map(JSONValue.string) ?? .null,
                     row.original.map(JSONValue.string) ?? .null,
