@@ -30,24 +30,35 @@ public struct CatalogPlugin: BackendPlugin {
     public func register(_ routes: PluginRoutes, _ env: PluginEnvironment) async throws {
         let settings = try CatalogSettings(
             config: env.config, workingDirectory: FileManager.default.currentDirectoryPath)
+        let store = EntityStore(database: env.database)
+        // The tables are made while the files are read: one waits on the database, the other on the cores.
+        async let migrated: Void = store.migrate()
         var loader = settings.configLoader()
         try loader.load(settings.locations)
         for message in loader.skipped {
             env.logger.warning("\(message)")
         }
-        let store = EntityStore(database: env.database)
-        try await store.migrate()
+        try await migrated
         let locations = LocationStore(database: env.database)
         try await locations.recordConfigLocations(
             settings.locations.filter { $0.type == "file" }.map {
                 (type: $0.type, target: PathUtilities.resolve($0.target, against: $0.baseDirectory))
             })
-        try await store.replaceLocationEntities(loader.entities.map { ($0, loader.origin(of: $0)) })
+        let entities = loader.entities.map { ($0, loader.origin(of: $0)) }
+        try await store.replaceLocationEntities(entities)
         env.logger.info(
             "Loaded \(loader.entities.count) entities from \(loader.files.count) catalog file(s)",
             metadata: ["files": "\(loader.files.joined(separator: ", "))"])
+        // Freeing what was read takes a quarter of a second for 100,000 entities (BENCHMARKS.md, "Bulk loads"), on
+        // one core: readiness need not wait for it.
+        Self.release((consume loader, consume entities))
         CatalogRoutes(store: store, locations: locations, settings: settings, logger: env.logger).add(to: routes)
         CatalogMetrics(store: store, metrics: env.metrics, logger: env.logger).collect()
         try await routes.addOpenAPIDocument(from: .module, environment: env)
+    }
+
+    /// Drops the last reference to `value` on a background task, so whatever freeing it costs happens there.
+    private static func release(_ value: consuming some Sendable) {
+        Task.detached(priority: .background) { [value = consume value] in _ = value }
     }
 }

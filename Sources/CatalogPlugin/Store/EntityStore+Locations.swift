@@ -17,9 +17,11 @@ extension EntityStore {
             // so a restart with a large catalog costs a read, not a rewrite.
             let previous = try await EntityRows.configuredLocationRows(db)
             // A ref declared twice is written once, as its last declaration (as writing them in turn would leave it).
-            var last: [String: Int] = [:]
-            for (index, declared) in entities.enumerated() { last[declared.entity.ref.key] = index }
-            let declared = entities.indices.filter { last[entities[$0].entity.ref.key] == $0 }.map { entities[$0] }
+            let keys = entities.map(\.entity.ref.key)
+            var last = [String: Int](minimumCapacity: keys.count)
+            for (index, key) in keys.enumerated() { last[key] = index }
+            let declared =
+                last.count == keys.count ? entities : keys.indices.filter { last[keys[$0]] == $0 }.map { entities[$0] }
             // Another entity with a declared ref (registered through the API or a location) is replaced, keeping its
             // uid.
             let others = try await EntityRows.uids(
