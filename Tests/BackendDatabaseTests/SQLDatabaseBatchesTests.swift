@@ -136,6 +136,52 @@ struct SQLDatabaseBatchesTests {
 
     /// The statements of one insert run in the caller's transaction: a failure in a later statement takes back the
     /// rows of the earlier ones.
+    private struct UnwritableRow: Error, Equatable {
+        let n: Int
+    }
+
+    /// The statements are built several at once and finish in any order; they still run in the order of the
+    /// elements (a column that numbers rows as they arrive records it), and an element whose rows cannot be built
+    /// stops the insert with its error, nothing written.
+    @Test(
+        "statements run in the order of the elements, and an element that fails stops the insert",
+        arguments: Engine.allCases)
+    func orderAndBuildFailure(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { database, _ in
+            let arrival = engine == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"
+            try await database.withSession { db in
+                try await db.raw("CREATE TABLE arrivals (arrival \(unsafeRaw: arrival), n INTEGER, label TEXT)").run()
+            }
+            let count = 20_000
+            // Uneven work per element, so that later statements can be built before earlier ones.
+            try await database.transaction { db in
+                try await db.insert(into: "arrivals", columns: ["n", "label"], from: 0..<count) { n in
+                    let label = n % 3_000 < 1_000 ? String(repeating: "y", count: 2_000) : "n"
+                    return [[.int(n), .string(label)]]
+                }
+            }
+            let stored = try await database.withSession { db in
+                try await db.raw("SELECT n FROM arrivals ORDER BY arrival").all(decodingColumn: "n", as: Int.self)
+            }
+            #expect(stored.count == count)
+            #expect(stored.indices.first { stored[$0] != $0 } == nil, "the first row out of order")
+
+            try await database.withSession { db in try await db.raw("DELETE FROM arrivals").run() }
+            await #expect(throws: UnwritableRow(n: 12_345)) {
+                try await database.transaction { db in
+                    try await db.insert(into: "arrivals", columns: ["n", "label"], from: 0..<count) { n in
+                        if n == 12_345 { throw UnwritableRow(n: n) }
+                        return [[.int(n), .null]]
+                    }
+                }
+            }
+            let left = try await database.withSession { db in
+                try await db.raw("SELECT COUNT(*) AS c FROM arrivals").first(decodingColumn: "c", as: Int.self)
+            }
+            #expect(left == 0)
+        }
+    }
+
     @Test("inside a transaction the batches are all or none", arguments: Engine.allCases)
     func atomicInTransaction(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { database, _ in
