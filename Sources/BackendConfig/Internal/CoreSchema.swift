@@ -4,8 +4,17 @@ import Foundation
 enum CoreSchema {
     /// The typed content of a plain scalar: null, boolean, integer, float, or string.
     static func resolve(_ text: String) -> ConfigNode.Content {
+        // Only these first bytes can start a null, a boolean or a number: every other scalar is a string, which is
+        // most of a catalog file (names, types, descriptions), and skips the comparisons below.
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "f"), UInt8(ascii: "F"):
+            break
+        default: return .string(text)
+        }
         let bytes = Array(text.utf8)
-        if bytes.isEmpty { return .null }
         switch text {
         case "null", "Null", "NULL", "~": return .null
         case "true", "True", "TRUE": return .bool(true)

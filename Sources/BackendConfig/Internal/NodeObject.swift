@@ -2,7 +2,10 @@
 struct NodeObject: Sendable {
     /// The keys in insertion order.
     private(set) var keys: [String] = []
-    private var storage: [String: ConfigNode] = [:]
+    /// The nodes, in the order of `keys`.
+    private var nodes: [ConfigNode] = []
+    /// Each key's position in `keys` and `nodes`: listing the entries needs no lookups.
+    private var positions: [String: Int] = [:]
 
     init() {}
 
@@ -11,18 +14,22 @@ struct NodeObject: Sendable {
 
     /// The node stored under `key`.
     subscript(key: String) -> ConfigNode? {
-        storage[key]
+        positions[key].map { nodes[$0] }
     }
 
     /// Sets `key`; a new key is appended, an existing key keeps its position.
     mutating func set(_ key: String, _ node: ConfigNode) {
-        if storage.updateValue(node, forKey: key) == nil {
+        if let position = positions[key] {
+            nodes[position] = node
+        } else {
+            positions[key] = keys.count
             keys.append(key)
+            nodes.append(node)
         }
     }
 
     /// The entries in insertion order.
     var entries: [(String, ConfigNode)] {
-        keys.compactMap { key in storage[key].map { (key, $0) } }
+        Array(zip(keys, nodes))
     }
 }
