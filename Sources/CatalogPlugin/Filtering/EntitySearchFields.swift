@@ -33,7 +33,7 @@ struct EntitySearchFields: Sendable, Equatable {
     /// Flattens `entity`; nested objects give dotted keys, arrays give one value per element,
     /// and an empty array or null still records the key (so `filter=key` finds it).
     init(_ entity: Entity) {
-        // Every key and value as met, then one sort: on a bulk load this is 1.3 million rows, and a dictionary of
+        // Every key and value as met, then one sort: on a bulk load this is 1.5 million rows, and a dictionary of
         // sets per entity spent more time hashing than everything else about the rows (BENCHMARKS.md, "Bulk loads").
         var found = Found()
         found.flatten(entity.document, prefix: "")
