@@ -108,9 +108,11 @@ struct EntityFilter: Sendable, Equatable {
     /// Whether `entity` matches any clause (or the filter is empty).
     func matches(_ fields: EntitySearchFields) -> Bool {
         if clauses.isEmpty { return true }
+        // Derived from the rows at each access: once per call, not per condition.
+        let fieldValues = fields.values
         return clauses.contains { clause in
             clause.conditions.allSatisfy { condition in
-                guard let values = fields.values[condition.key] else { return false }
+                guard let values = fieldValues[condition.key] else { return false }
                 if condition.values.isEmpty { return true }
                 return condition.values.contains { values.contains($0) }
             }
