@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 
 /// A plugin's signing key: a P-256 private key and the id its public key is published under.
@@ -24,7 +25,7 @@ public struct PluginSigningKey: Sendable {
     ///
     /// - Throws: ``PluginKeyError`` when OpenSSL cannot generate a key.
     public static func generate(
-        keyId: String = UUID().uuidString.lowercased()
+        keyId: String = UUID.randomLowercased()
     ) throws(PluginKeyError)
         -> PluginSigningKey
     {

@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -115,7 +116,7 @@ struct ScheduledTaskWorker: Sendable {
                 if let run = unreleased, try await !release(run, keepingOnOutage: &unreleased) {
                     logger.debug("The lease of task '\(task.id)' expired while the database was away")
                 }
-                let ticket = UUID().uuidString.lowercased()
+                let ticket = UUID.randomLowercased()
                 if try await scheduler.table.claim(id: task.id, ticket: ticket, timeout: task.schedule.timeout) {
                     let error = await execute(liveness: { try await scheduler.table.holds(id: task.id, ticket: ticket) }
                     )

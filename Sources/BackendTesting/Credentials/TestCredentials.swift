@@ -43,7 +43,7 @@ struct TestCredentials: Sendable {
             }
             services[caller] = ServiceEntry(
                 subject: subject, token: token, restrictedTo: restrictedTo,
-                secret: token == .staticToken ? "static-" + UUID().uuidString.lowercased() : try generateSecret(),
+                secret: token == .staticToken ? "static-" + UUID.randomLowercased() : try generateSecret(),
                 jwksKey: token == .jwks ? try PluginSigningKey.generate() : nil)
         }
         self.services = services

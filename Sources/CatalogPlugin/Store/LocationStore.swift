@@ -40,7 +40,7 @@ struct LocationStore: Sendable {
             let existing = try await Self.all(db)
             for (type, target) in targets where !existing.contains(where: { $0.type == type && $0.target == target }) {
                 try await db.insert(into: "locations").columns("id", "type", "target", "from_config")
-                    .values(SQLBind(UUID().uuidString.lowercased()), SQLBind(type), SQLBind(target), SQLBind(1)).run()
+                    .values(SQLBind(UUID.randomLowercased()), SQLBind(type), SQLBind(target), SQLBind(1)).run()
             }
             for location in existing where location.fromConfig {
                 if !targets.contains(where: { $0.type == location.type && $0.target == location.target }) {
@@ -67,7 +67,7 @@ struct LocationStore: Sendable {
 
     /// Registers a location; throws `ConflictError` if one with the same type and target exists.
     func add(type: String, target: String) async throws -> Location {
-        let location = Location(id: UUID().uuidString.lowercased(), type: type, target: target, fromConfig: false)
+        let location = Location(id: UUID.randomLowercased(), type: type, target: target, fromConfig: false)
         let conflict = try await database.transaction { db -> Bool in
             if try await Self.all(db).contains(where: { $0.type == type && $0.target == target }) { return true }
             try await db.insert(into: "locations").columns("id", "type", "target", "from_config")

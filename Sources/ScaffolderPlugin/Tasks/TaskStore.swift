@@ -85,7 +85,7 @@ struct TaskStore: Sendable {
     func create(
         template: TemplateDefinition, values: JSONObject, createdBy: String? = nil
     ) async throws -> ScaffolderTask {
-        let id = UUID().uuidString.lowercased()
+        let id = UUID.randomLowercased()
         let templateText = template.entity.jsonText(options: .sortedKeys)
         let limits = self.limits
         let clock = database.clock

@@ -31,7 +31,7 @@ struct TaskWorkspace: Sendable {
     /// Creates an empty workspace for task `taskId` in the temporary directory.
     static func create(taskId: String) throws -> TaskWorkspace {
         let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("scaffolder-\(taskId)-\(UUID().uuidString.lowercased())", isDirectory: true)
+            .appendingPathComponent("scaffolder-\(taskId)-\(UUID.randomLowercased())", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return TaskWorkspace(url: url)
     }
