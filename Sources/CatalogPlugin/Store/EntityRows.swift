@@ -63,51 +63,75 @@ enum EntityRows {
         return previous
     }
 
-    /// `entity` as it is kept in `source_body`: `metadata.uid` set (`uid` when given, kept across restarts; the
-    /// entity's own; or a new one) and any `relations` it was given dropped, since the catalog computes them.
-    static func source(_ entity: Entity, uid: String?) -> Entity {
+    /// The uid an entity is stored under: `kept` (a uid to keep across restarts), else the entity's own
+    /// `metadata.uid`, else a new one.
+    static func uid(of entity: Entity, keeping kept: String?) -> String {
+        kept ?? entity.document["metadata"]?["uid"]?.stringValue ?? UUID.randomLowercased()
+    }
+
+    /// `entity` as it is kept in `source_body`: `metadata.uid` set to `uid` (``uid(of:keeping:)``) and any
+    /// `relations` it was given dropped, since the catalog computes them.
+    static func source(_ entity: Entity, uid: String) -> Entity {
         guard case .object(var members) = entity.document, var metadata = members["metadata"]?.objectValue else {
             return entity
         }
-        if let uid {
-            metadata["uid"] = .string(uid)
-        } else if metadata["uid"]?.stringValue == nil {
-            metadata["uid"] = .string(UUID().uuidString.lowercased())
-        }
+        metadata["uid"] = .string(uid)
         members["metadata"] = .object(metadata)
         members["relations"] = nil
         return Entity(document: .object(members), ref: entity.ref)
     }
 
-    /// Inserts `entities` (each a ``source(_:uid:)`` with the `location_key` to record, distinct refs none of which
-    /// is stored) with their relation rows, final bodies and `search` rows; returns the entities as stored, in order,
-    /// and the refs of the other entities their relations name (to restitch).
+    /// An entity to insert: as given (its ``source(_:uid:)`` is made while its row is built), the uid it is stored
+    /// under, and the `location_key` to record.
+    struct Write: Sendable {
+        let entity: Entity
+        let uid: String
+        let locationKey: String?
+    }
+
+    /// Inserts `writes` (distinct refs, none of them stored) with their relation rows, final bodies and `search` rows;
+    /// returns the entities as stored, in order, and the refs of the other entities their relations name (to
+    /// restitch).
     ///
-    /// `dialect` is `db`'s: whether a large write rebuilds the indexes depends on the engine (``BulkWriteIndexes``).
+    /// Each entity's source and stitched bodies are made by the tasks that build the `entities` statements, on every
+    /// core while the statements before them run, not all before the first one: on a first load of 100,000 entities
+    /// the database had waited a second for them (BENCHMARKS.md, "Bulk loads"). `dialect` is `db`'s: whether a large
+    /// write rebuilds the indexes depends on the engine (``BulkWriteIndexes``).
     static func insert(
-        _ entities: [(source: Entity, locationKey: String?)], into db: any SQLDatabase, dialect: Dialect
+        _ writes: [Write], into db: any SQLDatabase, dialect: Dialect
     ) async throws -> (stored: [Entity], peers: Set<String>) {
-        guard !entities.isEmpty else { return ([], []) }
-        let sources = entities.map(\.source)
-        let emitted = await sources.concurrentMap { EntityRelation.emitted(by: $0) }
-        let (stored, peers) = try await RelationStitcher.stitch(sources, emitted: emitted, db)
-        let uids = sources.map { $0.document["metadata"]?["uid"]?.stringValue ?? UUID().uuidString.lowercased() }
+        guard !writes.isEmpty else { return ([], []) }
+        // A source body gives the relations its entity does: they come from `spec` and the ref alone.
+        let emitted = await writes.concurrentMap { EntityRelation.emitted(by: $0.entity) }
+        let (relations, peers) = try await RelationStitcher.relations(
+            of: writes.map(\.entity.ref.key), emitted: emitted, db)
         // In uid order: the indexes that lead with the uid (the primary key, `search`'s and the relations' own) then
         // grow at their end instead of at random places, which on a large load is most of the engine's work.
-        let order = entities.indices.sorted { uids[$0] < uids[$1] }
+        let uids = writes.map(\.uid)
+        let order = uids.indices.sorted { uids[$0] < uids[$1] }
+        @Sendable func bodies(_ index: Int) -> (source: Entity, stored: Entity) {
+            let source = Self.source(writes[index].entity, uid: writes[index].uid)
+            return (source, RelationStitcher.withRelations(source, EntityRelation.array(relations[index])))
+        }
+        let made = NIOLockedValueBox([Entity?](repeating: nil, count: writes.count))
         let columns = ["entity_id", "entity_ref", "kind", "namespace", "name", "body", "source_body", "location_key"]
         try await db.insert(into: "entities", columns: columns, from: order) { index in
-            let ref = sources[index].ref
+            let (source, stored) = bodies(index)
+            made.withLockedValue { $0[index] = stored }
+            let write = writes[index]
+            let ref = write.entity.ref
             return [
                 [
-                    .string(uids[index]), .string(ref.key), .string(ref.kind), .string(ref.namespace),
-                    .string(ref.name), .string(stored[index].document.jsonText(options: .sortedKeys)),
-                    .string(sources[index].document.jsonText(options: .sortedKeys)),
-                    entities[index].locationKey.map(JSONValue.string) ?? .null,
+                    .string(write.uid), .string(ref.key), .string(ref.kind), .string(ref.namespace), .string(ref.name),
+                    .string(stored.document.jsonText(options: .sortedKeys)),
+                    .string(source.document.jsonText(options: .sortedKeys)),
+                    write.locationKey.map(JSONValue.string) ?? .null,
                 ]
             ]
         }
-        try await BulkWriteIndexes.rebuilding(["search", "relations"], db, dialect: dialect, when: entities.count) {
+        // The insert built every element's row (or threw), so every body is there; one missing would be made again.
+        let stored = made.withLockedValue { made in writes.indices.map { made[$0] ?? bodies($0).stored } }
+        try await BulkWriteIndexes.rebuilding(["search", "relations"], db, dialect: dialect, when: writes.count) {
             try await insertSearchRows(of: order.map { (uids[$0], stored[$0]) }, db)
             // After the entities: a relation row references the entity whose field gave it.
             try await insertRelationRows(order.map { (uids[$0], emitted[$0]) }, db)

@@ -27,21 +27,23 @@ extension EntityStore {
             let others = try await EntityRows.uids(
                 of: declared.map(\.entity.ref.key).filter { previous[$0] == nil }, db)
             var replaced: [String] = []
-            var writes: [(source: Entity, locationKey: String?)] = []
-            // Every entity's source body, and whether it is what was stored: per entity, so on every core at once.
-            let sources = await declared.concurrentMap { entity, locationKey in
+            var writes: [EntityRows.Write] = []
+            // Each entity's uid, and whether it is what was stored: per entity, so on every core at once. Only an
+            // entity a location stored before needs its source body now; the others' are made as they are written.
+            let checked = await declared.concurrentMap { entity, locationKey -> (EntityRows.Write, Bool) in
                 let key = entity.ref.key
-                let source = EntityRows.source(entity, uid: previous[key]?.uid ?? others[key])
                 let old = previous[key]
-                let unchanged =
-                    old?.locationKey == locationKey
-                    && old?.sourceBody == source.document.jsonText(options: .sortedKeys)
-                return (source, unchanged)
+                let write = EntityRows.Write(
+                    entity: entity, uid: EntityRows.uid(of: entity, keeping: old?.uid ?? others[key]),
+                    locationKey: locationKey)
+                guard let old, old.locationKey == locationKey else { return (write, false) }
+                let source = EntityRows.source(entity, uid: write.uid)
+                return (write, old.sourceBody == source.document.jsonText(options: .sortedKeys))
             }
-            for (index, (source, unchanged)) in sources.enumerated() where !unchanged {
-                let key = source.ref.key
+            for (write, unchanged) in checked where !unchanged {
+                let key = write.entity.ref.key
                 if previous[key] != nil || others[key] != nil { replaced.append(key) }
-                writes.append((source, declared[index].locationKey))
+                writes.append(write)
             }
             let dropped = previous.keys.filter { last[$0] == nil }
             var peers = try await EntityRows.delete(replaced + dropped, db)
@@ -76,8 +78,10 @@ extension EntityStore {
             if let taken = entities.first(where: { existing[$0.ref.key] != nil }) {
                 return .failure(CatalogError.entityExists(taken.ref))
             }
-            let inserted = try await EntityRows.insert(
-                entities.map { (EntityRows.source($0, uid: nil), locationKey) }, into: db, dialect: database.dialect)
+            let writes = entities.map {
+                EntityRows.Write(entity: $0, uid: EntityRows.uid(of: $0, keeping: nil), locationKey: locationKey)
+            }
+            let inserted = try await EntityRows.insert(writes, into: db, dialect: database.dialect)
             let touched = try await RelationStitcher.restitch(inserted.peers, db)
             return .success((inserted.stored, touched.union(keys)))
         }

@@ -54,8 +54,7 @@ struct EntityStore: Sendable {
     /// `relations`); throws `ConflictError` if an entity with the same ref exists.
     @discardableResult
     func add(_ entity: Entity) async throws -> Entity {
-        let source = EntityRows.source(entity, uid: nil)
-        let uid = source.document["metadata"]?["uid"]?.stringValue ?? ""
+        let uid = EntityRows.uid(of: entity, keeping: nil)
         let outcome = try await database.exclusiveTransaction(named: Self.writeLock) {
             db -> Result<(Entity, Set<String>), ConflictError> in
             guard try await EntityRows.row(db, ref: entity.ref) == nil else {
@@ -64,7 +63,8 @@ struct EntityStore: Sendable {
             let sameUID = try await db.select().column("entity_id").from("entities").where("entity_id", .equal, uid)
                 .first()
             guard sameUID == nil else { return .failure(ConflictError("An entity with uid '\(uid)' already exists")) }
-            let inserted = try await EntityRows.insert([(source, nil)], into: db, dialect: database.dialect)
+            let inserted = try await EntityRows.insert(
+                [EntityRows.Write(entity: entity, uid: uid, locationKey: nil)], into: db, dialect: database.dialect)
             let touched = try await RelationStitcher.restitch(inserted.peers, db)
             return .success((inserted.stored[0], touched.union([entity.ref.key])))
         }

@@ -13,28 +13,31 @@ enum RelationStitcher {
         return Entity(document: .object(members), ref: entity.ref)
     }
 
-    /// `sources` (entities about to be inserted together, distinct refs, `emitted` their relation rows) with the
-    /// `relations` arrays they will have once inserted: the stored rows whose source they are and the rows any of them
-    /// emits; and the refs of the other entities whose arrays the new rows change (to restitch after inserting).
+    /// The relation rows whose source is each of `keys` (the refs of entities about to be inserted together,
+    /// distinct; `emitted` the rows each one's fields give), in the order of `keys`: the stored rows whose source
+    /// they are and the rows any of them emits. Also the refs of the other entities whose arrays the new rows change
+    /// (to restitch after inserting).
     ///
-    /// The same bodies as inserting the entities one by one and restitching each one a later one names: an entity's
+    /// The same arrays as inserting the entities one by one and restitching each one a later one names: an entity's
     /// array depends only on the rows whose source it is, not on the order in which they were written.
-    static func stitch(
-        _ sources: [Entity], emitted: [[EntityRelation]], _ db: any SQLDatabase
-    ) async throws -> (stitched: [Entity], peers: Set<String>) {
-        let keys = Set(sources.map(\.ref.key))
-        var rows = try await relationRows(of: keys, db)
+    static func relations(
+        of keys: [String], emitted: [[EntityRelation]], _ db: any SQLDatabase
+    ) async throws -> (relations: [[(type: String, target: String)]], peers: Set<String>) {
+        var position = [String: Int](minimumCapacity: keys.count)
+        for (index, key) in keys.enumerated() { position[key] = index }
+        var relations = [[(type: String, target: String)]](repeating: [], count: keys.count)
+        for (key, rows) in try await relationRows(of: keys, db) {
+            if let index = position[key] { relations[index] = rows }
+        }
         var peers = Set<String>()
         for relation in emitted.joined() {
-            if keys.contains(relation.source) {
-                rows[relation.source, default: []].append((relation.type, relation.target))
+            if let index = position[relation.source] {
+                relations[index].append((relation.type, relation.target))
             } else {
                 peers.insert(relation.source)
             }
         }
-        let found = rows
-        let stitched = await sources.concurrentMap { withRelations($0, EntityRelation.array(found[$0.ref.key] ?? [])) }
-        return (stitched, peers)
+        return (relations, peers)
     }
 
     /// Recomputes the `relations` array of each entity in `keys` that exists from the relation rows whose source it
@@ -92,7 +95,7 @@ enum RelationStitcher {
 
     /// The `(type, target)` of every relation row whose source is one of `keys`, by source.
     static func relationRows(
-        of keys: Set<String>, _ db: any SQLDatabase
+        of keys: some Collection<String>, _ db: any SQLDatabase
     ) async throws -> [String: [(type: String, target: String)]] {
         var rows: [String: [(type: String, target: String)]] = [:]
         // A first load finds the table empty: one row's read instead of one per key.
