@@ -59,7 +59,9 @@ extension SQLDatabase {
     /// On PostgreSQL the rows go in with `COPY … FROM STDIN`; on SQLite they travel as JSON text, one bind parameter
     /// per statement, which SQLite unpacks with `jsonb_each` (``RowsInsert``). The statements are built on every core
     /// at once, a few ahead, while the one before runs; they run one after another, in order, on this database, so
-    /// inside a transaction the rows are written all or none. Nothing runs for an empty `elements`.
+    /// inside a transaction the rows are written all or none. Nothing runs for an empty `elements`. When there is more
+    /// than one statement, `rows` runs on threads the insert starts for itself (one per core) rather than on Swift's
+    /// cooperative pool, so long builds hold up no other task.
     ///
     /// Measured (BENCHMARKS.md, "Bulk loads"): binding a parameter per value cost more than running the statements;
     /// building them cost more than running them on SQLite even once they carried JSON.
