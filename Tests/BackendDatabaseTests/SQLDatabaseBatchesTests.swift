@@ -137,8 +137,7 @@ struct SQLDatabaseBatchesTests {
         }
     }
 
-    /// The statements of one insert run in the caller's transaction: a failure in a later statement takes back the
-    /// rows of the earlier ones.
+    /// What `rows` throws for the element it cannot turn into rows.
     private struct UnwritableRow: Error, Equatable {
         let n: Int
     }
@@ -185,6 +184,8 @@ struct SQLDatabaseBatchesTests {
         }
     }
 
+    /// The statements of one insert run in the caller's transaction: a failure in a later statement takes back the
+    /// rows of the earlier ones.
     @Test("inside a transaction the batches are all or none", arguments: Engine.allCases)
     func atomicInTransaction(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { database, _ in
