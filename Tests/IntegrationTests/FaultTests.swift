@@ -265,10 +265,13 @@ struct FaultTests {
             #expect(refused.body.contains("ServiceUnavailableError") && refused.body.contains("catalog"))
 
             // 5. Search keeps its last index while its collator fails.
-            try await Task.sleep(for: .milliseconds(2500))
-            let during = try await collatorStatus()
+            var during: [String: Any] = [:]
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    during = try await collatorStatus()
+                    return (during["lastError"] as? String)?.isEmpty == false
+                }, "the collator never reported the dead catalog: \(during)")
             #expect(during["documents"] as? Int == documents, "\(during)")
-            #expect((during["lastError"] as? String)?.isEmpty == false, "\(during)")
             let queryDuring = try await HTTP.send(.GET, searchURL + "/query?term=service", token: tokens["search"])
             #expect(queryDuring.status == 200)
             #expect(queryDuring.json["numberOfResults"] as? Int == resultsBefore)

@@ -79,15 +79,23 @@ struct KillRestartTests {
                     let backend = try BackendProcess(["run", "--config", file])
                     defer { backend.stop() }
                     let port = try await backend.waitForListeningPort(timeout: .seconds(60))
+                    let before = acknowledged.state.withLockedValue { ($0.entities.count, $0.tasks.count) }
                     let load = Task { await Self.load(port: port, round: round, into: acknowledged) }
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 300...900)))
+                    // Each round kills a backend that is writing: some of both kinds acknowledged (however slow the
+                    // machine), then a random while more, so that the kill lands anywhere in a write.
+                    let writing = await eventually(timeout: .seconds(60)) {
+                        acknowledged.state.withLockedValue {
+                            $0.entities.count >= before.0 + 3 && $0.tasks.count >= before.1 + 3
+                        }
+                    }
+                    #expect(writing, "round \(round): the restarted backend acknowledged no writes within 60 s")
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...600)))
                     backend.send(SIGKILL)
                     _ = try await backend.wait(timeout: .seconds(10))
                     load.cancel()
                     await load.value
                 }
                 let (entities, tasks) = acknowledged.state.withLockedValue { ($0.entities, $0.tasks) }
-                #expect(entities.count > 20 && tasks.count > 20, "\(entities.count) entities, \(tasks.count) tasks")
 
                 try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in
                     let base = "http://127.0.0.1:\(port)"

@@ -19,9 +19,32 @@ final class BackendProcess: Sendable {
         let description: String
     }
 
-    /// Bytes captured from the child's standard output and error; filled from pipe handlers on other threads.
+    /// What one pipe delivered: its bytes, and whether it reached end of file (every byte the process wrote to it
+    /// has been captured).
+    struct Stream: Sendable {
+        var bytes: [UInt8] = []
+        var closed = false
+    }
+
+    /// The child's standard output and error, filled from pipe handlers on other threads.
     final class Output: Sendable {
-        let bytes = NIOLockedValueBox<(stdout: [UInt8], stderr: [UInt8])>(([], []))
+        let streams = NIOLockedValueBox<(stdout: Stream, stderr: Stream)>((Stream(), Stream()))
+
+        /// The pipe handler: appends what is readable, or at end of file marks the pipe closed.
+        func capture(_ handle: FileHandle, into keyPath: WritableKeyPath<(stdout: Stream, stderr: Stream), Stream>) {
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            streams.withLockedValue { streams in
+                if data.isEmpty {
+                    streams[keyPath: keyPath].closed = true
+                } else {
+                    streams[keyPath: keyPath].bytes += data
+                }
+            }
+        }
+
+        /// Whether both pipes reached end of file.
+        var closed: Bool { streams.withLockedValue { $0.stdout.closed && $0.stderr.closed } }
     }
 
     /// The child process.
@@ -77,12 +100,10 @@ final class BackendProcess: Sendable {
         process.standardInput = inPipe
         self.process = process
         outPipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            output.bytes.withLockedValue { $0.stdout += data }
+            output.capture(handle, into: \.stdout)
         }
         errPipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            output.bytes.withLockedValue { $0.stderr += data }
+            output.capture(handle, into: \.stderr)
         }
         try process.run()
         if let stdin {
@@ -92,9 +113,9 @@ final class BackendProcess: Sendable {
     }
 
     /// Everything the process wrote to standard output so far.
-    var stdout: String { output.bytes.withLockedValue { String(decoding: $0.stdout, as: UTF8.self) } }
+    var stdout: String { output.streams.withLockedValue { String(decoding: $0.stdout.bytes, as: UTF8.self) } }
     /// Everything the process wrote to standard error so far.
-    var stderr: String { output.bytes.withLockedValue { String(decoding: $0.stderr, as: UTF8.self) } }
+    var stderr: String { output.streams.withLockedValue { String(decoding: $0.stderr.bytes, as: UTF8.self) } }
 
     /// Waits for the process to exit, killing it after `timeout`.
     func wait(timeout: Duration = .seconds(60)) async throws -> Int32 {
@@ -106,8 +127,13 @@ final class BackendProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Let the readability handlers drain what the process wrote last.
-        try await Task.sleep(for: .milliseconds(50))
+        // The process has exited, but the handlers may not have read what it wrote last: wait for end of file on both
+        // pipes (a fixed pause lost the end of `config schema`'s output on a busy machine). A child the process left
+        // behind could hold a pipe open, so this wait is bounded too.
+        let drained = ContinuousClock.now.advanced(by: .seconds(10))
+        while !output.closed, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return process.terminationStatus
     }
 
