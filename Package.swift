@@ -151,23 +151,16 @@ let package = Package(
         // Each plugin's OpenAPI document lives next to its sources and is served from the resource bundle.
         .target(
             name: "CatalogPlugin",
-            dependencies: [
-                "BackendKit", .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
-            resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
+            dependencies: ["BackendKit"], resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
         // The scaffolder's action API (the `TemplateAction` protocol and its extension point), apart from the
         // scaffolder, so that a plugin contributing actions does not link it.
         .target(
             name: "ScaffolderActions",
-            dependencies: ["BackendKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
-            swiftSettings: swiftSettings),
+            dependencies: ["BackendKit"], swiftSettings: swiftSettings),
         .target(
             name: "ScaffolderPlugin",
-            dependencies: [
-                "BackendKit", "ScaffolderActions", .product(name: "CoreMetrics", package: "swift-metrics"),
-            ],
-            resources: [.copy("openapi.json")], swiftSettings: swiftSettings),
+            dependencies: ["BackendKit", "ScaffolderActions"], resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings),
         .target(
             name: "SearchPlugin", dependencies: ["BackendKit"], resources: [.copy("openapi.json")],
             swiftSettings: swiftSettings),

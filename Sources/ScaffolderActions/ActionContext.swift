@@ -1,6 +1,5 @@
 import BackendKit
 import Foundation
-import NIOConcurrencyHelpers
 
 /// What an action's handler gets when a step runs: the step's input, the task's workspace and caller, a client for
 /// other plugins, and ways to log and to set outputs.

@@ -36,4 +36,20 @@ public struct PluginSigningKey: Sendable {
     public var publicKey: PluginPublicKey {
         PluginPublicKey(keyId: keyId, key: privateKey.publicKey)
     }
+
+    /// A compact JWS (RFC 7515 §7.1): `header` and `payload` (JSON texts, signed as given) base64url-encoded, then
+    /// the ES256 signature of the two.
+    ///
+    /// The caller writes the header, `kid` and `alg` included: plugin tokens fix their member order, and a test may
+    /// sign a header the verifier should refuse.
+    ///
+    /// ```swift
+    /// let token = try key.compactJWS(header: #"{"alg":"ES256","kid":"\#(key.keyId)"}"#, payload: #"{"sub":"x"}"#)
+    /// ```
+    ///
+    /// - Throws: ``PluginKeyError`` when OpenSSL fails to sign.
+    public func compactJWS(header: String, payload: String) throws(PluginKeyError) -> String {
+        let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
+        return signingInput + "." + Base64URL.encode(try privateKey.signature(for: Array(signingInput.utf8)))
+    }
 }

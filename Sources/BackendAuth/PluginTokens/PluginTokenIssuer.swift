@@ -95,8 +95,6 @@ public final class PluginTokenIssuer: Sendable {
         let payload =
             #"{"sub":"# + JSONValue.quoted(subject) + #","aud":"# + JSONValue.quoted(audience) + #","iat":"#
             + String(issuedAt) + #","exp":"# + String(expiresAt) + "}"
-        let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
-        let signature = try key.privateKey.signature(for: Array(signingInput.utf8))
-        return signingInput + "." + Base64URL.encode(signature)
+        return try key.compactJWS(header: header, payload: payload)
     }
 }

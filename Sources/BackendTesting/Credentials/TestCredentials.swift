@@ -174,16 +174,7 @@ struct TestCredentials: Sendable {
         let payload: JSONValue = [
             "sub": .string(subject), "iat": .int(issuedAt), "exp": .int(issuedAt + 3600),
         ]
-        let signingInput = base64URL(Array(header.jsonText().utf8)) + "." + base64URL(Array(payload.jsonText().utf8))
-        return signingInput + "." + base64URL(try key.privateKey.signature(for: Array(signingInput.utf8)))
-    }
-
-    /// Unpadded base64url.
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return try key.compactJWS(header: header.jsonText(), payload: payload.jsonText())
     }
 }
 

@@ -1,5 +1,4 @@
 import BackendKit
-import NIOConcurrencyHelpers
 
 /// Recently read entity bodies by lower-cased ref, for `GET /entities/by-name` on SQLite.
 ///

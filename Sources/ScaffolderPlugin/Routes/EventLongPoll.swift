@@ -1,5 +1,4 @@
 import BackendKit
-import ServiceLifecycle
 
 /// `GET /v2/tasks/:id/events?after=<id>` as Backstage's long poll: the events after `after` at once when there are
 /// some, else the first new ones as soon as they are stored (the database is polled every ``interval``, so events

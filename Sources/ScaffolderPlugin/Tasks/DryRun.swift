@@ -1,6 +1,5 @@
 import BackendKit
 import Foundation
-import NIOConcurrencyHelpers
 
 /// `POST /v2/dry-run`: runs a template given in the request, steps of actions that support dry run only, in a
 /// workspace of its own that starts with the request's files, and answers with the log, the steps, the output and
