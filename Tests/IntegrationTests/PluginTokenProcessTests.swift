@@ -244,14 +244,16 @@ struct PluginTokenProcessTests {
         }
     }
 
-    @Test("a target whose key set is 404 gets the legacy token; without backend.auth.keys the error names it")
+    @Test(
+        "a key set that is 404 gets the legacy token (or, without keys, an error naming it); one without keys, a warning"
+    )
     func legacyFallback() async throws {
         try await TemporaryDirectory.with { dir in
             _ = try dir.write("none.json", "{}")
             let (peer, peerPort) = try await Self.peer(dir.url.appendingPathComponent("none.json").path, status: 404)
             defer { peer.stop() }
             let secret = "cGx1Z2luLXRva2VuLWxlZ2FjeS10ZXN0LWtleS0wMTIzNDU2Nzg5"
-            func config(_ auth: String) throws -> String {
+            func config(_ auth: String, peer port: Int? = nil) throws -> String {
                 try dir.write(
                     "app-config.yaml",
                     """
@@ -261,7 +263,7 @@ struct PluginTokenProcessTests {
                         \(auth)
                     discovery:
                       endpoints:
-                        - target: http://127.0.0.1:\(peerPort)/api/{{pluginId}}
+                        - target: http://127.0.0.1:\(port ?? peerPort)/api/{{pluginId}}
                           plugins: [catalog]
                     search:
                       collators:
@@ -290,6 +292,30 @@ struct PluginTokenProcessTests {
                     + "/.backstage/auth/v1/jwks.json answered 404) and this deployment has no backend.auth.keys to sign "
                     + "a legacy server token for it"
                 let logged = await eventually { backend.stderr.contains(expected) }
+                #expect(logged, "\(backend.stderr)")
+            }
+            // A key set that answers 200 without `keys` proves nothing: the call carries a plugin token, the caller
+            // warns, and the next call probes again.
+            let (emptyPeer, emptyPort) = try await Self.peer(
+                dir.url.appendingPathComponent("none.json").path, status: 200)
+            defer { emptyPeer.stop() }
+            try await BackendProcess.withServer(
+                arguments: [
+                    "run", "--config", try config("keys: [{secret: \(secret)}]", peer: emptyPort), "--plugins",
+                    "search",
+                ],
+                environment: ["BACKEND_ENV": "production"]
+            ) { backend, _ in
+                #expect(try await eventually { try await Self.peerState(emptyPort).authorizations.count > 0 })
+                let captured = try #require(try await Self.peerState(emptyPort).authorizations.first)
+                let header = try await Python.run(
+                    "import jwt, sys; print(jwt.get_unverified_header(sys.argv[1])['alg'])",
+                    [String(captured.dropFirst("Bearer ".count))])
+                #expect(header == "ES256")
+                let warning =
+                    "The key set of plugin 'catalog' at http://127.0.0.1:\(emptyPort)/api/catalog/.backstage/auth/v1/"
+                    + "jwks.json has no keys; probed again next call"
+                let logged = await eventually { backend.stderr.contains(warning) }
                 #expect(logged, "\(backend.stderr)")
             }
         }

@@ -1,3 +1,4 @@
+import BackendJSON
 import Foundation
 
 extension ConfigLoader {
@@ -36,7 +37,7 @@ extension ConfigLoader {
     }
 
     private func overrideValue(name: String, text: String) throws -> ConfigNode {
-        let isJSON = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
+        let isJSON = (try? JSONValue(parsing: text)) != nil
         let source = ConfigSource.environment(variable: name)
         guard isJSON, let node = try? YAMLParser(source: source).parse(Array(text.utf8), requireObject: false)
         else {

@@ -1,8 +1,7 @@
 import AsyncHTTPClient
 import BackendAuth
-import Foundation
+import BackendJSON
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 extension ServiceClient {
@@ -72,8 +71,7 @@ extension ServiceClient {
                     "Plugin '\(pluginId)' publishes no plugin keys (\(url) answered 404); it gets server tokens")
                 return .legacy
             case 200:
-                let document = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
-                guard document?["keys"] is [Any] else {
+                guard (try? JSONValue(parsing: body.readableBytesView))?["keys"]?.arrayValue != nil else {
                     logger.warning("The key set of plugin '\(pluginId)' at \(url) has no keys; probed again next call")
                     return nil
                 }
