@@ -38,21 +38,19 @@ public struct BackendCommand: AsyncParsableCommand {
 
     /// Runs the tool with `plugins` on the process's arguments and exits with the documented code.
     public static func main(plugins: [any BackendPlugin]) async -> Never {
-        await $plugins.withValue(plugins) {
+        let code = await $plugins.withValue(plugins) {
             await run(arguments: Array(CommandLine.arguments.dropFirst()))
         }
+        Foundation.exit(code)
     }
 
-    /// Parses `arguments` and maps every outcome onto the documented exit codes.
-    ///
-    /// swift-argument-parser exits with 64 (`EX_USAGE`) on bad usage; our contract says 2, so parsing and
-    /// reporting are done here rather than through the default `main()`.
-    private static func run(arguments: [String]) async -> Never {
+    /// Parses and runs a command; returns the process's exit code once what it prints is printed.
+    private static func run(arguments: [String]) async -> Int32 {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            exit(reporting: error, failureCode: 2)
+            return report(error, failureCode: 2)
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -61,25 +59,25 @@ public struct BackendCommand: AsyncParsableCommand {
                 var syncCommand = command
                 try syncCommand.run()
             }
-            Foundation.exit(0)
+            return 0
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty {
                 StandardError.write(failure.message)
             }
-            Foundation.exit(failure.exitCode)
+            return failure.exitCode
         } catch {
             // Help requests, validation errors thrown from `validate()`/`run()` and anything else.
-            exit(reporting: error, failureCode: exitCode(for: error) == .validationFailure ? 2 : 1)
+            return report(error, failureCode: exitCode(for: error) == .validationFailure ? 2 : 1)
         }
     }
 
-    /// Prints a help request on stdout and exits 0, or prints the error on stderr and exits `failureCode`.
-    private static func exit(reporting error: any Error, failureCode: Int32) -> Never {
+    /// Prints a help request on stdout (exit code 0), or the error on stderr (`failureCode`); returns the code.
+    private static func report(_ error: any Error, failureCode: Int32) -> Int32 {
         if exitCode(for: error) == .success {
             print(fullMessage(for: error))
-            Foundation.exit(0)
+            return 0
         }
         StandardError.write(fullMessage(for: error))
-        Foundation.exit(failureCode)
+        return failureCode
     }
 }

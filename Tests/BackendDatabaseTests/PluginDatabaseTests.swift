@@ -94,7 +94,7 @@ struct PluginDatabaseTests {
                 try await db.select().column("id").from(PluginDatabase.migrationsTable).all().count
             }
             #expect(tables == 1)
-            try await database.withSession { db in
+            _ = try await database.withSession { db in
                 await #expect(throws: (any Error).self) { try await db.select().column("id").from("half").all() }
             }
         }
