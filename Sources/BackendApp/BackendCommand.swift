@@ -44,7 +44,11 @@ public struct BackendCommand: AsyncParsableCommand {
         Foundation.exit(code)
     }
 
-    /// Parses and runs a command; returns the process's exit code once what it prints is printed.
+    /// Parses `arguments`, runs the command, and maps every outcome onto the documented exit codes, returned once
+    /// what it prints is printed.
+    ///
+    /// swift-argument-parser exits with 64 (`EX_USAGE`) on bad usage; our contract says 2, so parsing and
+    /// reporting are done here rather than through the default `main()`.
     private static func run(arguments: [String]) async -> Int32 {
         let command: any ParsableCommand
         do {
