@@ -96,6 +96,7 @@ struct KillRestartTests {
                     await load.value
                 }
                 let (entities, tasks) = acknowledged.state.withLockedValue { ($0.entities, $0.tasks) }
+                #expect(entities.count > 20 && tasks.count > 20, "\(entities.count) entities, \(tasks.count) tasks")
 
                 try await BackendProcess.withServer(arguments: ["run", "--config", file]) { _, port in
                     let base = "http://127.0.0.1:\(port)"
